@@ -1,0 +1,2 @@
+// @tusk/conformance: not built yet; see the conformance-suite issue.
+export {}

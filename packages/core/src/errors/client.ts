@@ -1,0 +1,63 @@
+/**
+ * Errors the client raises on its own (no SQLSTATE from the server): config, protocol, link.
+ * Pure data: imports only the taxonomy roots.
+ */
+import { InterfaceError, OperationalError, type TuskErrorOptions } from './base.js'
+
+/** A connection string, option or environment variable is invalid. */
+export class ConfigError extends InterfaceError {
+  static override readonly kind: string = 'ConfigError'
+  /** The parameter at fault, when one is known (libpq name, e.g. `sslmode`). */
+  parameter?: string
+  constructor(message: string, options: TuskErrorOptions & { parameter?: string } = {}) {
+    super(message, { phase: 'config', safeToRetry: true, ...options })
+    if (options.parameter !== undefined) this.parameter = options.parameter
+  }
+}
+
+/** Work was given to a connection (or pool) that is already closed. */
+export class ConnectionClosed extends InterfaceError {
+  static override readonly kind: string = 'ConnectionClosed'
+}
+
+/** The server sent bytes that break the protocol: unknown type, bad length, truncated body. */
+export class ProtocolError extends OperationalError {
+  static override readonly kind: string = 'ProtocolError'
+  /** The name of the protocol message at fault, e.g. `DataRow`. */
+  messageType?: string
+  constructor(message: string, options: TuskErrorOptions & { messageType?: string } = {}) {
+    super(message, options)
+    if (options.messageType !== undefined) this.messageType = options.messageType
+  }
+}
+
+/** A connection could not be established (refused, unreachable, DNS). */
+export class ConnectionError extends OperationalError {
+  static override readonly kind: string = 'ConnectionError'
+  /** The system error code, e.g. `ECONNREFUSED`, when there was one. */
+  errno?: string
+  constructor(message: string, options: TuskErrorOptions & { errno?: string } = {}) {
+    super(message, { transient: true, ...options })
+    if (options.errno !== undefined) this.errno = options.errno
+  }
+}
+
+/** An established connection broke: socket error, server FATAL, protocol error. */
+export class ConnectionLost extends ConnectionError {
+  static override readonly kind: string = 'ConnectionLost'
+}
+
+/** Connecting took longer than `connect_timeout`. */
+export class ConnectTimeout extends ConnectionError {
+  static override readonly kind: string = 'ConnectTimeout'
+}
+
+/** TLS could not be negotiated or verified as `sslmode` demands. */
+export class TlsError extends ConnectionError {
+  static override readonly kind: string = 'TlsError'
+}
+
+/** Authentication refused on the client side (policy, or a server that failed to prove itself). */
+export class AuthenticationError extends OperationalError {
+  static override readonly kind: string = 'AuthenticationError'
+}

@@ -1,0 +1,2 @@
+// @tusk/pg-compat: not implemented yet; see the open issue that covers this package.
+export {}

@@ -1,0 +1,2 @@
+// @tusk/typeorm: not implemented yet; see the open issue that covers this package.
+export {}
