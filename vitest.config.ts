@@ -5,7 +5,6 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     projects: ['packages/*/vitest.config.ts'],
-    globalSetup: ['packages/testkit/src/global-setup.ts'],
     reporters: ['default'],
   },
 })
