@@ -8,7 +8,7 @@ import { InterfaceError, OperationalError, type TuskErrorOptions } from './base.
 export class ConfigError extends InterfaceError {
   static override readonly kind: string = 'ConfigError'
   /** The parameter at fault, when one is known (libpq name, e.g. `sslmode`). */
-  parameter?: string
+  declare parameter?: string
   constructor(message: string, options: TuskErrorOptions & { parameter?: string } = {}) {
     super(message, { phase: 'config', safeToRetry: true, ...options })
     if (options.parameter !== undefined) this.parameter = options.parameter
@@ -24,7 +24,7 @@ export class ConnectionClosed extends InterfaceError {
 export class ProtocolError extends OperationalError {
   static override readonly kind: string = 'ProtocolError'
   /** The name of the protocol message at fault, e.g. `DataRow`. */
-  messageType?: string
+  declare messageType?: string
   constructor(message: string, options: TuskErrorOptions & { messageType?: string } = {}) {
     super(message, options)
     if (options.messageType !== undefined) this.messageType = options.messageType
@@ -35,7 +35,7 @@ export class ProtocolError extends OperationalError {
 export class ConnectionError extends OperationalError {
   static override readonly kind: string = 'ConnectionError'
   /** The system error code, e.g. `ECONNREFUSED`, when there was one. */
-  errno?: string
+  declare errno?: string
   constructor(message: string, options: TuskErrorOptions & { errno?: string } = {}) {
     super(message, { transient: true, ...options })
     if (options.errno !== undefined) this.errno = options.errno

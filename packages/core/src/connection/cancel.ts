@@ -1,0 +1,45 @@
+/**
+ * CancelRequest: asks the server, over a new socket, to cancel whatever the session identified by
+ * its process ID and secret key is running. The server answers nothing; it closes the socket.
+ */
+import { ConnectionError } from '../errors/client.js'
+import { encodeCancelRequest } from '../protocol/frontend.js'
+import { Writer } from '../protocol/writer.js'
+import type { TransportFactory, TransportTarget } from '../runtime/transport.js'
+
+/** Sends a CancelRequest for `key` to `target`; resolves when the server closed the socket. */
+export async function sendCancelRequest(
+  factory: TransportFactory,
+  target: TransportTarget,
+  key: { processId: number; secretKey: Uint8Array },
+  timeoutMs = 10_000,
+): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  let transport: Awaited<ReturnType<TransportFactory['connect']>>
+  try {
+    transport = await factory.connect(target, { keepAlive: false, signal })
+  } catch (err) {
+    throw new ConnectionError(`could not send the cancel request: ${(err as Error).message}`, {
+      cause: err,
+      phase: 'query',
+    })
+  }
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      transport.destroy()
+      resolve()
+    }, timeoutMs)
+    transport.setHandlers({
+      data: () => {},
+      drain: () => {},
+      close: () => {
+        clearTimeout(timer)
+        resolve()
+      },
+    })
+    const w = new Writer(16 + key.secretKey.length)
+    encodeCancelRequest(w, key.processId, key.secretKey)
+    transport.write(w.flush())
+    transport.end()
+  })
+}

@@ -1,0 +1,467 @@
+/**
+ * `connect()`: resolves the config, then tries each host in turn (libpq order, or shuffled with
+ * load_balance_hosts=random): transport, SSLRequest and TLS per sslmode, startup, authentication,
+ * target_session_attrs. Per-host connect_timeout; every failure is a typed error naming the host.
+ */
+import { type AuthPolicy, createAuthPolicy } from '../auth/policy.js'
+import type { ConnectionConfig, HostTarget } from '../conninfo/config.js'
+import type { ResolveContext } from '../conninfo/context.js'
+import type { ConnectionOptions } from '../conninfo/options.js'
+import { resolveConfig } from '../conninfo/resolve.js'
+import { DatabaseError, type TuskError } from '../errors/base.js'
+import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import {
+  ConfigError,
+  ConnectionError,
+  ConnectTimeout,
+  ProtocolError,
+  TlsError,
+} from '../errors/client.js'
+import { PROTOCOL_3_0, PROTOCOL_3_2 } from '../protocol/codes.js'
+import { decodeEncryptionResponse } from '../protocol/encryption-response.js'
+import { encodeSSLRequest, encodeStartupMessage } from '../protocol/frontend.js'
+import type { CryptoRuntime } from '../runtime/crypto.js'
+import { nodeCrypto } from '../runtime/node-crypto.js'
+import { nodeResolveContext, readBytes } from '../runtime/node-environment.js'
+import { formatHostPort, nodeTransport } from '../runtime/node-transport.js'
+import type {
+  TlsSession,
+  Transport,
+  TransportFactory,
+  TransportTarget,
+} from '../runtime/transport.js'
+import { sendCancelRequest } from './cancel.js'
+import { Connection, type ConnectionHooks } from './connection.js'
+import { StartupOperation, type StartupResult } from './startup.js'
+import { type ReadBytes, type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
+
+/** The runtime pieces a connection uses; Node's by default, replaceable for tests or other runtimes. */
+export interface Runtime {
+  transport: TransportFactory
+  crypto: CryptoRuntime
+  /** Environment, files, home directory and user name for conninfo. */
+  context: ResolveContext
+  /** Reads certificate and key files. */
+  readBytes: ReadBytes
+}
+
+/** Options of {@link connect} beyond the libpq parameters. */
+export interface ConnectOptions extends ConnectionHooks {
+  /** Abort connecting. */
+  signal?: AbortSignal
+  /** Largest server message accepted, in bytes (default 1 GiB, the server's own limit). */
+  maxMessageSize?: number
+  /** Replace runtime pieces (transport, crypto, environment). */
+  runtime?: Partial<Runtime>
+}
+
+/**
+ * Opens a connection. `conninfo` is a `postgres://` URI, a `key=value` string or an options
+ * object; unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's
+ * defaults. Resolves once the session is authenticated and ready for queries.
+ */
+export async function connect(
+  conninfo?: string | ConnectionOptions,
+  options: ConnectOptions = {},
+): Promise<Connection> {
+  const site = captureCallSite(connect)
+  try {
+    const runtime = runtimeOf(options.runtime)
+    const config = resolveConfig(conninfo, runtime.context)
+    return await connectWithConfig(config, options, runtime)
+  } catch (err) {
+    throw attachCallSite(err, site)
+  }
+}
+
+function runtimeOf(partial: Partial<Runtime> | undefined): Runtime {
+  return {
+    transport: partial?.transport ?? nodeTransport,
+    crypto: partial?.crypto ?? nodeCrypto,
+    context: partial?.context ?? nodeResolveContext(),
+    readBytes: partial?.readBytes ?? readBytes,
+  }
+}
+
+/** Connects with an already resolved config (the pool resolves once and connects many times). */
+export async function connectWithConfig(
+  config: ConnectionConfig,
+  options: ConnectOptions,
+  runtime: Runtime,
+): Promise<Connection> {
+  if (config.clientEncoding !== undefined && !/^utf-?8$/i.test(config.clientEncoding)) {
+    throw new ConfigError(
+      `client_encoding=${config.clientEncoding} is not supported: Tusk speaks UTF8 only (strings are converted by the server)`,
+      { parameter: 'client_encoding' },
+    )
+  }
+  refuseUnsupported(config)
+  const policy = createAuthPolicy({
+    requireAuth: config.parameters.require_auth,
+    channelBinding: config.channelBinding,
+  })
+  const hosts = [...config.hosts]
+  if (config.loadBalanceHosts === 'random') shuffle(hosts)
+  const passes =
+    config.targetSessionAttrs === 'prefer-standby'
+      ? ['standby', 'any']
+      : [config.targetSessionAttrs]
+  const failures: { peer: string; error: TuskError }[] = []
+  for (const want of passes) {
+    for (const host of hosts) {
+      options.signal?.throwIfAborted()
+      try {
+        const conn = await connectHost(config, host, policy, options, runtime)
+        const mismatch = await sessionAttrsMismatch(conn, want)
+        if (mismatch === undefined) return conn
+        await conn.close()
+        failures.push({
+          peer: conn.host,
+          error: new ConnectionError(
+            `server at ${conn.host} is ${mismatch}; target_session_attrs=${want}`,
+            {
+              host: conn.host,
+              phase: 'connect',
+              safeToRetry: true,
+            },
+          ),
+        })
+      } catch (err) {
+        const error = err as TuskError
+        if (options.signal?.aborted) throw error
+        failures.push({ peer: peerOf(host), error })
+      }
+    }
+  }
+  if (failures.length === 1) throw failures[0]!.error
+  const last = failures[failures.length - 1]!.error
+  // A server's own verdict (wrong password, unknown database) is more useful than a summary.
+  const serverSaid = failures.find((f) => f.error instanceof DatabaseError && 'code' in f.error)
+  if (serverSaid && new Set(failures.map((f) => f.peer)).size === 1) throw serverSaid.error
+  throw new ConnectionError(
+    `could not connect to any of ${failures.length} servers: ${failures.map((f) => f.error.message).join('; ')}`,
+    { phase: 'connect', cause: last, safeToRetry: true },
+  )
+}
+
+/**
+ * Parameters whose silent omission would weaken what the user asked for are refused; tuning
+ * knobs Node cannot set (keepalives_interval/count, tcp_user_timeout) are accepted and ignored.
+ */
+function refuseUnsupported(config: ConnectionConfig): void {
+  const refuse = (parameter: string, why: string): never => {
+    throw new ConfigError(`${parameter} is not supported: ${why}`, { parameter })
+  }
+  if (config.requirepeer !== undefined) {
+    refuse('requirepeer', 'Node.js cannot read the peer credentials of a Unix socket')
+  }
+  if (config.sslcrldir !== undefined) {
+    refuse('sslcrldir', 'give the revocation list as one file with sslcrl')
+  }
+  if (config.sslcertmode === 'require') {
+    refuse('sslcertmode=require', 'Node.js cannot tell whether the server asked for a certificate')
+  }
+  if (config.sslkeylogfile !== undefined) refuse('sslkeylogfile', 'not implemented')
+}
+
+function shuffle<T>(list: T[]): void {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[list[i], list[j]] = [list[j]!, list[i]!]
+  }
+}
+
+function peerOf(host: HostTarget): string {
+  if (host.isSocket) return host.socketPath ?? host.host
+  return formatHostPort(host.host || host.hostaddr || 'localhost', host.port)
+}
+
+function targetOf(host: HostTarget): TransportTarget {
+  if (host.isSocket)
+    return { kind: 'unix', path: host.socketPath ?? `${host.host}/.s.PGSQL.${host.port}` }
+  return { kind: 'tcp', host: host.hostaddr ?? host.host, port: host.port }
+}
+
+function tlsSettings(config: ConnectionConfig): TlsSettings {
+  const d = config.sslDefaultFiles
+  return {
+    sslmode: config.sslmode,
+    sslnegotiation: config.sslnegotiation,
+    sslrootcert: config.sslrootcert ?? d?.rootcert,
+    sslcert: config.sslcert,
+    sslkey: config.sslkey,
+    sslpassword: config.sslpassword,
+    sslcrl: config.sslcrl,
+    sslsni: config.sslsni,
+    sslcertmode: config.sslcertmode,
+    sslMinProtocolVersion: config.sslMinProtocolVersion,
+    sslMaxProtocolVersion: config.sslMaxProtocolVersion,
+  }
+}
+
+type TlsPlan = 'none' | 'try' | 'must'
+
+/** Connects to one host, applying sslmode's fallbacks (allow: plain then TLS; prefer: TLS then plain). */
+async function connectHost(
+  config: ConnectionConfig,
+  host: HostTarget,
+  policy: AuthPolicy,
+  options: ConnectOptions,
+  runtime: Runtime,
+): Promise<Connection> {
+  const mode = config.sslmode
+  if (host.isSocket || mode === 'disable')
+    return attempt(config, host, policy, options, runtime, 'none')
+  if (mode === 'allow') {
+    try {
+      return await attempt(config, host, policy, options, runtime, 'none')
+    } catch (err) {
+      if (!(err instanceof DatabaseError) || !('code' in err) || options.signal?.aborted) throw err
+      return attempt(config, host, policy, options, runtime, 'must')
+    }
+  }
+  if (mode === 'prefer') {
+    try {
+      return await attempt(config, host, policy, options, runtime, 'try')
+    } catch (err) {
+      if (!(err instanceof TlsError) || options.signal?.aborted) throw err
+      return attempt(config, host, policy, options, runtime, 'none')
+    }
+  }
+  return attempt(config, host, policy, options, runtime, 'must')
+}
+
+/** One try: transport, optional TLS, startup. Bounded by connect_timeout and the caller's signal. */
+async function attempt(
+  config: ConnectionConfig,
+  host: HostTarget,
+  policy: AuthPolicy,
+  options: ConnectOptions,
+  runtime: Runtime,
+  plan: TlsPlan,
+): Promise<Connection> {
+  const peer = peerOf(host)
+  const controller = new AbortController()
+  const timeoutMs = config.connectTimeoutMs
+  let timedOut = false
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true
+          controller.abort()
+        }, timeoutMs)
+  const onOuterAbort = (): void => controller.abort()
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true })
+  let transport: Transport | undefined
+  let conn: Connection | undefined
+  const aborted = (): TuskError =>
+    timedOut
+      ? new ConnectTimeout(
+          `timed out connecting to ${peer} after ${timeoutMs} ms (connect_timeout)`,
+          {
+            host: peer,
+            phase: 'connect',
+            safeToRetry: true,
+          },
+        )
+      : new ConnectionError(`connecting to ${peer} was aborted`, {
+          host: peer,
+          phase: 'connect',
+          safeToRetry: true,
+          cause: options.signal?.reason,
+        })
+  const guard = <T>(p: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (controller.signal.aborted) return reject(aborted())
+      const onAbort = (): void => reject(aborted())
+      controller.signal.addEventListener('abort', onAbort, { once: true })
+      p.then(
+        (v) => {
+          controller.signal.removeEventListener('abort', onAbort)
+          resolve(v)
+        },
+        (e) => {
+          controller.signal.removeEventListener('abort', onAbort)
+          reject(e)
+        },
+      )
+    })
+  try {
+    try {
+      transport = await guard(
+        runtime.transport.connect(targetOf(host), {
+          keepAlive: config.keepalives,
+          ...(config.keepalivesIdleMs ? { keepAliveIdleMs: config.keepalivesIdleMs } : {}),
+          signal: controller.signal,
+        }),
+      )
+    } catch (err) {
+      if (controller.signal.aborted) throw aborted()
+      const e = err as Error & { code?: string }
+      throw new ConnectionError(`could not connect to ${peer}: ${describeSystemError(e)}`, {
+        host: peer,
+        phase: 'connect',
+        safeToRetry: true,
+        ...(e.code ? { errno: e.code } : {}),
+        cause: err,
+      })
+    }
+    conn = new Connection({
+      transport,
+      host: peer,
+      ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
+      hooks: options,
+    })
+    let tls: TlsSession | null = null
+    const settings = tlsSettings(config)
+    const checkHost = host.host || host.hostaddr || 'localhost'
+    const tlsOptions =
+      plan === 'none'
+        ? undefined
+        : tlsOptionsFor(settings, checkHost, runtime.context.homeDir, runtime.readBytes)
+    if (tlsOptions) {
+      let upgrade = config.sslnegotiation === 'direct'
+      if (!upgrade) {
+        const c = conn
+        c.writeNow(encodeSSLRequest)
+        const answer = decodeEncryptionResponse(await guard(c.readRaw()), 'SSLRequest')
+        if (answer === 'accepted') upgrade = true
+        else if (answer === 'error') {
+          throw new ProtocolError(`server at ${peer} answered SSLRequest with an error`, {
+            host: peer,
+            phase: 'tls',
+            messageType: 'SSLRequest',
+          })
+        } else if (plan === 'must') {
+          throw new TlsError(
+            `server at ${peer} does not support SSL, but SSL was required (sslmode=${config.sslmode})`,
+            { host: peer, phase: 'tls', safeToRetry: true },
+          )
+        }
+      }
+      if (upgrade) {
+        try {
+          tls = await guard(conn.transport.startTls({ ...tlsOptions, signal: controller.signal }))
+        } catch (err) {
+          if (controller.signal.aborted) throw aborted()
+          throw tlsFailure(err, settings, peer, checkHost)
+        }
+      }
+    }
+    const c = conn
+    const result = await guard(
+      new Promise<StartupResult>((resolve, reject) => {
+        const op = new StartupOperation(
+          {
+            host: peer,
+            user: config.user,
+            password: host.password ?? config.password,
+            policy,
+            crypto: runtime.crypto,
+            tls,
+            certificateSent: tls !== null && tlsOptions?.cert !== undefined,
+            write: (encode) => c.writeNow(encode),
+          },
+          resolve,
+          reject,
+        )
+        c.enqueue(op, (w) =>
+          encodeStartupMessage(w, startupParameters(config), protocolVersion(config)),
+        )
+      }),
+    )
+    if (
+      result.negotiatedMinor !== undefined &&
+      config.minProtocolVersion === '3.2' &&
+      result.negotiatedMinor < 2
+    ) {
+      throw new ConnectionError(
+        `server at ${peer} supports protocol 3.${result.negotiatedMinor} only, but min_protocol_version=3.2`,
+        { host: peer, phase: 'startup' },
+      )
+    }
+    const encoding = conn.parameters.get('client_encoding')
+    if (encoding !== undefined && encoding.toUpperCase() !== 'UTF8') {
+      throw new ConnectionError(
+        `server at ${peer} uses client_encoding ${encoding}; Tusk requires UTF8 (remove client_encoding from the connection options)`,
+        { host: peer, phase: 'startup' },
+      )
+    }
+    const minor = result.negotiatedMinor ?? (protocolVersion(config) === PROTOCOL_3_2 ? 2 : 0)
+    conn.backendKey = { processId: result.processId, secretKey: result.secretKey }
+    conn.markReady({
+      host: peer,
+      user: config.user,
+      database: config.dbname,
+      tls,
+      authMethod: result.authMethod,
+      protocolVersion: `3.${minor}`,
+    })
+    const target = targetOf(host)
+    const key = conn.backendKey
+    conn.cancelRequest = () => sendCancelRequest(runtime.transport, target, key)
+    return conn
+  } catch (err) {
+    if (conn) conn.destroy()
+    else transport?.destroy()
+    throw err
+  } finally {
+    if (timer) clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onOuterAbort)
+  }
+}
+
+function describeSystemError(e: Error & { code?: string }): string {
+  if (e.code === 'ECONNREFUSED')
+    return 'connection refused (ECONNREFUSED); is the server running and accepting connections on that address?'
+  if (e.code === 'ENOENT')
+    return 'no such socket file (ENOENT); is the server running locally and accepting connections on that socket?'
+  if (e.code && !e.message.includes(e.code)) return `${e.message} (${e.code})`
+  return e.message
+}
+
+function protocolVersion(config: ConnectionConfig): number {
+  return config.maxProtocolVersion === '3.2' ? PROTOCOL_3_2 : PROTOCOL_3_0
+}
+
+/** The StartupMessage parameters: user, database, options, application name, UTF8, session settings. */
+function startupParameters(config: ConnectionConfig): Record<string, string> {
+  const params: Record<string, string> = { user: config.user, database: config.dbname }
+  if (config.replication !== false)
+    params.replication = config.replication === true ? 'true' : 'database'
+  if (config.options) params.options = config.options
+  const app = config.applicationName ?? config.fallbackApplicationName
+  if (app !== undefined) params.application_name = app
+  params.client_encoding = 'UTF8'
+  for (const [k, v] of Object.entries(config.sessionSettings)) params[k] = v
+  return params
+}
+
+/** Why a connected server does not match target_session_attrs, or undefined when it does. */
+async function sessionAttrsMismatch(conn: Connection, want: string): Promise<string | undefined> {
+  if (want === 'any') return undefined
+  if (want === 'read-write' || want === 'read-only') {
+    let readOnly: boolean
+    const dtro = conn.parameters.get('default_transaction_read_only')
+    const hot = conn.parameters.get('in_hot_standby')
+    if (dtro !== undefined && hot !== undefined) readOnly = dtro === 'on' || hot === 'on'
+    else {
+      const [r] = await conn.simpleQuery('SHOW transaction_read_only')
+      readOnly = r?.rows[0]?.[0] === 'on'
+    }
+    if (want === 'read-write' && readOnly) return 'read-only'
+    if (want === 'read-only' && !readOnly) return 'read-write'
+    return undefined
+  }
+  let standby: boolean
+  const hot = conn.parameters.get('in_hot_standby')
+  if (hot !== undefined) standby = hot === 'on'
+  else {
+    const [r] = await conn.simpleQuery('SELECT pg_catalog.pg_is_in_recovery()')
+    standby = r?.rows[0]?.[0] === 't'
+  }
+  if (want === 'primary' && standby) return 'a standby'
+  if (want === 'standby' && !standby) return 'a primary'
+  return undefined
+}

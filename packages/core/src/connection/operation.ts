@@ -1,0 +1,18 @@
+/**
+ * What the connection's queue holds: one request's view of the backend messages answering it.
+ * Pure: imports protocol types and errors only.
+ */
+import type { TuskError } from '../errors/base.js'
+import type { BackendMessage } from '../protocol/backend.js'
+
+/** One request in a connection's FIFO; the head receives every non-async backend message. */
+export interface Operation {
+  /** SQL text, for error context. */
+  readonly query?: string | undefined
+  /** True once any byte of the request was handed to the transport. */
+  sent: boolean
+  /** Take one message; return true when the request is complete (usually at ReadyForQuery). */
+  handle(message: BackendMessage): boolean
+  /** The connection failed before the request completed. */
+  fail(error: TuskError): void
+}

@@ -1,0 +1,162 @@
+/**
+ * The Node implementation of the transport: node:net for TCP and Unix sockets, node:tls for
+ * the upgrade. The only file of the driver that touches sockets.
+ */
+import net from 'node:net'
+import tls from 'node:tls'
+import type {
+  TlsOptions,
+  TlsSession,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportOptions,
+  TransportTarget,
+} from './transport.js'
+
+type SysError = Error & { code?: string }
+
+const noop = (): void => {}
+
+class NodeTransport implements Transport {
+  #socket: net.Socket
+  #handlers: TransportHandlers = { data: noop, close: noop, drain: noop }
+  #closed = false
+  #bytesBeforeTls = 0
+  readonly peer: string
+
+  constructor(socket: net.Socket, peer: string) {
+    this.#socket = socket
+    this.peer = peer
+    this.#attach(socket)
+  }
+
+  #attach(socket: net.Socket): void {
+    socket.on('data', (chunk: Buffer) => this.#handlers.data(chunk))
+    socket.on('drain', () => this.#handlers.drain())
+    let error: SysError | undefined
+    socket.on('error', (err: SysError) => {
+      error = err
+    })
+    socket.on('close', () => {
+      if (this.#socket !== socket || this.#closed) return
+      this.#closed = true
+      this.#handlers.close(error)
+    })
+  }
+
+  get bytesWritten(): number {
+    return this.#bytesBeforeTls + this.#socket.bytesWritten
+  }
+
+  setHandlers(handlers: TransportHandlers): void {
+    this.#handlers = handlers
+  }
+
+  write(chunk: Uint8Array): boolean {
+    return this.#socket.write(chunk)
+  }
+
+  pause(): void {
+    this.#socket.pause()
+  }
+
+  resume(): void {
+    this.#socket.resume()
+  }
+
+  end(): void {
+    this.#socket.end()
+  }
+
+  destroy(): void {
+    this.#socket.destroy()
+  }
+
+  startTls(options: TlsOptions): Promise<TlsSession> {
+    const plain = this.#socket
+    plain.removeAllListeners('data')
+    plain.pause()
+    return new Promise<TlsSession>((resolve, reject) => {
+      const secure = tls.connect({
+        socket: plain,
+        ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.ca !== undefined ? { ca: toPem(options.ca) } : {}),
+        ...(options.cert !== undefined ? { cert: toPem(options.cert) } : {}),
+        ...(options.key !== undefined ? { key: toPem(options.key) } : {}),
+        ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+        ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
+        ...(options.minVersion ? { minVersion: options.minVersion as tls.SecureVersion } : {}),
+        ...(options.maxVersion ? { maxVersion: options.maxVersion as tls.SecureVersion } : {}),
+        ...(options.crl !== undefined ? { crl: toPem(options.crl) } : {}),
+        rejectUnauthorized: options.verifyChain,
+        checkServerIdentity: (host, cert) =>
+          options.verifyHost ? tls.checkServerIdentity(options.checkHost ?? host, cert) : undefined,
+      })
+      const onAbort = (): void => {
+        secure.destroy()
+        reject(options.signal?.reason ?? new Error('aborted'))
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      const fail = (err: SysError): void => {
+        options.signal?.removeEventListener('abort', onAbort)
+        secure.destroy()
+        reject(err)
+      }
+      secure.once('error', fail)
+      secure.once('secureConnect', () => {
+        options.signal?.removeEventListener('abort', onAbort)
+        secure.off('error', fail)
+        const cert = secure.getPeerX509Certificate()
+        this.#bytesBeforeTls += plain.bytesWritten
+        this.#socket = secure
+        this.#attach(secure)
+        resolve({
+          protocol: secure.getProtocol() ?? 'unknown',
+          cipher: secure.getCipher()?.name ?? 'unknown',
+          peerCertificate: cert ? new Uint8Array(cert.raw) : undefined,
+          verified: options.verifyChain && secure.authorized,
+        })
+      })
+    })
+  }
+}
+
+function toPem(v: string | Uint8Array): string | Buffer {
+  return typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+}
+
+/** Opens TCP and Unix-socket transports with node:net. */
+export const nodeTransport: TransportFactory = {
+  connect(target: TransportTarget, options: TransportOptions): Promise<Transport> {
+    return new Promise((resolve, reject) => {
+      const socket =
+        target.kind === 'unix'
+          ? net.connect({ path: target.path })
+          : net.connect({ host: target.host, port: target.port })
+      const peer = target.kind === 'unix' ? target.path : formatHostPort(target.host, target.port)
+      const onAbort = (): void => {
+        socket.destroy()
+        reject(options.signal?.reason ?? new Error('aborted'))
+      }
+      if (options.signal?.aborted) return onAbort()
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      socket.once('error', (err) => {
+        options.signal?.removeEventListener('abort', onAbort)
+        reject(err)
+      })
+      socket.once('connect', () => {
+        options.signal?.removeEventListener('abort', onAbort)
+        socket.removeAllListeners('error')
+        socket.setNoDelay(true)
+        if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveIdleMs ?? 0)
+        resolve(new NodeTransport(socket, peer))
+      })
+    })
+  },
+}
+
+/** `host:port`, with IPv6 literals in brackets. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
