@@ -3,13 +3,17 @@ import { connect, errors } from '@tusk/core'
 import { startPostgres } from '@tusk/testkit'
 
 const server = await startPostgres()
-console.log(`started PostgreSQL ${server.version} (${server.source}) on ${server.host}:${server.port}`)
+console.log(
+  `started PostgreSQL ${server.version} (${server.source}) on ${server.host}:${server.port}`,
+)
 try {
   // A libpq-style URL; sslmode defaults to prefer, so TLS is used when the server offers it.
   const conn = await connect(server.url)
   const { tls, authMethod, protocolVersion } = conn.details
   console.log(`connected: server_version ${conn.serverVersion}, protocol ${protocolVersion}`)
-  console.log(`  TLS: ${tls ? `${tls.protocol} (${tls.cipher})` : 'off'}; authentication: ${authMethod}`)
+  console.log(
+    `  TLS: ${tls ? `${tls.protocol} (${tls.cipher})` : 'off'}; authentication: ${authMethod}`,
+  )
 
   const [row] = await conn.simpleQuery(
     "select current_user, current_database(), current_setting('TimeZone') as tz",
