@@ -13,7 +13,14 @@ export type {
   Notice,
   Notification,
 } from './connection/connection.js'
-export { Connection } from './connection/connection.js'
+export {
+  type CancelReason,
+  Connection,
+  type QueryOptions,
+  type StatementCacheSettings,
+} from './connection/connection.js'
+export type { QueryResult, RowMode } from './connection/extended-query.js'
+export type { Logger } from './connection/logger.js'
 export type { FieldInfo, SimpleQueryResult } from './connection/simple-query.js'
 export type {
   ConnectionConfig,
@@ -28,6 +35,7 @@ export {
   redactConnectionString,
   resolveConfig,
 } from './conninfo/index.js'
+export { Cursor, type CursorOptions } from './cursor/cursor.js'
 /** The whole error taxonomy: one class per SQLSTATE (`errors.UniqueViolation`), `errors.lookup`. */
 export * as errors from './errors/index.js'
 export {
@@ -44,12 +52,25 @@ export {
   InternalError,
   NotSupportedError,
   OperationalError,
+  PoolClosedError,
+  PoolTimeoutError,
+  PoolTooBusyError,
   ProgrammingError,
   ProtocolError,
+  ResultTooLarge,
   TlsError,
   TuskError,
 } from './errors/index.js'
+export {
+  createPool,
+  type DestroyReason,
+  Pool,
+  type PoolClient,
+  type PoolOptions,
+  type PoolStats,
+} from './pool/pool.js'
 export type { CryptoRuntime } from './runtime/crypto.js'
+export { CHANNELS } from './runtime/diagnostics.js'
 export type {
   TlsOptions,
   TlsSession,
@@ -59,3 +80,33 @@ export type {
   TransportOptions,
   TransportTarget,
 } from './runtime/transport.js'
+export {
+  escapeIdentifier,
+  escapeLiteral,
+  isSqlFragment,
+  MAX_PARAMETERS,
+  type Sql,
+  type SqlFragment,
+  sql,
+} from './sql/index.js'
+export type {
+  IsolationLevel,
+  Transaction,
+  TransactionOptions,
+} from './transaction/transaction.js'
+export {
+  CATALOG_QUERY,
+  type CatalogTypeRow,
+  type Circle,
+  type CustomCodec,
+  defaultTypes,
+  Interval,
+  type Line,
+  OID,
+  type Path,
+  PgTimestamp,
+  type Point,
+  Range,
+  type TypeOptions,
+  TypeRegistry,
+} from './types/index.js'

@@ -30,8 +30,14 @@ import type {
   TransportFactory,
   TransportTarget,
 } from '../runtime/transport.js'
+import { defaultTypes, type TypeOptions, TypeRegistry } from '../types/index.js'
 import { sendCancelRequest } from './cancel.js'
-import { Connection, type ConnectionHooks } from './connection.js'
+import {
+  Connection,
+  type ConnectionHooks,
+  type ResultLimits,
+  type StatementCacheSettings,
+} from './connection.js'
 import { StartupOperation, type StartupResult } from './startup.js'
 import { type ReadBytes, type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
 
@@ -46,7 +52,9 @@ export interface Runtime {
 }
 
 /** Options of {@link connect} beyond the libpq parameters. */
-export interface ConnectOptions extends ConnectionHooks {
+export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
+  /** Type mapping of this connection (int8 as bigint/number/string, dates, custom parsers), or a registry. */
+  types?: TypeOptions | TypeRegistry
   /** Abort connecting. */
   signal?: AbortSignal
   /** Largest server message accepted, in bytes (default 1 GiB, the server's own limit). */
@@ -74,7 +82,8 @@ export async function connect(
   }
 }
 
-function runtimeOf(partial: Partial<Runtime> | undefined): Runtime {
+/** The runtime with Node's pieces filling what `partial` leaves out. */
+export function runtimeOf(partial: Partial<Runtime> | undefined): Runtime {
   return {
     transport: partial?.transport ?? nodeTransport,
     crypto: partial?.crypto ?? nodeCrypto,
@@ -88,6 +97,7 @@ export async function connectWithConfig(
   config: ConnectionConfig,
   options: ConnectOptions,
   runtime: Runtime,
+  password?: string,
 ): Promise<Connection> {
   if (config.clientEncoding !== undefined && !/^utf-?8$/i.test(config.clientEncoding)) {
     throw new ConfigError(
@@ -111,7 +121,8 @@ export async function connectWithConfig(
     for (const host of hosts) {
       options.signal?.throwIfAborted()
       try {
-        const conn = await connectHost(config, host, policy, options, runtime)
+        const target = password === undefined ? host : { ...host, password }
+        const conn = await connectHost(config, target, policy, options, runtime)
         const mismatch = await sessionAttrsMismatch(conn, want)
         if (mismatch === undefined) return conn
         await conn.close()
@@ -162,6 +173,12 @@ function refuseUnsupported(config: ConnectionConfig): void {
     refuse('sslcertmode=require', 'Node.js cannot tell whether the server asked for a certificate')
   }
   if (config.sslkeylogfile !== undefined) refuse('sslkeylogfile', 'not implemented')
+}
+
+/** The registry for `types`: defaults, a registry as given, or the defaults extended. */
+export function registryOf(types: TypeOptions | TypeRegistry | undefined): TypeRegistry {
+  if (types === undefined) return defaultTypes
+  return types instanceof TypeRegistry ? types : defaultTypes.extend(types)
 }
 
 function shuffle<T>(list: T[]): void {
@@ -312,6 +329,9 @@ async function attempt(
       host: peer,
       ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
       hooks: options,
+      types: registryOf(options.types),
+      cache: options,
+      limits: options,
     })
     let tls: TlsSession | null = null
     const settings = tlsSettings(config)
@@ -434,6 +454,8 @@ function startupParameters(config: ConnectionConfig): Record<string, string> {
   const app = config.applicationName ?? config.fallbackApplicationName
   if (app !== undefined) params.application_name = app
   params.client_encoding = 'UTF8'
+  // The text decoders read ISO dates; PGDATESTYLE or options can still override it.
+  params.DateStyle = 'ISO, MDY'
   for (const [k, v] of Object.entries(config.sessionSettings)) params[k] = v
   return params
 }

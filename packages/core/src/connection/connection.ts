@@ -2,17 +2,61 @@
  * One server session: the message pump, the FIFO of pending requests, parameter status, notices,
  * notifications and the state machine. Built by `connect()`; touches I/O only through a Transport.
  */
-import type { ErrorPhase, ServerErrorFields, TuskError } from '../errors/base.js'
+
+import { Cursor, type CursorOptions } from '../cursor/cursor.js'
+import {
+  type DatabaseError,
+  type ErrorPhase,
+  InterfaceError,
+  type ServerErrorFields,
+  type TuskError,
+} from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
 import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
-import type { BackendMessage, TransactionStatus } from '../protocol/backend.js'
+import { InFailedSqlTransaction, QueryCanceled } from '../errors/sqlstate.generated.js'
+import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
 import { BackendDecoder } from '../protocol/decoder.js'
-import { encodeCopyFail, encodeQuery, encodeSync, TERMINATE_FRAME } from '../protocol/frontend.js'
+import {
+  encodeClose,
+  encodeCopyFail,
+  encodeDescribe,
+  encodeParse,
+  encodeQuery,
+  encodeSync,
+  TERMINATE_FRAME,
+} from '../protocol/frontend.js'
 import { Writer } from '../protocol/writer.js'
+import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import type { TlsSession, Transport } from '../runtime/transport.js'
+import { isSqlFragment, MAX_PARAMETERS, type SqlFragment } from '../sql/fragment.js'
+import {
+  beginStatement,
+  runSavepoint,
+  runTransaction,
+  type Transaction,
+  type TransactionOptions,
+} from '../transaction/transaction.js'
+import {
+  CATALOG_QUERY,
+  type CatalogTypeRow,
+  inferredParameterOid,
+  type TypeOptions,
+  type TypeRegistry,
+} from '../types/index.js'
+import {
+  ExtendedQueryOperation,
+  preferredFormats,
+  type QueryResult,
+  type RowMode,
+  type RunInfo,
+} from './extended-query.js'
+import { type Logger, log } from './logger.js'
 import type { Operation } from './operation.js'
+import { highestPlaceholder } from './placeholders.js'
+import { encodeQueryBatch, type PerQuerySettings } from './query-batch.js'
 import { SimpleQueryOperation, type SimpleQueryResult } from './simple-query.js'
+import { type CachedStatement, StatementCache, type StatementPlan } from './statement-cache.js'
 
 /** Where a connection stands. */
 export type ConnectionState =
@@ -52,6 +96,75 @@ export interface ConnectionHooks {
   onNotification?: (notification: Notification) => void
   /** The connection closed; `error` says why when it was not a `close()`/`destroy()`. */
   onClose?: (error: TuskError | undefined) => void
+  /** Where the driver's debug and warning lines go (default: nowhere). */
+  logger?: Logger
+}
+
+/** Options of one query. */
+export interface QueryOptions {
+  /** `object` (default): rows keyed by column name, a later duplicate name wins; `array`: by position. */
+  rowMode?: RowMode
+  /** Explicit parameter type OIDs (0 lets the server infer one). */
+  paramTypes?: readonly number[]
+  /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
+  prepare?: boolean
+  /** Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
+  signal?: AbortSignal
+  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
+  timeout?: number
+  /** Server-side `statement_timeout` for this query only, in ms. */
+  statementTimeout?: number
+  /** Server-side `lock_timeout` for this query only, in ms. */
+  lockTimeout?: number
+  /** Type mapping for this query only (see TypeOptions). */
+  types?: TypeOptions
+  /** Fail with ResultTooLarge (and cancel the statement) past this many rows. Default: off. */
+  maxRows?: number
+  /** Fail with ResultTooLarge past this many bytes of row data. Default: off. */
+  maxBytes?: number
+}
+
+/** Connection-wide defaults for the result-size guard (per-query options win). */
+export interface ResultLimits {
+  /** Default `maxRows` of every query on the connection. */
+  maxRows?: number
+  /** Default `maxBytes` of every query on the connection. */
+  maxBytes?: number
+}
+
+/**
+ * True for a parameter whose encoding depends on the column type: an array or a plain object
+ * (a JS array is a PostgreSQL array for int4[] but JSON for json; an object is JSON, a point,
+ * a composite…). Values with `toPostgres()`, Dates and bytes encode the same for every type.
+ */
+function needsTypeInfo(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  if (value instanceof Date || value instanceof Uint8Array) return false
+  return typeof (value as { toPostgres?: unknown }).toPostgres !== 'function'
+}
+
+const PARAM_TYPE_CACHE_SIZE = 500
+
+/** @internal Options the cursor layer adds to a query. */
+export interface InternalQueryOptions extends QueryOptions {
+  presetFields?: readonly FieldDescription[] | undefined
+  /** Parameter types the server inferred (from a describe round trip). */
+  inferredTypes?: readonly number[] | undefined
+  onInfo?: ((info: RunInfo) => void) | undefined
+  encodeOverride?: ((w: Writer) => void) | undefined
+}
+
+/** Why a query was canceled. */
+export type CancelReason = 'abort' | 'timeout' | 'statement_timeout' | 'server'
+
+/** Statement cache settings of a connection. */
+export interface StatementCacheSettings {
+  /** Most prepared statements kept per connection (default 100; 0 disables preparing). */
+  statementCacheSize?: number
+  /** Executions of the same SQL text before it is prepared (default 5; 0 = at once). */
+  prepareThreshold?: number
+  /** `false`: use unnamed statements only (PgBouncer transaction mode). Default true. */
+  prepare?: boolean
 }
 
 /** Facts fixed at connect time. */
@@ -73,7 +186,31 @@ export interface ConnectionInit {
   host: string
   maxMessageSize?: number
   hooks?: ConnectionHooks
+  types: TypeRegistry
+  cache?: StatementCacheSettings
+  limits?: ResultLimits
 }
+
+/** Retryable statement errors: the cached statement no longer matches the server. */
+function staleStatementReason(err: DatabaseError): string | undefined {
+  if (err.code === '26000')
+    return 'the server does not know the statement (26000; a pooler may have moved the session)'
+  if (err.code === '42P05') return 'the server already has a statement of that name (42P05)'
+  if (
+    err.code === '0A000' &&
+    /cached plan must not change result type/.test(err.serverMessage ?? err.message)
+  ) {
+    return 'its cached plan changed result type after DDL (0A000)'
+  }
+  return undefined
+}
+
+const queryStart = channel(CHANNELS.queryStart)
+const queryEnd = channel(CHANNELS.queryEnd)
+const queryError = channel(CHANNELS.queryError)
+
+/** A pending extended query with what cancel and timeouts need. */
+type Cancellable = ExtendedQueryOperation<unknown> & { cancelPending?: boolean }
 
 const SEVERE = new Set(['FATAL', 'PANIC'])
 const CLOSE_TIMEOUT_MS = 5_000
@@ -90,13 +227,25 @@ export class Connection {
   readonly #ops: Operation[] = []
   readonly #parameters = new Map<string, string>()
   readonly #hooks: ConnectionHooks
+  #types: TypeRegistry
+  readonly #cache: StatementCache
+  readonly #prepare: boolean
+  readonly #limits: ResultLimits
+  #cancelInFlight = false
+  /** Parameter types the server inferred for SQL texts run with type-dependent values. */
+  readonly #paramTypes = new Map<string, readonly number[]>()
+  /** Requests already sent behind a canceled one: a late cancel may hit them instead. */
+  readonly #cancelBystanders = new WeakSet<Operation>()
+  #txFailure: TuskError | undefined
   #txStatus: TransactionStatus = 'I'
   #ready = false
   #closed = false
   #closeReason: TuskError | undefined
   #fatal: TuskError | undefined
   #flushScheduled = false
-  #rawHandler: ((chunk: Uint8Array) => void) | undefined
+  #rawHandler:
+    | { resolve: (chunk: Uint8Array) => void; reject: (err: TuskError) => void }
+    | undefined
   #closeWaiters: (() => void)[] = []
   /** @internal Set by connect() once startup completes. */
   details!: ConnectionDetails
@@ -109,6 +258,13 @@ export class Connection {
   constructor(init: ConnectionInit) {
     this.#transport = init.transport
     this.#hooks = { ...init.hooks }
+    this.#types = init.types
+    this.#prepare = init.cache?.prepare ?? true
+    this.#limits = { ...init.limits }
+    this.#cache = new StatementCache({
+      size: init.cache?.statementCacheSize ?? 100,
+      prepareThreshold: init.cache?.prepareThreshold ?? 5,
+    })
     this.#decoder = new BackendDecoder(
       init.maxMessageSize === undefined ? {} : { maxMessageSize: init.maxMessageSize },
     )
@@ -162,6 +318,451 @@ export class Connection {
   /** Why the connection closed, when it was not closed on purpose. */
   get closeReason(): TuskError | undefined {
     return this.#closeReason
+  }
+
+  /** The type registry this connection decodes and encodes with. */
+  get types(): TypeRegistry {
+    return this.#types
+  }
+
+  /**
+   * Looks up user types by name (`mood`, `myschema.point3d`, `citext`) in the server's catalog
+   * and teaches this connection to encode and decode them (arrays included). Pools do it once.
+   */
+  async registerTypes(names: readonly string[]): Promise<void> {
+    const rows = await this.query<CatalogTypeRow>(CATALOG_QUERY, [names], { prepare: false })
+    this.#types = this.#types.withCatalogTypes(rows.rows)
+  }
+
+  /** @internal Replace the type registry (after registering catalog types). */
+  setTypes(types: TypeRegistry): void {
+    this.#types = types
+  }
+
+  /** Prepared statements currently cached on this connection. */
+  get preparedStatements(): number {
+    return this.#cache.size
+  }
+
+  /**
+   * Runs one statement through the extended protocol: `$1`-style parameters (or an `sql` tagged
+   * template), results as `{ rows, rowCount, command, fields }`. Concurrent calls are pipelined.
+   * Multi-statement strings need `exec` (the simple protocol).
+   */
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    const site = captureCallSite(this.query)
+    let sqlText: string
+    let values: readonly unknown[]
+    const opts = (Array.isArray(params) ? options : (params as QueryOptions | undefined)) ?? {}
+    try {
+      if (isSqlFragment(text)) {
+        sqlText = text.text
+        values = text.values
+      } else {
+        sqlText = text
+        values = Array.isArray(params) ? params : []
+      }
+    } catch (err) {
+      return Promise.reject(attachCallSite(err, site))
+    }
+    return this.#runQuery<R>(sqlText, values, opts, site, 0).catch((err) => {
+      throw attachCallSite(err, site)
+    })
+  }
+
+  /** The first row of `query(...)`, or undefined when it returned none. */
+  async queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined> {
+    const result = await this.query<R>(text, params, options)
+    return result.rows[0]
+  }
+
+  /**
+   * Runs a script of one or more statements through the simple protocol (no parameters), one
+   * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
+   */
+  exec(sql: string): Promise<SimpleQueryResult[]> {
+    return this.simpleQuery(sql)
+  }
+
+  /**
+   * @internal Runs a prebuilt batch (cursor batches: Execute on a named portal) as one FIFO
+   * request with the usual decoding, cancel and error handling.
+   */
+  runBatch<R>(
+    text: string,
+    values: readonly unknown[],
+    opts: InternalQueryOptions,
+    encode: (w: Writer) => void,
+  ): Promise<QueryResult<R>> {
+    return this.#runQuery<R>(text, values, { ...opts, encodeOverride: encode }, undefined, 1)
+  }
+
+  #runQuery<R>(
+    text: string,
+    values: readonly unknown[],
+    opts: InternalQueryOptions,
+    site: ReturnType<typeof captureCallSite> | undefined,
+    attempt: number,
+  ): Promise<QueryResult<R>> {
+    if (values.length > MAX_PARAMETERS) {
+      return Promise.reject(
+        new InterfaceError(
+          `query has ${values.length} parameters; the protocol allows at most ${MAX_PARAMETERS}`,
+          { query: text, safeToRetry: true },
+        ),
+      )
+    }
+    const expected = opts.encodeOverride ? values.length : highestPlaceholder(text)
+    if (expected !== values.length) {
+      return Promise.reject(
+        new InterfaceError(
+          `query expects ${expected} parameter${expected === 1 ? '' : 's'} ($1…$${expected}) but ${values.length} ${values.length === 1 ? 'was' : 'were'} given`,
+          { query: text, safeToRetry: true },
+        ),
+      )
+    }
+    if (opts.signal?.aborted) {
+      return Promise.reject(this.#canceledBeforeSend(text, 'abort', opts.signal.reason))
+    }
+    if (!opts.paramTypes && !opts.encodeOverride && values.some(needsTypeInfo)) {
+      const known = this.#paramTypes.get(text)
+      if (known) opts = { ...opts, inferredTypes: known }
+      else {
+        return this.#describeParameters(text).then((oids) =>
+          this.#runQuery<R>(text, values, { ...opts, inferredTypes: oids }, site, attempt),
+        )
+      }
+    }
+    const codecs = opts.types ? this.#types.extend(opts.types) : this.#types
+    const prepare = (opts.prepare ?? this.#prepare) && this.#ready && !opts.encodeOverride
+    const key = opts.paramTypes ? `${text}\u0000${opts.paramTypes.join(',')}` : text
+    // Server-inferred types are what a cached statement would report: no need to key on them.
+    const plan: StatementPlan = prepare
+      ? this.#cache.plan(key, text, (evicted) => this.#closeStatement(evicted))
+      : { kind: 'unnamed' }
+    const statement = plan.kind === 'unnamed' ? undefined : plan.statement
+    const ready =
+      plan.kind === 'cached' && plan.statement.state === 'ready' && plan.statement.fields
+    const formats = ready ? preferredFormats(codecs, plan.statement.fields!) : undefined
+    const settings: PerQuerySettings = {
+      statementTimeout: opts.statementTimeout,
+      lockTimeout: opts.lockTimeout,
+    }
+    const started =
+      queryStart.hasSubscribers || queryEnd.hasSubscribers || queryError.hasSubscribers
+        ? performance.now()
+        : 0
+    const event = started
+      ? {
+          query: text,
+          parameterCount: values.length,
+          statement: statement?.name,
+          processId: this.processId,
+          host: this.host,
+        }
+      : undefined
+    if (event) queryStart.publish(event)
+    return new Promise<QueryResult<R>>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let onAbort: (() => void) | undefined
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer)
+        if (onAbort) opts.signal?.removeEventListener('abort', onAbort)
+      }
+      let prelude = 0
+      const op: Cancellable = new ExtendedQueryOperation<R>(
+        {
+          text,
+          rowMode: opts.rowMode ?? 'object',
+          codecs,
+          statement,
+          preparing: plan.kind === 'prepare',
+          formats,
+          prelude: 0,
+          host: this.host,
+          parameters: values,
+          fields: opts.presetFields,
+          maxRows: opts.maxRows ?? this.#limits.maxRows,
+          maxBytes: opts.maxBytes ?? this.#limits.maxBytes,
+        },
+        {
+          info: opts.onInfo,
+          limitExceeded: () => this.#requestCancel(op, 'abort'),
+          resolve: (result) => {
+            cleanup()
+            if (event)
+              queryEnd.publish({
+                ...event,
+                durationMs: performance.now() - started,
+                rowCount: result.rowCount,
+                command: result.command,
+              })
+            resolve(result)
+          },
+          reject: (err) => {
+            cleanup()
+            const e = this.#annotate(err, op)
+            if (event)
+              queryError.publish({ ...event, durationMs: performance.now() - started, error: e })
+            reject(e)
+          },
+          retry: (err, status) => {
+            if (
+              err.code === '57014' &&
+              !op.cancelReason &&
+              status === 'I' &&
+              attempt === 0 &&
+              this.#cancelBystanders.has(op)
+            ) {
+              // A cancel meant for an earlier query reached this one; in autocommit the canceled
+              // statement was rolled back, so running it again is safe.
+              log(
+                this.#hooks.logger,
+                'debug',
+                'rerunning a query hit by a cancel meant for an earlier one',
+              )
+              cleanup()
+              this.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
+              return true
+            }
+            const why = staleStatementReason(err)
+            if (!why || attempt > 0 || status !== 'I' || !statement) return false
+            this.#cache.forget(statement)
+            if (err.code === '26000' || err.code === '42P05') this.#cache.clear()
+            else this.#closeStatement(statement)
+            log(this.#hooks.logger, 'debug', `re-preparing statement ${statement.name}: ${why}`, {
+              statement: statement.name,
+              code: err.code,
+            })
+            cleanup()
+            this.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
+            return true
+          },
+          prepareFailed: (s) => this.#cache.forget(s),
+        },
+      ) as unknown as Cancellable
+      try {
+        const override = opts.encodeOverride
+        this.#enqueue(op, (w) => {
+          if (override) {
+            override(w)
+            return
+          }
+          prelude = encodeQueryBatch(w, {
+            text,
+            values,
+            paramTypes: opts.paramTypes ?? opts.inferredTypes,
+            plan,
+            encode: (v, oid, i) => codecs.encodeParameter(v, oid, i),
+            inferOid: inferredParameterOid,
+            resultFormats: formats,
+            settings,
+          })
+        })
+      } catch (err) {
+        if (plan.kind === 'prepare') this.#cache.forget(plan.statement)
+        reject(err)
+        return
+      }
+      op.setPrelude(prelude)
+      if (opts.timeout !== undefined) {
+        timer = setTimeout(() => this.#requestCancel(op, 'timeout'), opts.timeout)
+      }
+      if (opts.signal) {
+        onAbort = () => this.#requestCancel(op, 'abort')
+        opts.signal.addEventListener('abort', onAbort, { once: true })
+      }
+    })
+  }
+
+  /**
+   * Asks the server which types it infers for the parameters of `text` (Parse + Describe, one
+   * round trip, once per SQL text), so arrays and objects can be encoded for their real type.
+   */
+  #describeParameters(text: string): Promise<readonly number[]> {
+    return new Promise<readonly number[]>((resolve, reject) => {
+      let oids: readonly number[] = []
+      let error: TuskError | undefined
+      const op: Operation = {
+        sent: false,
+        query: text,
+        handle: (m) => {
+          if (m.type === 'ParameterDescription') oids = m.typeOids
+          else if (m.type === 'ErrorResponse') {
+            error ??= fromServerError(m.fields, { query: text, host: this.host, phase: 'query' })
+          } else if (m.type === 'ReadyForQuery') {
+            if (error) reject(error)
+            else {
+              if (this.#paramTypes.size >= PARAM_TYPE_CACHE_SIZE) this.#paramTypes.clear()
+              this.#paramTypes.set(text, oids)
+              resolve(oids)
+            }
+            return true
+          }
+          return false
+        },
+        fail: reject,
+      }
+      try {
+        this.#enqueue(op, (w) => {
+          encodeParse(w, '', text, [])
+          encodeDescribe(w, 'S', '')
+          encodeSync(w)
+        })
+      } catch (err) {
+        reject(err)
+      }
+    })
+  }
+
+  /** Adds what the connection knows to a query error: cancel reason, earlier transaction failure. */
+  #annotate(err: TuskError, op: Cancellable): TuskError {
+    const db = err as DatabaseError & { reason?: CancelReason }
+    if (db.code === '57014') {
+      db.reason =
+        op.cancelReason ??
+        (/statement timeout/i.test(db.serverMessage ?? db.message) ? 'statement_timeout' : 'server')
+    } else if (db.code === '25P02' && this.#txFailure && this.#txFailure !== err) {
+      const first = this.#txFailure.message.split('\n')[0]
+      db.message = `${db.message} (the transaction failed earlier with ${this.#txFailure.name}: ${first})`
+      if (db.cause === undefined)
+        Object.defineProperty(db, 'cause', {
+          value: this.#txFailure,
+          configurable: true,
+          writable: true,
+        })
+    }
+    if (this.#txStatus === 'E' && this.#txFailure === undefined && db.code !== '25P02')
+      this.#txFailure = err
+    return err
+  }
+
+  #canceledBeforeSend(text: string, reason: CancelReason, cause: unknown): TuskError {
+    const err = new QueryCanceled('query canceled before it was sent', {
+      query: text,
+      host: this.host,
+      phase: 'query',
+      safeToRetry: true,
+      cause,
+    }) as QueryCanceled & { reason?: CancelReason }
+    err.code = '57014'
+    err.reason = reason
+    return err
+  }
+
+  /**
+   * Cancels `op` if it has not finished: at once when the server is running it, else when it
+   * reaches the head of the queue. While a CancelRequest is in flight no new request is written,
+   * so a cancel that arrives late can only find the session idle, never the next query.
+   */
+  #requestCancel(op: Cancellable, reason: 'abort' | 'timeout'): void {
+    if (!this.#ops.includes(op) || op.cancelReason) return
+    op.cancelReason = reason
+    if (this.#ops[0] === op) this.#sendCancel()
+    else op.cancelPending = true
+  }
+
+  #sendCancel(): void {
+    if (this.#cancelInFlight || !this.cancelRequest) return
+    this.#cancelInFlight = true
+    for (let i = 1; i < this.#ops.length; i++) this.#cancelBystanders.add(this.#ops[i]!)
+    this.cancelRequest()
+      .catch((err) => log(this.#hooks.logger, 'warn', 'cancel request failed', { error: err }))
+      .finally(() => {
+        this.#cancelInFlight = false
+        if (this.#writer.length > 0 && !this.#flushScheduled) {
+          this.#flushScheduled = true
+          queueMicrotask(() => this.#flush())
+        }
+      })
+  }
+
+  /** Queues Close for a statement the cache dropped, so the server frees it. */
+  #closeStatement(statement: CachedStatement): void {
+    if (this.#closed) return
+    const op: Operation = {
+      sent: false,
+      handle: (m) => m.type === 'ReadyForQuery',
+      fail: () => {},
+    }
+    this.#enqueue(op, (w) => {
+      encodeClose(w, 'S', statement.name)
+      encodeSync(w)
+    })
+  }
+
+  /** Starts a transaction block (`BEGIN` with the options given). */
+  async begin(options: TransactionOptions = {}): Promise<void> {
+    await this.simpleQuery(beginStatement(options))
+  }
+
+  /**
+   * Commits the current transaction block. When the block had failed, the server can only roll
+   * it back; that is reported as InFailedSqlTransaction (cause: the error that failed it), never
+   * as a silent success.
+   */
+  async commit(): Promise<void> {
+    const failure = this.#txFailure
+    const [result] = await this.simpleQuery('COMMIT')
+    if (result?.command === 'ROLLBACK') {
+      const first = failure ? ` (${failure.name}: ${failure.message.split('\n')[0]})` : ''
+      throw new InFailedSqlTransaction(
+        `COMMIT rolled back the transaction because a statement in it had failed${first}`,
+        {
+          host: this.host,
+          phase: 'query',
+          query: 'COMMIT',
+          ...(failure ? { cause: failure } : {}),
+        },
+      )
+    }
+  }
+
+  /** Rolls back the current transaction block. */
+  async rollback(): Promise<void> {
+    await this.simpleQuery('ROLLBACK')
+  }
+
+  /**
+   * Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
+   * With `retry`, a SerializationFailure or DeadlockDetected reruns `fn` after a backoff.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(
+    a: TransactionOptions | ((tx: Transaction) => Promise<T>),
+    b?: (tx: Transaction) => Promise<T>,
+  ): Promise<T> {
+    const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!]
+    return runTransaction(this, options, fn)
+  }
+
+  /**
+   * Opens a server-side cursor over `text` (see Cursor): batches of `batchSize` rows, at most two
+   * batches in memory. Outside a transaction block it runs in its own, committed when it closes.
+   */
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R> {
+    const [values, opts] = Array.isArray(params)
+      ? [params, options ?? {}]
+      : [undefined, (params as CursorOptions | undefined) ?? {}]
+    return new Cursor<R>(this, text, values, opts)
+  }
+
+  /** Runs `fn` inside a savepoint of the current transaction; rolls back to it when `fn` throws. */
+  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return runSavepoint(this, fn)
   }
 
   /**
@@ -248,11 +849,10 @@ export class Connection {
 
   /** @internal Receive the next raw chunk instead of decoding it (SSLRequest answer). */
   readRaw(): Promise<Uint8Array> {
-    return new Promise((resolve) => {
-      this.#rawHandler = (chunk) => {
-        this.#rawHandler = undefined
-        resolve(chunk)
-      }
+    if (this.#closed)
+      return Promise.reject(this.#closeReason ?? new ConnectionClosed('connection closed'))
+    return new Promise((resolve, reject) => {
+      this.#rawHandler = { resolve, reject }
     })
   }
 
@@ -260,6 +860,21 @@ export class Connection {
   markReady(details: ConnectionDetails): void {
     this.details = details
     this.#ready = true
+  }
+
+  /** @internal Let the process exit while this connection is open (pool `allowExitOnIdle`). */
+  unref(): void {
+    this.#transport.unref()
+  }
+
+  /** @internal Undo `unref()`. */
+  ref(): void {
+    this.#transport.ref()
+  }
+
+  /** @internal Requests not yet answered. */
+  get pending(): number {
+    return this.#ops.length
   }
 
   /** @internal The transport, for the TLS upgrade during connect. */
@@ -288,7 +903,13 @@ export class Connection {
         },
       )
     }
-    encode(this.#writer)
+    const start = this.#writer.length
+    try {
+      encode(this.#writer)
+    } catch (err) {
+      this.#writer.truncate(start)
+      throw err
+    }
     this.#ops.push(op)
     op.sent = true
     if (!this.#flushScheduled) {
@@ -299,7 +920,7 @@ export class Connection {
 
   #flush(): void {
     this.#flushScheduled = false
-    if (this.#writer.length === 0 || this.#closed) return
+    if (this.#writer.length === 0 || this.#closed || this.#cancelInFlight) return
     this.#transport.write(this.#writer.flush())
   }
 
@@ -310,8 +931,10 @@ export class Connection {
   }
 
   #onData(chunk: Uint8Array): void {
-    if (this.#rawHandler) {
-      this.#rawHandler(chunk)
+    const raw = this.#rawHandler
+    if (raw) {
+      this.#rawHandler = undefined
+      raw.resolve(chunk)
       return
     }
     try {
@@ -335,11 +958,22 @@ export class Connection {
   #dispatch(m: BackendMessage): void {
     switch (m.type) {
       case 'ParameterStatus':
+        if (
+          m.name === 'search_path' &&
+          this.#parameters.get('search_path') !== m.value &&
+          this.#ready
+        ) {
+          for (const s of this.#cache.statements()) this.#closeStatement(s)
+          this.#cache.clear()
+        }
         this.#parameters.set(m.name, m.value)
         return
-      case 'NoticeResponse':
-        this.#call(() => this.#hooks.onNotice?.({ ...m.fields, message: m.fields.message ?? '' }))
+      case 'NoticeResponse': {
+        const notice = { ...m.fields, message: m.fields.message ?? '' }
+        if (this.#hooks.onNotice) this.#call(() => this.#hooks.onNotice?.(notice))
+        else log(this.#hooks.logger, 'debug', `server notice: ${notice.message}`, { notice })
         return
+      }
       case 'NotificationResponse':
         this.#call(() =>
           this.#hooks.onNotification?.({
@@ -359,6 +993,7 @@ export class Connection {
         break
       case 'ReadyForQuery':
         this.#txStatus = m.status
+        if (m.status === 'I') this.#txFailure = undefined
         break
     }
     const op = this.#ops[0]
@@ -371,6 +1006,7 @@ export class Connection {
     if (op.handle(m)) {
       this.#ops.shift()
       if (this.#ops.length === 0) this.#wakeCloseWaiters()
+      else if ((this.#ops[0] as Cancellable).cancelPending) this.#sendCancel()
     }
   }
 
@@ -430,6 +1066,9 @@ export class Connection {
     const phase: ErrorPhase = !this.#ready ? 'connect' : this.#ops.length ? 'query' : 'idle'
     this.#closeReason = make(phase)
     this.#transport.destroy()
+    const raw = this.#rawHandler
+    this.#rawHandler = undefined
+    raw?.reject(this.#closeReason)
     this.#failAll((op) => make(this.#ready ? 'query' : 'connect', op))
     this.#wakeCloseWaiters()
     if (first) this.#call(() => this.#hooks.onClose?.(this.#closeReason))

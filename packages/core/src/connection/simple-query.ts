@@ -45,15 +45,18 @@ export function parseCommandTag(tag: string): { command: string; rowCount: numbe
 }
 
 /** Maps protocol column descriptions to the public field shape. */
-export function toFieldInfo(fields: readonly FieldDescription[]): FieldInfo[] {
-  return fields.map((f) => ({
+export function toFieldInfo(
+  fields: readonly FieldDescription[],
+  formats?: readonly (0 | 1)[],
+): FieldInfo[] {
+  return fields.map((f, i) => ({
     name: f.name,
     tableOid: f.tableOid,
     columnId: f.columnAttr,
     dataTypeOid: f.typeOid,
     dataTypeSize: f.typeSize,
     dataTypeModifier: f.typeModifier,
-    format: f.format,
+    format: formats?.[i] ?? f.format,
   }))
 }
 

@@ -61,3 +61,50 @@ export class TlsError extends ConnectionError {
 export class AuthenticationError extends OperationalError {
   static override readonly kind: string = 'AuthenticationError'
 }
+
+/** The pool is closed (`end()` was called): no more checkouts. */
+export class PoolClosedError extends InterfaceError {
+  static override readonly kind: string = 'PoolClosedError'
+}
+
+/** No connection became free within `acquireTimeout`. The message gives the pool's numbers. */
+export class PoolTimeoutError extends OperationalError {
+  static override readonly kind: string = 'PoolTimeoutError'
+  constructor(message: string, options: TuskErrorOptions = {}) {
+    super(message, { transient: true, safeToRetry: true, ...options })
+  }
+}
+
+/** More callers are waiting than `maxWaiting` allows: shed load now rather than queue forever. */
+export class PoolTooBusyError extends OperationalError {
+  static override readonly kind: string = 'PoolTooBusyError'
+  constructor(message: string, options: TuskErrorOptions = {}) {
+    super(message, { transient: true, safeToRetry: true, ...options })
+  }
+}
+
+/** Which result-size guard tripped. */
+export type ResultLimit = 'maxRows' | 'maxBytes'
+
+/**
+ * A query's result crossed `maxRows` or `maxBytes`: the rest was not kept (and the statement was
+ * canceled). Stream such results with `cursor()`.
+ */
+export class ResultTooLarge extends InterfaceError {
+  static override readonly kind: string = 'ResultTooLarge'
+  /** The limit that tripped. */
+  limit: ResultLimit
+  /** Rows received when it tripped. */
+  rowsSeen: number
+  /** Bytes of row data received when it tripped. */
+  bytesSeen: number
+  constructor(
+    message: string,
+    options: TuskErrorOptions & { limit: ResultLimit; rowsSeen: number; bytesSeen: number },
+  ) {
+    super(message, options)
+    this.limit = options.limit
+    this.rowsSeen = options.rowsSeen
+    this.bytesSeen = options.bytesSeen
+  }
+}

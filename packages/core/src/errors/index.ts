@@ -27,7 +27,12 @@ export {
   ConnectionError,
   ConnectionLost,
   ConnectTimeout,
+  PoolClosedError,
+  PoolTimeoutError,
+  PoolTooBusyError,
   ProtocolError,
+  type ResultLimit,
+  ResultTooLarge,
   TlsError,
 } from './client.js'
 export { formatParameter, formatParameters } from './parameters.js'

@@ -182,6 +182,18 @@ export class Writer {
     return out
   }
 
+  /**
+   * Discards everything written after `length` (a value of `length` read earlier), including an
+   * open message: a batch that fails to encode midway leaves the writer as it was.
+   */
+  truncate(length: number): void {
+    if (length < 0 || length > this.#pos) {
+      throw new InterfaceError(`truncate(${length}) outside the ${this.#pos} bytes written`)
+    }
+    this.#pos = length
+    this.#lengthAt = -1
+  }
+
   /** Discards everything written, including an open message. */
   reset(): void {
     this.#pos = 0

@@ -73,6 +73,14 @@ class NodeTransport implements Transport {
     this.#socket.destroy()
   }
 
+  unref(): void {
+    this.#socket.unref()
+  }
+
+  ref(): void {
+    this.#socket.ref()
+  }
+
   startTls(options: TlsOptions): Promise<TlsSession> {
     const plain = this.#socket
     plain.removeAllListeners('data')

@@ -76,6 +76,9 @@ export interface Transport {
   end(): void
   /** Close at once. */
   destroy(): void
+  /** Let the process exit while this transport is open (`unref`), or keep it alive (`ref`). */
+  unref(): void
+  ref(): void
   /** Bytes handed to the OS so far: 0 proves the server never saw a request. */
   readonly bytesWritten: number
   /** Human-readable peer, e.g. `127.0.0.1:5432` or a socket path. */

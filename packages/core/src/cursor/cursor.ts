@@ -1,0 +1,292 @@
+/**
+ * Server-side cursors that stream any result in bounded memory: a named portal read in batches
+ * with Execute(maxRows) (no DECLARE round trip), or `DECLARE … WITH HOLD` when asked.
+ */
+import { Readable } from 'node:stream'
+import type { Connection, QueryOptions } from '../connection/connection.js'
+import type { QueryResult, RowMode, RunInfo } from '../connection/extended-query.js'
+import { highestPlaceholder } from '../connection/placeholders.js'
+import { InterfaceError, type TuskError } from '../errors/base.js'
+import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import { QueryCanceled } from '../errors/sqlstate.generated.js'
+import type { FieldDescription } from '../protocol/backend.js'
+import {
+  encodeBind,
+  encodeClose,
+  encodeDescribe,
+  encodeExecute,
+  encodeParse,
+  encodeSync,
+} from '../protocol/frontend.js'
+import { escapeIdentifier } from '../sql/escape.js'
+import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
+import { inferredParameterOid } from '../types/index.js'
+
+/** Options of a cursor. */
+export interface CursorOptions {
+  /** Rows per batch (default 1 000). At most two batches are held in memory. */
+  batchSize?: number
+  rowMode?: RowMode
+  /**
+   * `DECLARE … WITH HOLD`: the cursor outlives the transaction (the server materializes the
+   * result at commit). Default false: a protocol-level portal, no extra round trip.
+   */
+  withHold?: boolean
+  /** A cursor name for `DECLARE` (implies the DECLARE form; needs a transaction unless withHold). */
+  name?: string
+  /** Closes the cursor; a pending read rejects with QueryCanceled (`reason: 'abort'`). */
+  signal?: AbortSignal
+  /** Type mapping for this cursor (see TypeOptions). */
+  types?: QueryOptions['types']
+}
+
+let serial = 0
+
+/**
+ * A server-side cursor. Read it with `for await (const rows of cursor)` (batches),
+ * `cursor.rows()` (single rows) or `cursor.stream()` (a Readable in object mode). It closes —
+ * and leaves its connection idle — at the end, on `break`/`return`/throw in the loop, on abort,
+ * and with `close()`; using it after that throws.
+ */
+export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
+  readonly #conn: Connection
+  readonly #text: string
+  readonly #values: readonly unknown[]
+  readonly #options: CursorOptions
+  readonly #batchSize: number
+  readonly #portal: string
+  readonly #declared: boolean
+  #began = false
+  #opened = false
+  #done = false
+  #closed = false
+  #closing: Promise<void> | undefined
+  #fields: readonly FieldDescription[] | undefined
+  /** The batch requested but not yet handed out (the prefetch). */
+  #next: Promise<QueryResult<R> & { more: boolean }> | undefined
+  #error: TuskError | undefined
+  readonly #onClose: (() => void) | undefined
+  readonly #site = captureCallSite()
+
+  /** @internal Use `connection.cursor()`, `transaction.cursor()` or `pool.cursor()`. */
+  constructor(
+    conn: Connection,
+    query: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: CursorOptions,
+    onClose?: () => void,
+  ) {
+    this.#conn = conn
+    if (isSqlFragment(query)) {
+      this.#text = query.text
+      this.#values = query.values
+    } else {
+      this.#text = query
+      this.#values = params ?? []
+    }
+    this.#options = options
+    this.#batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000))
+    this.#declared = options.withHold === true || options.name !== undefined
+    this.#portal = options.name ?? `tusk_cursor_${++serial}`
+    this.#onClose = onClose
+    const expected = highestPlaceholder(this.#text)
+    if (expected !== this.#values.length) {
+      throw new InterfaceError(
+        `cursor query expects ${expected} parameters but ${this.#values.length} were given`,
+        { query: this.#text },
+      )
+    }
+    options.signal?.addEventListener('abort', () => void this.#abort(), { once: true })
+  }
+
+  /** True once the cursor is closed (read to the end, broken out of, aborted or closed). */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** The columns, once the first batch arrived. */
+  get fields(): readonly FieldDescription[] | undefined {
+    return this.#fields
+  }
+
+  /** Reads the next batch; an empty array at the end (then the cursor is closed). */
+  async read(): Promise<R[]> {
+    if (this.#error) throw this.#error
+    if (this.#closed) {
+      throw attachCallSite(
+        new InterfaceError('cursor is closed', { query: this.#text }),
+        this.#site,
+      )
+    }
+    if (this.#done) {
+      await this.close()
+      return []
+    }
+    try {
+      const batch = await (this.#next ?? this.#request())
+      this.#next = undefined
+      if (batch.more) this.#next = this.#request()
+      else this.#done = true
+      if (!batch.more && batch.rows.length === 0) await this.close()
+      return batch.rows
+    } catch (err) {
+      this.#error ??= err as TuskError
+      await this.close().catch(() => {})
+      throw attachCallSite(this.#error, this.#site)
+    }
+  }
+
+  #request(): Promise<QueryResult<R> & { more: boolean }> {
+    if (this.#options.signal?.aborted) return Promise.reject(this.#abortError())
+    let more = false
+    const onInfo = (info: RunInfo): void => {
+      more = info.suspended
+      if (info.fields) this.#fields = info.fields
+    }
+    const common = {
+      rowMode: this.#options.rowMode ?? 'object',
+      onInfo,
+      ...(this.#options.types ? { types: this.#options.types } : {}),
+    }
+    let p: Promise<QueryResult<R>>
+    if (this.#declared) {
+      p = this.#openDeclared().then(() =>
+        this.#conn.query<R>(
+          `FETCH FORWARD ${this.#batchSize} FROM ${escapeIdentifier(this.#portal)}`,
+          [],
+          {
+            ...common,
+            prepare: false,
+          },
+        ),
+      )
+      return p.then((r) => ({ ...r, more: r.rows.length === this.#batchSize }))
+    }
+    if (!this.#opened) {
+      this.#opened = true
+      if (this.#conn.transactionStatus === 'I') {
+        // Outside a transaction block the portal needs one to live across batches.
+        this.#began = true
+        void this.#conn.exec('BEGIN').catch(() => {})
+      }
+      const text = this.#text
+      const values = this.#values
+      const codecs = this.#conn.types
+      p = this.#conn.runBatch<R>(text, values, common, (w) => {
+        const params = values.map((v, i) => codecs.encodeParameter(v, 0, i))
+        encodeParse(
+          w,
+          '',
+          text,
+          values.map((v) => inferredParameterOid(v)),
+        )
+        encodeBind(
+          w,
+          this.#portal,
+          '',
+          params.map((x) => x.format),
+          params.map((x) => x.value),
+          [],
+        )
+        encodeDescribe(w, 'P', this.#portal)
+        encodeExecute(w, this.#portal, this.#batchSize)
+        encodeSync(w)
+      })
+    } else {
+      p = this.#conn.runBatch<R>(this.#text, [], { ...common, presetFields: this.#fields }, (w) => {
+        encodeExecute(w, this.#portal, this.#batchSize)
+        encodeSync(w)
+      })
+    }
+    return p.then((r) => ({ ...r, more }))
+  }
+
+  #declaring: Promise<void> | undefined
+  #openDeclared(): Promise<void> {
+    this.#declaring ??= (async () => {
+      const hold = this.#options.withHold ? ' WITH HOLD' : ''
+      await this.#conn.query(
+        `DECLARE ${escapeIdentifier(this.#portal)} NO SCROLL CURSOR${hold} FOR ${this.#text}`,
+        this.#values,
+        { prepare: false },
+      )
+      this.#opened = true
+    })()
+    return this.#declaring
+  }
+
+  #abortError(): TuskError {
+    const err = new QueryCanceled('cursor aborted', {
+      query: this.#text,
+      phase: 'query',
+      cause: this.#options.signal?.reason,
+    }) as QueryCanceled & { reason?: string }
+    err.code = '57014'
+    err.reason = 'abort'
+    return err
+  }
+
+  async #abort(): Promise<void> {
+    this.#error ??= this.#abortError()
+    await this.close().catch(() => {})
+  }
+
+  /** Closes the cursor and returns its connection to a clean state; safe to call twice. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true
+    const pending = this.#next
+    this.#next = undefined
+    await pending?.catch(() => {})
+    try {
+      if (this.#conn.closed) return
+      if (this.#declared) {
+        if (this.#opened)
+          await this.#conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
+        return
+      }
+      if (this.#opened && this.#conn.transactionStatus !== 'E') {
+        await this.#conn
+          .runBatch(this.#text, [], {}, (w) => {
+            encodeClose(w, 'P', this.#portal)
+            encodeSync(w)
+          })
+          .catch(() => {})
+      }
+      if (this.#began) {
+        const failed = this.#error !== undefined || this.#conn.transactionStatus === 'E'
+        await this.#conn.exec(failed ? 'ROLLBACK' : 'COMMIT').catch(() => {})
+      }
+    } finally {
+      this.#onClose?.()
+    }
+  }
+
+  /** Batches of rows; breaking out of the loop closes the cursor. */
+  async *[Symbol.asyncIterator](): AsyncIterator<R[]> {
+    try {
+      for (;;) {
+        const rows = await this.read()
+        if (rows.length === 0 && (this.#done || this.#closed)) return
+        if (rows.length > 0) yield rows
+      }
+    } finally {
+      await this.close()
+    }
+  }
+
+  /** Single rows; breaking out of the loop closes the cursor. */
+  async *rows(): AsyncGenerator<R, void, undefined> {
+    for await (const batch of this) yield* batch
+  }
+
+  /** A Readable in object mode (one row per chunk) with backpressure; destroying it closes the cursor. */
+  stream(): Readable {
+    const iterator = this.rows()
+    return Readable.from(iterator, { objectMode: true, highWaterMark: this.#batchSize })
+  }
+}

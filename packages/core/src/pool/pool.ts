@@ -1,0 +1,850 @@
+/**
+ * The connection pool: FIFO waiters, min kept warm, idle timeout, max lifetime with jitter,
+ * max uses, health check after idle, connect retry with backoff, clean release (rollback or
+ * destroy), stats, resize, drain and end. Failures go to whoever awaits, never to an 'error' event.
+ */
+
+import {
+  type ConnectOptions,
+  connectWithConfig,
+  type Runtime,
+  runtimeOf,
+} from '../connection/connect.js'
+import type { Connection, QueryOptions } from '../connection/connection.js'
+import type { QueryResult } from '../connection/extended-query.js'
+import { log } from '../connection/logger.js'
+import type { SimpleQueryResult } from '../connection/simple-query.js'
+import type { ConnectionConfig } from '../conninfo/config.js'
+import type { ConnectionOptions } from '../conninfo/options.js'
+import { resolveConfig } from '../conninfo/resolve.js'
+import { Cursor, type CursorOptions } from '../cursor/cursor.js'
+import { DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
+import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import {
+  AuthenticationError,
+  ConfigError,
+  ConnectionClosed,
+  PoolClosedError,
+  PoolTimeoutError,
+  PoolTooBusyError,
+  TlsError,
+} from '../errors/client.js'
+import { CHANNELS, channel } from '../runtime/diagnostics.js'
+import type { SqlFragment } from '../sql/fragment.js'
+import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
+
+/** Options of a pool, on top of every connection option. */
+export interface PoolOptions extends ConnectOptions {
+  /** Connections kept open even when idle (default 0). */
+  min?: number
+  /** Most connections open at once (default 10). */
+  max?: number
+  /** Close a connection idle this long, down to `min` (ms, default 30 000; 0 = never). */
+  idleTimeout?: number
+  /** Close a connection this old when it is next idle (ms, default 30 min, ±10 % jitter; 0 = never). */
+  maxLifetime?: number
+  /** How long a checkout may wait in total, connecting included (ms, default 30 000). */
+  acquireTimeout?: number
+  /** Retire a connection after this many checkouts (default: unlimited). */
+  maxUses?: number
+  /** Per-attempt connect timeout in ms (overrides `connect_timeout`). */
+  connectTimeout?: number
+  /**
+   * Ping a connection on checkout when it has been idle longer than this (ms, default 30 000;
+   * 0 = every checkout, `false` = never). A dead socket is detected without a ping.
+   */
+  healthCheck?: number | false
+  /** More waiters than this get PoolTooBusyError at once (default: unlimited). */
+  maxWaiting?: number
+  /** Warn (through `logger`) with the acquiring stack when a checkout is held longer (ms). */
+  leakDetectionThreshold?: number
+  /** Runs once on each new connection before first use (set search_path, register types…). */
+  init?: (connection: Connection) => Promise<void>
+  /** Errors that happen in the background (idle connection lost, refill failed). */
+  onError?: (error: TuskError) => void
+  /** Let the process exit while every connection is idle. */
+  allowExitOnIdle?: boolean
+  /** A password, or a function called for each new connection (e.g. a cloud IAM token). */
+  password?: string | (() => string | Promise<string>)
+  /** Connect retry backoff: first delay and cap in ms (defaults 50 and 2 000). */
+  retryBackoff?: { baseDelayMs?: number; maxDelayMs?: number }
+  /** A statement run on release to reset session state (e.g. `DISCARD ALL`); default none. */
+  resetQuery?: string
+  /** User types (enums, composites, domains, ranges, extension types) to look up once per pool. */
+  registerTypes?: readonly string[]
+}
+
+/** Numbers that describe the pool now and since it was created. */
+export interface PoolStats {
+  total: number
+  idle: number
+  busy: number
+  waiting: number
+  pendingConnects: number
+  created: number
+  destroyed: Record<DestroyReason, number>
+  acquires: number
+  timeouts: number
+  /** Percentiles of recent acquire waits, in ms. */
+  waitMs: { p50: number; p95: number; p99: number; max: number }
+}
+
+/** Why a connection left the pool. */
+export type DestroyReason =
+  | 'error'
+  | 'idle'
+  | 'lifetime'
+  | 'uses'
+  | 'dirty'
+  | 'drain'
+  | 'end'
+  | 'resize'
+
+/** A checked-out connection; give it back with `release()` (or `await using`). */
+export interface PoolClient {
+  /** The underlying connection (processId, parameters, serverVersion, …). */
+  readonly connection: Connection
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>>
+  queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined>
+  exec(sql: string): Promise<SimpleQueryResult[]>
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** A cursor on this client's connection (close it before release). */
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R>
+  /**
+   * Returns the connection. With an error (or when the session is not idle) the pool rolls it
+   * back and resets it, or destroys it when that cannot be done safely. Idempotent.
+   */
+  release(error?: unknown): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+interface Slot {
+  conn: Connection
+  createdAt: number
+  expiresAt: number
+  lastUsedAt: number
+  uses: number
+  idleTimer: ReturnType<typeof setTimeout> | undefined
+  retire: DestroyReason | undefined
+  checkout:
+    | {
+        at: number
+        stack: string | undefined
+        leakTimer: ReturnType<typeof setTimeout> | undefined
+      }
+    | undefined
+}
+
+interface Waiter {
+  resolve(slot: Slot): void
+  reject(error: TuskError): void
+  enqueuedAt: number
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose)
+
+const acquireChannel = channel(CHANNELS.acquire)
+const releaseChannel = channel(CHANNELS.release)
+const destroyChannel = channel(CHANNELS.destroy)
+const connectChannel = channel(CHANNELS.connect)
+
+const RETRY_CODES = new Set(['53300', '57P03'])
+const RESET_TIMEOUT_MS = 5_000
+const WAIT_SAMPLES = 1024
+
+/** True for failures a retry cannot cure: authentication, configuration, unknown database. */
+function fatalConnectError(err: unknown): boolean {
+  if (err instanceof ConfigError || err instanceof AuthenticationError || err instanceof TlsError)
+    return true
+  if (err instanceof DatabaseError) {
+    const code = err.code ?? ''
+    if (RETRY_CODES.has(code)) return false
+    return code.startsWith('28') || code === '3D000' || code.startsWith('42')
+  }
+  return err instanceof InterfaceError
+}
+
+/** A signal aborted when either input is (AbortSignal.any needs Node 20.3). */
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const c = new AbortController()
+  const abort = (s: AbortSignal) => () => c.abort(s.reason)
+  if (a.aborted || b.aborted) c.abort(a.aborted ? a.reason : b.reason)
+  a.addEventListener('abort', abort(a), { once: true })
+  b.addEventListener('abort', abort(b), { once: true })
+  return c.signal
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+/** A pool of connections to one server (or one multi-host connection string). */
+export class Pool {
+  readonly #config: ConnectionConfig
+  readonly #options: PoolOptions
+  readonly #runtime: Runtime
+  #min: number
+  #max: number
+  readonly #idle: Slot[] = []
+  readonly #busy = new Set<Slot>()
+  readonly #waiters: Waiter[] = []
+  #pendingConnects = 0
+  #closed = false
+  #ending: Promise<void> | undefined
+  #created = 0
+  readonly #destroyed: Record<DestroyReason, number> = {
+    error: 0,
+    idle: 0,
+    lifetime: 0,
+    uses: 0,
+    dirty: 0,
+    drain: 0,
+    end: 0,
+    resize: 0,
+  }
+  #acquires = 0
+  #timeouts = 0
+  readonly #waits: number[] = []
+  #connectFailures = 0
+  #retryTimer: ReturnType<typeof setTimeout> | undefined
+  #lastConnectError: TuskError | undefined
+  /** The registry with `registerTypes` loaded, shared by every connection after the first. */
+  #registry: import('../types/index.js').TypeRegistry | undefined
+
+  /** Use {@link createPool}. */
+  constructor(config: ConnectionConfig, options: PoolOptions, runtime: Runtime) {
+    this.#config = config
+    this.#options = options
+    this.#runtime = runtime
+    this.#min = Math.max(0, options.min ?? 0)
+    this.#max = Math.max(1, options.max ?? 10)
+    if (this.#min > this.#max) {
+      throw new ConfigError(`pool min (${this.#min}) is larger than max (${this.#max})`, {
+        parameter: 'min',
+      })
+    }
+    this.#fill()
+  }
+
+  /** Connections open now (idle, busy and being opened). */
+  get total(): number {
+    return this.#idle.length + this.#busy.size + this.#pendingConnects
+  }
+
+  /** True once `end()` was called. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** The pool's numbers; see PoolStats. */
+  stats(): PoolStats {
+    const sorted = [...this.#waits].sort((a, b) => a - b)
+    return {
+      total: this.total,
+      idle: this.#idle.length,
+      busy: this.#busy.size,
+      waiting: this.#waiters.length,
+      pendingConnects: this.#pendingConnects,
+      created: this.#created,
+      destroyed: { ...this.#destroyed },
+      acquires: this.#acquires,
+      timeouts: this.#timeouts,
+      waitMs: {
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: sorted[sorted.length - 1] ?? 0,
+      },
+    }
+  }
+
+  /** Runs one query on a connection held for exactly its duration. */
+  async query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    const site = captureCallSite(this.query)
+    const slot = await this.#acquire(site)
+    try {
+      const result = await slot.conn.query<R>(text, params, options)
+      this.#release(slot, undefined)
+      return result
+    } catch (err) {
+      this.#release(slot, slot.conn.closed ? err : undefined)
+      throw attachCallSite(err, site)
+    }
+  }
+
+  /** The first row of `query(...)`, or undefined. */
+  async queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined> {
+    return (await this.query<R>(text, params, options)).rows[0]
+  }
+
+  /** Runs a multi-statement script (simple protocol) on one connection. */
+  async exec(sql: string): Promise<SimpleQueryResult[]> {
+    const client = await this.connect()
+    try {
+      return await client.exec(sql)
+    } finally {
+      await client.release()
+    }
+  }
+
+  /** Runs `fn` in a transaction on one connection (see Connection.transaction). */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
+  async transaction<T>(
+    a: TransactionOptions | ((tx: Transaction) => Promise<T>),
+    b?: (tx: Transaction) => Promise<T>,
+  ): Promise<T> {
+    const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!]
+    const client = await this.connect()
+    let failure: unknown
+    try {
+      return await client.transaction(options, fn)
+    } catch (err) {
+      failure = err
+      throw err
+    } finally {
+      await client.release(client.connection.closed ? failure : undefined)
+    }
+  }
+
+  /**
+   * Opens a cursor on a connection held for the cursor's life (released when it closes).
+   * The first read waits for the connection.
+   */
+  async cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Promise<Cursor<R>> {
+    const site = captureCallSite(this.cursor)
+    const slot = await this.#acquire(site)
+    const [values, opts] = Array.isArray(params)
+      ? [params, options ?? {}]
+      : [undefined, (params as CursorOptions | undefined) ?? {}]
+    try {
+      return new Cursor<R>(slot.conn, text, values, opts, () => this.#release(slot, undefined))
+    } catch (err) {
+      this.#release(slot, undefined)
+      throw err
+    }
+  }
+
+  /** Checks out a connection; release it with `client.release()` or `await using`. */
+  async connect(): Promise<PoolClient> {
+    const site = captureCallSite(this.connect)
+    const slot = await this.#acquire(site)
+    return this.#client(slot, site)
+  }
+
+  /** Same as `connect()`. */
+  acquire(): Promise<PoolClient> {
+    return this.connect()
+  }
+
+  /** Changes the bounds; extra idle connections close now, busy ones when released. */
+  resize(min: number, max: number): void {
+    if (min > max || max < 1)
+      throw new ConfigError(`pool resize(${min}, ${max}): need 0 ≤ min ≤ max, max ≥ 1`)
+    this.#min = min
+    this.#max = max
+    while (this.total > this.#max && this.#idle.length > 0)
+      this.#destroy(this.#idle.shift()!, 'resize')
+    for (const s of this.#busy) if (this.total > this.#max) s.retire ??= 'resize'
+    this.#fill()
+    this.#serveWaiters()
+  }
+
+  /** Replaces every connection gracefully (after a failover or a credentials rotation). */
+  async drain(): Promise<void> {
+    for (const s of this.#busy) s.retire = 'drain'
+    const idle = this.#idle.splice(0)
+    await Promise.all(idle.map((s) => this.#destroy(s, 'drain')))
+    this.#fill()
+  }
+
+  /**
+   * Stops new checkouts (PoolClosedError), waits up to `timeout` ms (default 30 000) for
+   * checked-out clients, then closes everything. Idempotent.
+   */
+  end(options: { timeout?: number } = {}): Promise<void> {
+    if (this.#ending) return this.#ending
+    this.#closed = true
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    for (const w of this.#waiters.splice(0)) {
+      if (w.timer) clearTimeout(w.timer)
+      w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
+    }
+    this.#ending = (async () => {
+      const deadline = Date.now() + (options.timeout ?? 30_000)
+      while (this.#busy.size > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      const all = [...this.#idle.splice(0), ...this.#busy]
+      this.#busy.clear()
+      await Promise.all(all.map((s) => this.#destroy(s, 'end')))
+      while (this.#pendingConnects > 0) await new Promise((r) => setTimeout(r, 10))
+    })()
+    return this.#ending
+  }
+
+  /** `await using pool = createPool(...)` ends the pool. */
+  [asyncDispose](): Promise<void> {
+    return this.end()
+  }
+
+  // ---- internals ----
+
+  #acquire(site: ReturnType<typeof captureCallSite>): Promise<Slot> {
+    if (this.#closed)
+      return Promise.reject(attachCallSite(new PoolClosedError('the pool is closed'), site))
+    const started = performance.now()
+    const got = (slot: Slot): Slot => {
+      this.#acquires++
+      const waited = performance.now() - started
+      if (this.#waits.length >= WAIT_SAMPLES) this.#waits.shift()
+      this.#waits.push(waited)
+      slot.uses++
+      slot.checkout = { at: Date.now(), stack: undefined, leakTimer: undefined }
+      const leak = this.#options.leakDetectionThreshold
+      if (leak !== undefined) {
+        const stack = new Error('checkout acquired here').stack
+        slot.checkout.stack = stack
+        slot.checkout.leakTimer = setTimeout(() => {
+          log(
+            this.#options.logger,
+            'warn',
+            `a pool checkout has been held for more than ${leak} ms (possible leak)`,
+            {
+              processId: slot.conn.processId,
+              stack,
+            },
+          )
+        }, leak)
+        slot.checkout.leakTimer.unref?.()
+      }
+      if (acquireChannel.hasSubscribers)
+        acquireChannel.publish({ processId: slot.conn.processId, waitMs: waited })
+      return slot
+    }
+    const ready = this.#takeIdle()
+    if (ready) return ready.then(got)
+    if (
+      this.#options.maxWaiting !== undefined &&
+      this.#waiters.length >= this.#options.maxWaiting
+    ) {
+      return Promise.reject(
+        attachCallSite(
+          new PoolTooBusyError(
+            `pool too busy: ${this.#waiters.length} callers already waiting (maxWaiting ${this.#options.maxWaiting}); ${this.#describe()}`,
+          ),
+          site,
+        ),
+      )
+    }
+    return new Promise<Slot>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: (slot) => resolve(got(slot)),
+        reject: (err) => reject(attachCallSite(err, site)),
+        enqueuedAt: Date.now(),
+        timer: undefined,
+      }
+      const timeout = this.#options.acquireTimeout ?? 30_000
+      waiter.timer = setTimeout(() => {
+        const i = this.#waiters.indexOf(waiter)
+        if (i >= 0) this.#waiters.splice(i, 1)
+        this.#timeouts++
+        const last = this.#lastConnectError
+        waiter.reject(
+          new PoolTimeoutError(
+            `timed out after ${timeout} ms waiting for a connection: ${this.#describe()}${last && this.#busy.size === 0 ? `; last connect error: ${last.message}` : ''}`,
+            last && this.#busy.size === 0 ? { cause: last } : {},
+          ),
+        )
+      }, timeout)
+      this.#waiters.push(waiter)
+      this.#grow()
+    })
+  }
+
+  #describe(): string {
+    let oldest = 0
+    const now = Date.now()
+    for (const s of this.#busy) if (s.checkout) oldest = Math.max(oldest, now - s.checkout.at)
+    return `max ${this.#max}, busy ${this.#busy.size}, idle ${this.#idle.length}, waiting ${this.#waiters.length}, connecting ${this.#pendingConnects}${this.#busy.size ? `; the oldest checkout has been held for ${(oldest / 1000).toFixed(1)} s (a leak?)` : ''}`
+  }
+
+  /** An idle connection ready for use (health-checked when it idled long), or undefined. */
+  #takeIdle(): Promise<Slot> | undefined {
+    while (this.#idle.length > 0) {
+      const slot = this.#idle.pop()!
+      if (slot.idleTimer) clearTimeout(slot.idleTimer)
+      slot.idleTimer = undefined
+      if (slot.conn.closed) {
+        this.#destroy(slot, 'error')
+        continue
+      }
+      if (this.#options.allowExitOnIdle) slot.conn.ref()
+      this.#busy.add(slot)
+      const check = this.#options.healthCheck ?? 30_000
+      if (check !== false && Date.now() - slot.lastUsedAt >= check) {
+        return slot.conn.exec('').then(
+          () => slot,
+          (err: TuskError) => {
+            this.#busy.delete(slot)
+            this.#destroy(slot, 'error')
+            this.#backgroundError(err)
+            const next = this.#takeIdle()
+            if (next) return next
+            return new Promise<Slot>((resolve, reject) => {
+              this.#waiters.unshift({ resolve, reject, enqueuedAt: Date.now(), timer: undefined })
+              this.#grow()
+            })
+          },
+        )
+      }
+      return Promise.resolve(slot)
+    }
+    return undefined
+  }
+
+  /** Opens connections for waiters, within max. */
+  #grow(): void {
+    while (
+      !this.#closed &&
+      this.#waiters.length > this.#pendingConnects &&
+      this.total < this.#max
+    ) {
+      if (this.#retryTimer) return
+      void this.#open()
+    }
+  }
+
+  /** Keeps `min` connections open in the background. */
+  #fill(): void {
+    while (!this.#closed && this.total < this.#min && !this.#retryTimer) void this.#open()
+  }
+
+  async #open(): Promise<void> {
+    this.#pendingConnects++
+    let slot: Slot | undefined
+    try {
+      const pw = this.#options.password
+      const password = typeof pw === 'function' ? await pw() : pw
+      // Without connect_timeout a connect could hang and hold a slot forever: bound it.
+      const bound =
+        this.#config.connectTimeoutMs === undefined
+          ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
+          : undefined
+      const signal =
+        bound && this.#options.signal
+          ? anySignal(bound, this.#options.signal)
+          : (bound ?? this.#options.signal)
+      const conn = await connectWithConfig(
+        this.#config,
+        {
+          ...this.#options,
+          ...(signal ? { signal } : {}),
+          onClose: (err) => this.#onConnectionClose(conn, err),
+        },
+        this.#runtime,
+        password,
+      )
+      const names = this.#options.registerTypes
+      if (names && names.length > 0) {
+        try {
+          if (this.#registry) conn.setTypes(this.#registry)
+          else {
+            await conn.registerTypes(names)
+            this.#registry = conn.types
+          }
+        } catch (err) {
+          conn.destroy()
+          throw err
+        }
+      }
+      if (this.#options.init) {
+        try {
+          await this.#options.init(conn)
+        } catch (err) {
+          conn.destroy()
+          throw err
+        }
+      }
+      const life = this.#options.maxLifetime ?? 30 * 60_000
+      const now = Date.now()
+      slot = {
+        conn,
+        createdAt: now,
+        expiresAt: life > 0 ? now + life * (0.9 + Math.random() * 0.1) : Number.POSITIVE_INFINITY,
+        lastUsedAt: now,
+        uses: 0,
+        idleTimer: undefined,
+        retire: undefined,
+        checkout: undefined,
+      }
+      this.#created++
+      this.#connectFailures = 0
+      this.#lastConnectError = undefined
+      if (connectChannel.hasSubscribers)
+        connectChannel.publish({ processId: conn.processId, host: conn.host })
+    } catch (err) {
+      this.#pendingConnects--
+      this.#connectFailed(err as TuskError)
+      return
+    }
+    this.#pendingConnects--
+    if (this.#closed) {
+      this.#destroy(slot, 'end')
+      return
+    }
+    this.#toIdleOrWaiter(slot)
+    this.#fill()
+  }
+
+  #connectFailed(err: TuskError): void {
+    this.#lastConnectError = err
+    this.#connectFailures++
+    if (fatalConnectError(err)) {
+      for (const w of this.#waiters.splice(0)) {
+        if (w.timer) clearTimeout(w.timer)
+        w.reject(err)
+      }
+      this.#backgroundError(err)
+      return
+    }
+    this.#backgroundError(err)
+    if (this.#closed || (this.#waiters.length === 0 && this.total >= this.#min)) return
+    const base = this.#options.retryBackoff?.baseDelayMs ?? 50
+    const cap = this.#options.retryBackoff?.maxDelayMs ?? 2_000
+    const delay = Math.random() * Math.min(cap, base * 2 ** Math.min(this.#connectFailures, 16))
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      this.#grow()
+      this.#fill()
+    }, delay)
+    this.#retryTimer.unref?.()
+  }
+
+  #backgroundError(err: TuskError): void {
+    log(this.#options.logger, 'warn', `pool: ${err.message}`, { error: err })
+    if (this.#options.onError) {
+      try {
+        this.#options.onError(err)
+      } catch {}
+    }
+  }
+
+  #onConnectionClose(conn: Connection, err: TuskError | undefined): void {
+    const i = this.#idle.findIndex((s) => s.conn === conn)
+    if (i >= 0) {
+      const [slot] = this.#idle.splice(i, 1)
+      if (slot!.idleTimer) clearTimeout(slot!.idleTimer)
+      this.#count('error', slot!)
+      if (err) this.#backgroundError(err)
+      this.#fill()
+      this.#grow()
+    }
+  }
+
+  /** Gives a healthy connection to the first waiter, or parks it idle. */
+  #toIdleOrWaiter(slot: Slot): void {
+    const waiter = this.#waiters.shift()
+    if (waiter) {
+      if (waiter.timer) clearTimeout(waiter.timer)
+      this.#busy.add(slot)
+      waiter.resolve(slot)
+      return
+    }
+    slot.lastUsedAt = Date.now()
+    this.#idle.push(slot)
+    if (this.#options.allowExitOnIdle) slot.conn.unref()
+    const idleTimeout = this.#options.idleTimeout ?? 30_000
+    if (idleTimeout > 0) {
+      slot.idleTimer = setTimeout(() => {
+        slot.idleTimer = undefined
+        const i = this.#idle.indexOf(slot)
+        if (i >= 0 && this.total > this.#min) {
+          this.#idle.splice(i, 1)
+          this.#destroy(slot, 'idle')
+        }
+      }, idleTimeout)
+      slot.idleTimer.unref?.()
+    }
+  }
+
+  #serveWaiters(): void {
+    while (this.#waiters.length > 0) {
+      const next = this.#takeIdle()
+      if (!next) break
+      const waiter = this.#waiters.shift()!
+      if (waiter.timer) clearTimeout(waiter.timer)
+      next.then(waiter.resolve, waiter.reject)
+    }
+    this.#grow()
+  }
+
+  /** Takes a connection back: reset it if dirty, retire it if due, else reuse it. */
+  #release(slot: Slot, error: unknown): void {
+    if (!this.#busy.has(slot)) return
+    if (slot.checkout?.leakTimer) clearTimeout(slot.checkout.leakTimer)
+    slot.checkout = undefined
+    if (releaseChannel.hasSubscribers)
+      releaseChannel.publish({ processId: slot.conn.processId, error })
+    const conn = slot.conn
+    const now = Date.now()
+    let reason: DestroyReason | undefined = slot.retire
+    if (conn.closed || error !== undefined) reason ??= 'error'
+    else if (conn.pending > 0) reason ??= 'dirty'
+    else if (now >= slot.expiresAt) reason ??= 'lifetime'
+    else if (this.#options.maxUses !== undefined && slot.uses >= this.#options.maxUses)
+      reason ??= 'uses'
+    else if (this.#closed) reason ??= 'end'
+    if (reason) {
+      this.#busy.delete(slot)
+      this.#destroy(slot, reason)
+      this.#fill()
+      this.#grow()
+      return
+    }
+    const reset = conn.transactionStatus !== 'I' || this.#options.resetQuery
+    if (!reset) {
+      this.#busy.delete(slot)
+      this.#toIdleOrWaiter(slot)
+      return
+    }
+    const sqlText = [
+      conn.transactionStatus !== 'I' ? 'ROLLBACK' : '',
+      this.#options.resetQuery ?? '',
+    ]
+      .filter(Boolean)
+      .join('; ')
+    const guard = setTimeout(() => conn.destroy(), RESET_TIMEOUT_MS)
+    conn.exec(sqlText).then(
+      () => {
+        clearTimeout(guard)
+        this.#busy.delete(slot)
+        if (conn.transactionStatus !== 'I' || conn.closed) {
+          this.#destroy(slot, 'dirty')
+          this.#fill()
+          this.#grow()
+        } else this.#toIdleOrWaiter(slot)
+      },
+      () => {
+        clearTimeout(guard)
+        this.#busy.delete(slot)
+        this.#destroy(slot, 'dirty')
+        this.#fill()
+        this.#grow()
+      },
+    )
+  }
+
+  #count(reason: DestroyReason, slot: Slot): void {
+    this.#destroyed[reason]++
+    if (destroyChannel.hasSubscribers)
+      destroyChannel.publish({ processId: slot.conn.processId, reason })
+  }
+
+  async #destroy(slot: Slot, reason: DestroyReason): Promise<void> {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer)
+    this.#count(reason, slot)
+    const conn = slot.conn
+    if (conn.closed) return
+    if (reason === 'error' || reason === 'dirty') {
+      conn.destroy()
+      return
+    }
+    await conn.close().catch(() => conn.destroy())
+  }
+
+  #client(slot: Slot, site: ReturnType<typeof captureCallSite>): PoolClient {
+    let released = false
+    const conn = slot.conn
+    const live = (): Connection => {
+      if (released) {
+        throw attachCallSite(
+          new ConnectionClosed(
+            'this pool client was released; check out another with pool.connect()',
+          ),
+          site,
+        )
+      }
+      return conn
+    }
+    const client: PoolClient = {
+      connection: conn,
+      query: (text, params, options) => {
+        try {
+          return live().query(text, params, options)
+        } catch (err) {
+          return Promise.reject(err)
+        }
+      },
+      queryOne: async (text, params, options) => live().queryOne(text, params, options),
+      exec: async (sql) => live().exec(sql),
+      transaction: (<T>(
+        a: TransactionOptions | ((tx: Transaction) => Promise<T>),
+        b?: (tx: Transaction) => Promise<T>,
+      ): Promise<T> => {
+        try {
+          const c = live()
+          return typeof a === 'function' ? c.transaction(a) : c.transaction(a, b!)
+        } catch (err) {
+          return Promise.reject(err)
+        }
+      }) as PoolClient['transaction'],
+      cursor: (text, params, options) => live().cursor(text, params, options),
+      release: async (error?: unknown) => {
+        if (released) return
+        released = true
+        this.#release(slot, error)
+      },
+      [asyncDispose]: () => client.release(),
+    }
+    return client
+  }
+}
+
+/**
+ * Creates a pool. `conninfo` is a URI, a `key=value` string or libpq options; pool options
+ * (min, max, timeouts, hooks) and connection options (types, logger, statement cache) go in
+ * `options`. Nothing connects until the first checkout unless `min` > 0.
+ */
+export function createPool(conninfo?: string | ConnectionOptions, options: PoolOptions = {}): Pool {
+  const runtime = runtimeOf(options.runtime)
+  let input: string | ConnectionOptions | undefined = conninfo
+  if (options.connectTimeout !== undefined) {
+    const seconds = String(Math.max(1, Math.ceil(options.connectTimeout / 1000)))
+    input =
+      typeof conninfo === 'string' || conninfo === undefined
+        ? { ...(conninfo ? { connectionString: conninfo } : {}), connect_timeout: seconds }
+        : { ...conninfo, connect_timeout: seconds }
+  }
+  const config = resolveConfig(input, runtime.context)
+  return new Pool(config, options, runtime)
+}

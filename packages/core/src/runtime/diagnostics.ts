@@ -1,0 +1,28 @@
+/**
+ * diagnostics_channel channels the driver publishes on (tracing and metrics without patching).
+ * Node's `node:diagnostics_channel`; Bun and Deno provide the same module.
+ */
+import dc from 'node:diagnostics_channel'
+
+/** Channel names, stable across releases. */
+export const CHANNELS = {
+  queryStart: 'tusk:query:start',
+  queryEnd: 'tusk:query:end',
+  queryError: 'tusk:query:error',
+  connect: 'tusk:connect',
+  connectError: 'tusk:connect:error',
+  acquire: 'tusk:pool:acquire',
+  release: 'tusk:pool:release',
+  destroy: 'tusk:pool:destroy',
+} as const
+
+/** A channel that costs nothing while nobody subscribes. */
+export interface Channel {
+  readonly hasSubscribers: boolean
+  publish(message: unknown): void
+}
+
+/** The channel for `name`. */
+export function channel(name: string): Channel {
+  return dc.channel(name)
+}

@@ -1,0 +1,159 @@
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { testServers } from '@tusk/testkit/vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Connection, connect, createPool, errors, type Pool } from '../../src/index.js'
+
+const servers = testServers()
+const open: (Connection | Pool)[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => ('end' in c ? c.end() : c.close()).catch(() => {})))
+})
+
+describe.each(servers.map((s, i) => [s.name, s, i] as const))(
+  'cursors on %s',
+  (_n, server, index) => {
+    async function conn(): Promise<Connection> {
+      const c = await connect(server.url)
+      open.push(c)
+      return c
+    }
+
+    it.runIf(index === 0)(
+      'streams 5 000 000 rows in bounded memory with the right count and checksum',
+      async () => {
+        const c = await conn()
+        const cursor = c.cursor<[number, string]>(
+          "select i, repeat('x', 100) from generate_series(1, 5000000) as i",
+          { batchSize: 5000, rowMode: 'array' },
+        )
+        global.gc?.()
+        const base = process.memoryUsage().rss
+        let peak = base
+        let count = 0
+        let sum = 0
+        for await (const batch of cursor) {
+          for (const [i, text] of batch) {
+            count++
+            sum += i
+            if (text.length !== 100) throw new Error('bad row')
+          }
+          if (count % 100_000 === 0) peak = Math.max(peak, process.memoryUsage().rss)
+        }
+        expect(count).toBe(5_000_000)
+        expect(sum).toBe((5_000_000 * 5_000_001) / 2)
+        expect(peak - base).toBeLessThan(150 * 1024 * 1024)
+        expect(cursor.closed).toBe(true)
+        expect(c.state).toBe('idle')
+      },
+      180_000,
+    )
+
+    it('reads rows, batches and a stream with backpressure', async () => {
+      const c = await conn()
+      const rows: number[] = []
+      for await (const r of c
+        .cursor<{ i: number }>('select i from generate_series(1, $1::int) i', [25], {
+          batchSize: 10,
+        })
+        .rows()) {
+        rows.push(r.i)
+      }
+      expect(rows).toEqual(Array.from({ length: 25 }, (_, i) => i + 1))
+      const sizes: number[] = []
+      for await (const b of c.cursor('select 1 from generate_series(1, 25)', { batchSize: 10 }))
+        sizes.push(b.length)
+      expect(sizes).toEqual([10, 10, 5])
+      let seen = 0
+      await pipeline(
+        c.cursor('select i from generate_series(1, 2000) i', { batchSize: 100 }).stream(),
+        new Writable({
+          objectMode: true,
+          highWaterMark: 1,
+          write(_row, _enc, done) {
+            seen++
+            setImmediate(done)
+          },
+        }),
+      )
+      expect(seen).toBe(2000)
+      expect(c.state).toBe('idle')
+    })
+
+    it('closes and leaves the connection idle on break, throw and abort; the pool reuses it', async () => {
+      const pool = createPool(server.url, { max: 1 })
+      open.push(pool)
+      const big = 'select i from generate_series(1, 1000000) i'
+      const first = await pool.cursor(big, { batchSize: 100 })
+      for await (const _ of first) break
+      expect(first.closed).toBe(true)
+      const thrown = await pool.cursor(big, { batchSize: 100 })
+      await expect(
+        (async () => {
+          for await (const _ of thrown) throw new Error('consumer failed')
+        })(),
+      ).rejects.toThrow('consumer failed')
+      const ac = new AbortController()
+      const aborted = await pool.cursor(big, { batchSize: 100, signal: ac.signal })
+      const err = await (async () => {
+        for await (const _ of aborted) ac.abort()
+      })().catch((e) => e)
+      expect(err).toBeInstanceOf(errors.QueryCanceled)
+      expect(err.reason).toBe('abort')
+      const state = await pool.queryOne<{ state: string; xact: string | null }>(
+        'select state, backend_xid::text as xact from pg_stat_activity where pid = pg_backend_pid()',
+      )
+      expect(state?.state).toBe('active')
+      expect(pool.stats().created).toBe(1)
+      const client = await pool.connect()
+      expect(client.connection.state).toBe('idle')
+      await client.release()
+      await expect(first.read()).rejects.toThrow('cursor is closed')
+    })
+
+    it('closes a cursor when its transaction ends, and keeps a WITH HOLD cursor after commit', async () => {
+      const c = await conn()
+      let inner: { closed: boolean } | undefined
+      await c.transaction(async (tx) => {
+        const cur = tx.cursor('select i from generate_series(1, 100) i', { batchSize: 10 })
+        inner = cur
+        await cur.read()
+      })
+      expect(inner?.closed).toBe(true)
+      expect(c.state).toBe('idle')
+      const held = c.cursor<{ i: number }>('select i from generate_series(1, 30) i', {
+        withHold: true,
+        batchSize: 10,
+      })
+      const firstBatch = await held.read()
+      await c.query('select 1')
+      const rest: number[] = []
+      for await (const b of held) rest.push(...b.map((r) => r.i))
+      expect(firstBatch.map((r) => r.i)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
+      expect(rest).toEqual(Array.from({ length: 20 }, (_, i) => i + 11))
+    })
+
+    it('trips the result-size guard with maxRows and maxBytes, then keeps working', async () => {
+      const c = await conn()
+      const err = await c
+        .query('select i from generate_series(1, 10000) i', [], { maxRows: 1000 })
+        .catch((e) => e)
+      expect(err).toBeInstanceOf(errors.ResultTooLarge)
+      expect(err.limit).toBe('maxRows')
+      expect(err.rowsSeen).toBe(1001)
+      expect(err.message).toContain('cursor()')
+      const bytes = await c
+        .query("select repeat('y', 1000) from generate_series(1, 100)", [], { maxBytes: 10_000 })
+        .catch((e) => e)
+      expect(bytes).toBeInstanceOf(errors.ResultTooLarge)
+      expect(bytes.limit).toBe('maxBytes')
+      expect(await c.queryOne('select 1 as ok')).toEqual({ ok: 1 })
+      const guarded = await connect(server.url, { maxRows: 5 })
+      open.push(guarded)
+      await expect(guarded.query('select generate_series(1, 6)')).rejects.toBeInstanceOf(
+        errors.ResultTooLarge,
+      )
+      expect((await guarded.query('select generate_series(1, 5)')).rows).toHaveLength(5)
+    })
+  },
+)

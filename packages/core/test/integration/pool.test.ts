@@ -1,0 +1,366 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { availableBinaries, type LocalServer, startLocalServer } from '@tusk/testkit'
+import { testServers } from '@tusk/testkit/vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { connect, createPool, errors, type Pool, type PoolOptions } from '../../src/index.js'
+
+const servers = testServers()
+const pools: Pool[] = []
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.end({ timeout: 2000 })))
+})
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time')
+    await sleep(20)
+  }
+}
+
+describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, server) => {
+  let appSerial = 0
+  function pool(options: PoolOptions = {}, url = server.url): { pool: Pool; app: string } {
+    const app = `tusk_pool_${process.pid}_${++appSerial}`
+    const p = createPool(`${url}${url.includes('?') ? '&' : '?'}application_name=${app}`, options)
+    pools.push(p)
+    return { pool: p, app }
+  }
+  async function backends(app: string, state?: string): Promise<number> {
+    const admin = await connect(server.url)
+    try {
+      const r = await admin.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity where application_name = $1 ${state ? 'and state = $2' : ''}`,
+        state ? [app, state] : [app],
+      )
+      return r.rows[0]!.n
+    } finally {
+      await admin.close()
+    }
+  }
+  async function terminate(app: string): Promise<void> {
+    const admin = await connect(server.url)
+    await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+      [app],
+    )
+    await admin.close()
+  }
+
+  it('runs 1 000 concurrent queries through max 10 without exceeding 10 backends, serving waiters FIFO', async () => {
+    const { pool: p, app } = pool({ max: 10 })
+    let peak = 0
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await backends(app))
+        await sleep(5)
+      }
+    })()
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        p.query<{ i: number }>('select $1::int as i, pg_sleep(0.001)', [i]),
+      ),
+    )
+    sampling = false
+    await sampler
+    expect(results.map((r) => r.rows[0]!.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i))
+    expect(peak).toBeLessThanOrEqual(10)
+    expect(p.stats().total).toBeLessThanOrEqual(10)
+    const order: number[] = []
+    const held = await Promise.all(Array.from({ length: 10 }, () => p.connect()))
+    const waiting = Array.from({ length: 50 }, (_, i) =>
+      p.connect().then(async (c) => {
+        order.push(i)
+        await c.release()
+      }),
+    )
+    await sleep(20)
+    for (const c of held) await c.release()
+    await Promise.all(waiting)
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i))
+  })
+
+  it('replaces idle backends that were terminated, with no error reaching the app', async () => {
+    const background: unknown[] = []
+    const { pool: p, app } = pool({
+      min: 4,
+      max: 6,
+      onError: (e) => background.push(e),
+      healthCheck: 0,
+    })
+    await until(() => p.stats().idle === 4)
+    await terminate(app)
+    await until(() => background.length >= 4)
+    for (let i = 0; i < 20; i++) expect((await p.query('select 1 as x')).rows).toEqual([{ x: 1 }])
+    await until(async () => p.stats().total >= 4 && (await backends(app)) >= 4)
+    expect(p.stats().destroyed.error).toBeGreaterThanOrEqual(4)
+  })
+
+  it('fails busy queries with a transient ConnectionLost when their backends die, then recovers to min', async () => {
+    const { pool: p, app } = pool({ min: 2, max: 4 })
+    const running = Array.from({ length: 4 }, () => p.query('select pg_sleep(10)').catch((e) => e))
+    await until(async () => (await backends(app, 'active')) === 4)
+    await terminate(app)
+    const errs = await Promise.all(running)
+    for (const e of errs) {
+      expect(e).toBeInstanceOf(errors.ConnectionLost)
+      expect(e.transient).toBe(true)
+    }
+    await until(() => p.stats().idle >= 2)
+    expect((await p.query('select 2 as y')).rows).toEqual([{ y: 2 }])
+  })
+
+  it('leaves no connection idle in transaction after 10 000 checkouts with random failures', async () => {
+    const { pool: p, app } = pool({ max: 8 })
+    await p.exec('create table if not exists churn (x int)')
+    let ops = 0
+    const worker = async () => {
+      while (ops < 10_000) {
+        const n = ops++
+        const roll = n % 7
+        if (roll === 0) {
+          await p
+            .transaction(async (tx) => {
+              await tx.query('insert into churn values ($1)', [n])
+              throw new Error('boom')
+            })
+            .catch(() => {})
+        } else if (roll === 1) {
+          const c = await p.connect()
+          await c.exec('begin')
+          await c.query('select 1')
+          await c.release(new Error('early release while in a transaction'))
+        } else if (roll === 2) {
+          const c = await p.connect()
+          await c.exec('begin; select 1/0').catch(() => {})
+          await c.release()
+        } else if (roll === 3) {
+          await p.query('select nope').catch(() => {})
+        } else {
+          await p.query('select $1::int', [n])
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: 16 }, worker))
+    await until(async () => (await backends(app)) === p.stats().total)
+    expect(await backends(app, 'idle in transaction')).toBe(0)
+    expect(await backends(app, 'idle in transaction (aborted)')).toBe(0)
+    const committed = await p.queryOne<{ n: number }>('select count(*)::int as n from churn')
+    expect(committed!.n).toBe(0)
+    await p.exec('drop table churn')
+  }, 120_000)
+
+  it('rolls back a client released inside a transaction, and destroys one released mid-query', async () => {
+    const { pool: p } = pool({ max: 1 })
+    await p.exec('create temp table if not exists r (x int)')
+    const c1 = await p.connect()
+    const pid = c1.connection.processId
+    await c1.exec('begin; insert into r values (1)')
+    await c1.release()
+    const c2 = await p.connect()
+    expect(c2.connection.processId).toBe(pid)
+    expect(c2.connection.state).toBe('idle')
+    expect(await c2.queryOne('select count(*)::int as n from r')).toEqual({ n: 0 })
+    const pending = c2.query('select pg_sleep(5)').catch((e) => e)
+    await c2.release()
+    const c3 = await p.connect()
+    expect(c3.connection.processId).not.toBe(pid)
+    expect(p.stats().destroyed.dirty).toBe(1)
+    await c3.release()
+    expect(await pending).toBeInstanceOf(errors.ConnectionClosed)
+    await expect(c2.query('select 1')).rejects.toBeInstanceOf(errors.ConnectionClosed)
+  })
+
+  it('times out a checkout when every client leaked, naming the numbers', async () => {
+    const { pool: p } = pool({ max: 2, acquireTimeout: 200 })
+    const a = await p.connect()
+    const b = await p.connect()
+    const err = await p.connect().catch((e) => e)
+    expect(err).toBeInstanceOf(errors.PoolTimeoutError)
+    expect(err.message).toMatch(/max 2, busy 2, idle 0, waiting 0/)
+    expect(err.message).toMatch(/oldest checkout has been held for \d+\.\d s/)
+    expect(p.stats().timeouts).toBe(1)
+    const { pool: q } = pool({ max: 1, maxWaiting: 1 })
+    const held = await q.connect()
+    const waiting = q.connect()
+    await expect(q.connect()).rejects.toBeInstanceOf(errors.PoolTooBusyError)
+    await held.release()
+    await (await waiting).release()
+    await a.release()
+    await b.release()
+  })
+
+  it('runs init once per connection, calls a password function per connection, retires by maxUses', async () => {
+    const su = server.roles!.superuser
+    let inits = 0
+    let passwords = 0
+    const url = server.url.replace(`:${su.password}@`, '@')
+    const { pool: p } = pool(
+      {
+        max: 1,
+        maxUses: 3,
+        init: async (c) => {
+          inits++
+          await c.exec("set search_path = pg_catalog, public; set application_name = 'from_init'")
+        },
+        password: async () => {
+          passwords++
+          return su.password!
+        },
+      },
+      url,
+    )
+    for (let i = 0; i < 6; i++) {
+      expect(await p.queryOne("select current_setting('search_path') as s")).toEqual({
+        s: 'pg_catalog, public',
+      })
+    }
+    expect(inits).toBe(2)
+    expect(passwords).toBe(2)
+    expect(p.stats().destroyed.uses).toBe(2)
+  })
+
+  it('waits for checked-out clients on end(), then refuses checkouts; supports await using', async () => {
+    const { pool: p } = pool({ max: 2 })
+    {
+      await using c = await p.connect()
+      await c.query('select 1')
+    }
+    expect(p.stats().idle).toBe(1)
+    const c = await p.connect()
+    const ending = p.end({ timeout: 2000 })
+    await sleep(50)
+    expect(c.connection.closed).toBe(false)
+    await c.release()
+    await ending
+    await expect(p.connect()).rejects.toBeInstanceOf(errors.PoolClosedError)
+    await p.end()
+    expect(p.stats().total).toBe(0)
+  })
+
+  it('drains and resizes', async () => {
+    const { pool: p } = pool({ min: 2, max: 4 })
+    await until(() => p.stats().idle === 2)
+    const before = (await p.query('select pg_backend_pid() as pid')).rows[0]
+    await p.drain()
+    await until(() => p.stats().idle === 2)
+    expect(p.stats().destroyed.drain).toBe(2)
+    p.resize(0, 1)
+    await until(() => p.stats().total <= 1)
+    expect(before).toBeDefined()
+  })
+
+  it('fails fast on a wrong password instead of retrying', async () => {
+    const { pool: p } = pool({ acquireTimeout: 10_000 }, server.url.replace(/:[^:@/]+@/, ':wrong@'))
+    const t0 = Date.now()
+    const err = await p.query('select 1').catch((e) => e)
+    expect(err).toBeInstanceOf(errors.InvalidPassword)
+    expect(Date.now() - t0).toBeLessThan(2000)
+  })
+
+  it('lets the process exit while idle with allowExitOnIdle', async () => {
+    const script = `
+      import { createPool } from ${JSON.stringify(path.resolve(__dirname, '../../src/index.ts'))}
+      const pool = createPool(${JSON.stringify(server.url)}, { allowExitOnIdle: true, min: 1 })
+      await pool.query('select 1')
+      console.log('done')
+    `
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        resolve(-1)
+      }, 8000)
+      child.on('exit', (c) => {
+        clearTimeout(timer)
+        resolve(c)
+      })
+    })
+    expect(code).toBe(0)
+  })
+})
+
+describe.each(
+  availableBinaries()
+    .slice(0, 1)
+    .map((b) => [`${b.source} ${b.version}`, b] as const),
+)('pool against a restarting, crowded server (%s)', (_n, bins) => {
+  let server: LocalServer | undefined
+  afterAll(async () => server?.stop())
+
+  it('serves every waiter after a restart under load; errors only for queries in flight', async () => {
+    server = await startLocalServer(bins, { tls: false })
+    const p = createPool(server.url, { min: 2, max: 4, acquireTimeout: 15_000 })
+    pools.push(p)
+    let ok = 0
+    const failures: unknown[] = []
+    let running = true
+    const load = (async () => {
+      while (running) {
+        await p.query('select 1').then(
+          () => ok++,
+          (e) => failures.push(e),
+        )
+        await sleep(2)
+      }
+    })()
+    await sleep(300)
+    await server.halt()
+    await sleep(300)
+    await server.start()
+    const restarted = Date.now()
+    const okAtRestart = ok
+    await until(() => ok > okAtRestart, 15_000)
+    const recoveryMs = Date.now() - restarted
+    await sleep(300)
+    running = false
+    await load
+    for (const f of failures) {
+      expect(f).toBeInstanceOf(errors.OperationalError)
+    }
+    expect(failures.length).toBeLessThanOrEqual(10)
+    expect(ok).toBeGreaterThan(okAtRestart)
+    const s = p.stats()
+    expect(s.busy).toBe(0)
+    expect(s.total).toBeGreaterThanOrEqual(2)
+    console.log(
+      `[pool] recovery after restart: ${recoveryMs} ms; ${failures.length} queries failed in flight`,
+    )
+  })
+
+  it('shares a max_connections-limited server between two pools without crashing', async () => {
+    const crowded = await startLocalServer(bins, {
+      tls: false,
+      settings: { max_connections: 8, superuser_reserved_connections: 0, reserved_connections: 0 },
+    }).catch(() =>
+      startLocalServer(bins, {
+        tls: false,
+        settings: { max_connections: 8, superuser_reserved_connections: 0 },
+      }),
+    )
+    try {
+      const a = createPool(crowded.url, { max: 6, acquireTimeout: 20_000 })
+      const b = createPool(crowded.url, { max: 6, acquireTimeout: 20_000 })
+      pools.push(a, b)
+      const all = await Promise.allSettled(
+        Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).query('select pg_sleep(0.005)')),
+      )
+      const rejected = all.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+      for (const r of rejected) expect(r.reason).toBeInstanceOf(errors.OperationalError)
+      expect(rejected.length).toBe(0)
+      expect(a.stats().total + b.stats().total).toBeLessThanOrEqual(8)
+    } finally {
+      await crowded.stop()
+    }
+  })
+})
