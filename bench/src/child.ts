@@ -1,0 +1,87 @@
+/**
+ * The child process: runs one workload with one driver (or probes a driver) and writes its answer
+ * as one JSON line after ANSWER_PREFIX. Drivers are imported on demand, so one that fails to load
+ * (pg-native without libpq, an unbuilt @tusk/core) costs only its own rows.
+ */
+import { type Capability, type DriverAdapter, NotAvailable } from './drivers/driver.js'
+import { probeLibpq, runLibpq } from './drivers/libpq.js'
+import { runInProcess } from './in-process.js'
+import {
+  ANSWER_PREFIX,
+  type ChildTask,
+  type DriverName,
+  type ProbeAnswer,
+  type RunAnswer,
+  type WorkloadId,
+} from './workloads.js'
+
+type InProcessDriver = Exclude<DriverName, 'libpq'>
+
+const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
+  tusk: async () => (await import('./drivers/tusk.js')).load(),
+  pg: async () => (await import('./drivers/pg.js')).load(),
+  postgres: async () => (await import('./drivers/postgres.js')).load(),
+  'pg-native': async () => (await import('./drivers/pg-native.js')).load(),
+}
+
+const NEEDS: Record<Capability, WorkloadId> = { pool: 'W2', copyIn: 'W4-copy', cursor: 'W5-cursor' }
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+async function probe(task: Extract<ChildTask, { kind: 'probe' }>): Promise<ProbeAnswer> {
+  if (task.driver === 'libpq') return probeLibpq(task.tools)
+  let adapter: DriverAdapter
+  try {
+    adapter = await LOADERS[task.driver]()
+  } catch (err) {
+    return {
+      version: '-',
+      unavailable: `n/a (${message(err).split('\n')[0]})`,
+      missing: {},
+      notes: [],
+    }
+  }
+  const missing: ProbeAnswer['missing'] = {}
+  for (const [cap, reason] of Object.entries(adapter.missing) as [Capability, string][]) {
+    missing[NEEDS[cap]] = reason
+  }
+  return { version: adapter.version, missing, notes: adapter.notes }
+}
+
+async function runTask(task: Extract<ChildTask, { kind: 'run' }>): Promise<RunAnswer> {
+  try {
+    const sample =
+      task.driver === 'libpq'
+        ? await runLibpq(task.workload, task.tools, task.url, task.sizes, task.workDir)
+        : await runInProcess(
+            task.workload,
+            await LOADERS[task.driver](),
+            task.url,
+            task.sizes,
+            task.workDir,
+          )
+    return { status: 'ok', sample }
+  } catch (err) {
+    if (err instanceof NotAvailable) return { status: 'na', reason: err.message }
+    return {
+      status: 'error',
+      message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask
+  const answer = task.kind === 'probe' ? await probe(task) : await runTask(task)
+  process.stdout.write(`${ANSWER_PREFIX}${JSON.stringify(answer)}\n`)
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,58 @@
+/**
+ * postgres.js: one `postgres()` instance with `max: 1` is one connection (it pipelines concurrent
+ * queries on it), `max: 8` is the pool. Queries are prepared, as the tagged template does by default.
+ */
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import postgres from 'postgres'
+import { packageVersion } from '../package-version.js'
+import type { DriverAdapter, IntQuery, Row, Session } from './driver.js'
+
+type Sql = ReturnType<typeof postgres>
+type UnsafeParams = NonNullable<Parameters<Sql['unsafe']>[1]>
+
+const PREPARED = { prepare: true }
+
+function open(url: string, max: number): Sql {
+  return postgres(url, { max, onnotice: () => {} })
+}
+
+async function connect(url: string): Promise<Session> {
+  const sql = open(url, 1)
+  await sql`SELECT 1`
+  return {
+    selectOne: () => sql`SELECT 1`,
+    selectInt: (value) => sql`SELECT ${value}::int`,
+    readAll: async (text) => {
+      const rows: readonly Row[] = await sql.unsafe(text, [], PREPARED)
+      return rows
+    },
+    execute: (text, params) => sql.unsafe(text, params as UnsafeParams, PREPARED),
+    copyIn: async (text, chunks) => {
+      const writable = await sql.unsafe(text).writable()
+      await pipeline(Readable.from(chunks), writable)
+    },
+    cursor: async (text, batchSize, onRow) => {
+      let count = 0
+      for await (const rows of sql.unsafe(text, [], PREPARED).cursor(batchSize)) {
+        for (const row of rows) onRow(row)
+        count += rows.length
+      }
+      return count
+    },
+    close: () => sql.end(),
+  }
+}
+
+async function pool(url: string, size: number): Promise<IntQuery> {
+  const sql = open(url, size)
+  return {
+    selectInt: (value) => sql`SELECT ${value}::int`,
+    close: () => sql.end(),
+  }
+}
+
+/** The postgres.js adapter. */
+export async function load(): Promise<DriverAdapter> {
+  return { version: packageVersion('postgres'), connect, pool, missing: {}, notes: [] }
+}

@@ -1,0 +1,170 @@
+/**
+ * @tusk/core through its public face. The pool, cursors and COPY are feature-detected, so the
+ * workloads that need them light up as soon as the core exports them: `createPool`, and `cursor`
+ * / `copyFrom` on a connection (or, failing that, on a pool of one connection).
+ */
+import { Readable } from 'node:stream'
+import * as core from '@tusk/core'
+import { packageVersion } from '../package-version.js'
+import {
+  type Capability,
+  type DriverAdapter,
+  type IntQuery,
+  NotAvailable,
+  type Row,
+  type Session,
+} from './driver.js'
+
+const SELECT_INT = 'SELECT $1::int'
+const NOT_YET = 'n/a (not implemented yet)'
+
+/** What the adapter needs of a connection or a pool. */
+interface TuskQueryable {
+  query(text: string, params?: readonly unknown[]): Promise<{ rows: readonly Row[] }>
+}
+
+/** A connection as `connect()` returns it. */
+interface TuskConnection extends TuskQueryable {
+  close(): Promise<void>
+}
+
+/** A pool as `createPool()` is expected to return it. */
+interface TuskPool extends TuskQueryable {
+  end(): Promise<void>
+}
+
+/** The part of `@tusk/core` the adapter uses; optional members are feature-detected. */
+interface TuskCore {
+  connect(url: string): Promise<TuskConnection>
+  createPool?: (url: string, options: { max: number }) => TuskPool | Promise<TuskPool>
+  Connection: { prototype: object }
+  Pool?: { prototype: object }
+}
+
+/** `COPY ... FROM STDIN` fed from a stream, as `copyFrom(text, readable)`. */
+type CopyFrom = (text: string, source: Readable) => Promise<unknown>
+/** A cursor that yields rows or batches of rows, as `cursor(text, params, { batchSize })`. */
+type CursorOf = (
+  text: string,
+  params: readonly unknown[],
+  options: { batchSize: number },
+) => AsyncIterable<Row | readonly Row[]> | Promise<AsyncIterable<Row | readonly Row[]>>
+
+const api: TuskCore = core
+
+function hasMethod(target: object, name: string): boolean {
+  return typeof (target as Record<string, unknown>)[name] === 'function'
+}
+
+/** `target[name]` bound to `target`, when it is a function. */
+function method<F>(target: object, name: string): F | undefined {
+  const fn = (target as Record<string, unknown>)[name]
+  return typeof fn === 'function' ? (fn.bind(target) as F) : undefined
+}
+
+async function openPool(url: string, size: number): Promise<TuskPool | undefined> {
+  return api.createPool ? await api.createPool(url, { max: size }) : undefined
+}
+
+/** Whether `name` exists on connections or pools (on pools of an unexported class: maybe). */
+function mayHave(name: string): boolean {
+  if (hasMethod(api.Connection.prototype, name)) return true
+  if (api.Pool) return hasMethod(api.Pool.prototype, name)
+  return typeof api.createPool === 'function'
+}
+
+/**
+ * Resolves a capability on first use: the connection's own method, else the method of a pool of
+ * one connection (closed by `release`); throws NotAvailable when neither has it.
+ */
+function lazyCapability<F>(conn: TuskConnection, url: string, name: string) {
+  let pool: TuskPool | undefined
+  let found: Promise<F> | undefined
+  const resolve = async (): Promise<F> => {
+    const own = method<F>(conn, name)
+    if (own) return own
+    pool = await openPool(url, 1)
+    const pooled = pool && method<F>(pool, name)
+    if (!pooled) throw new NotAvailable(NOT_YET)
+    return pooled
+  }
+  return {
+    get: (): Promise<F> => {
+      found ??= resolve()
+      return found
+    },
+    release: async (): Promise<void> => {
+      await pool?.end()
+    },
+  }
+}
+
+async function countRows(
+  items: AsyncIterable<Row | readonly Row[]>,
+  onRow: (row: Row) => void,
+): Promise<number> {
+  let count = 0
+  for await (const item of items) {
+    if (Array.isArray(item)) {
+      for (const row of item as readonly Row[]) onRow(row)
+      count += item.length
+    } else {
+      onRow(item as Row)
+      count++
+    }
+  }
+  return count
+}
+
+async function connect(url: string): Promise<Session> {
+  const conn = await api.connect(url)
+  const copyFrom = lazyCapability<CopyFrom>(conn, url, 'copyFrom')
+  const cursorOf = lazyCapability<CursorOf>(conn, url, 'cursor')
+  return {
+    selectOne: () => conn.query('SELECT 1'),
+    selectInt: (value) => conn.query(SELECT_INT, [value]),
+    readAll: async (text) => (await conn.query(text)).rows,
+    execute: (text, params) => conn.query(text, params),
+    copyIn: mayHave('copyFrom')
+      ? async (text, chunks) => {
+          const fn = await copyFrom.get()
+          await fn(text, Readable.from(chunks))
+        }
+      : undefined,
+    cursor: mayHave('cursor')
+      ? async (text, batchSize, onRow) => {
+          const fn = await cursorOf.get()
+          return countRows(await fn(text, [], { batchSize }), onRow)
+        }
+      : undefined,
+    close: async () => {
+      await copyFrom.release()
+      await cursorOf.release()
+      await conn.close()
+    },
+  }
+}
+
+async function pool(url: string, size: number): Promise<IntQuery> {
+  const p = await openPool(url, size)
+  if (!p) throw new NotAvailable(NOT_YET)
+  return {
+    selectInt: (value) => p.query(SELECT_INT, [value]),
+    close: () => p.end(),
+  }
+}
+
+/** The @tusk/core adapter. */
+export async function load(): Promise<DriverAdapter> {
+  const missing: Partial<Record<Capability, string>> = {}
+  if (typeof api.createPool !== 'function') missing.pool = NOT_YET
+  if (!mayHave('copyFrom')) missing.copyIn = NOT_YET
+  if (!mayHave('cursor')) missing.cursor = NOT_YET
+  return {
+    version: packageVersion('@tusk/core'),
+    connect,
+    pool: missing.pool ? undefined : pool,
+    missing,
+    notes: [],
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The workloads for drivers that run inside the child process. Each one prepares its inputs, then
+ * times only the driver calls; timing uses performance.now(), CPU process.cpuUsage() and memory
+ * a 10 ms RSS sampler (plus the kernel's own peak, which a sampler can miss).
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import {
+  type DriverAdapter,
+  type IntQuery,
+  NotAvailable,
+  type Row,
+  type Session,
+} from './drivers/driver.js'
+import {
+  COLUMNS,
+  COPY_FILE,
+  COPY_SQL,
+  INSERT_TABLE,
+  insertSql,
+  rowValues,
+  STREAM_TABLE,
+  WIDE_TABLE,
+} from './fixtures.js'
+import { percentile } from './stats.js'
+import type { Sample, Sizes, WorkloadId } from './workloads.js'
+
+/** Untimed queries each connection runs first, so statement caches are warm. */
+const WARM_QUERIES = 64
+const COPY_CHUNK_BYTES = 64 * 1024
+
+/**
+ * Reads every value of `row` (so that a driver that decodes lazily pays for it too) and returns
+ * how many it found; the workloads check that against rows × columns.
+ */
+function touch(row: Row): number {
+  let values = 0
+  for (const key in row) if (row[key] !== undefined) values++
+  return values
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000
+}
+
+/** Peak resident set size while `fn` runs: 10 ms samples and the kernel's high-water mark. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB: number }> {
+  let peak = process.memoryUsage.rss()
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 10)
+  try {
+    const value = await fn()
+    peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
+    return { value, peakRssMiB: peak / 2 ** 20 }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+/** Runs `total` calls of `selectInt` with `inFlight` of them outstanding at any time. */
+async function saturate(target: IntQuery, total: number, inFlight: number): Promise<number> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < total) await target.selectInt(next++)
+  }
+  const start = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  return seconds(start)
+}
+
+async function sequential(session: Session, sizes: Sizes): Promise<Sample> {
+  for (let i = 0; i < WARM_QUERIES; i++) await session.selectOne()
+  const n = sizes.sequentialQueries
+  const latencies = new Float64Array(n)
+  const start = performance.now()
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await session.selectOne()
+    latencies[i] = performance.now() - t
+  }
+  const elapsed = seconds(start)
+  latencies.sort()
+  return {
+    qps: n / elapsed,
+    p50Us: percentile(latencies, 0.5) * 1000,
+    p99Us: percentile(latencies, 0.99) * 1000,
+  }
+}
+
+async function pooled(adapter: DriverAdapter, url: string, sizes: Sizes): Promise<Sample> {
+  if (!adapter.pool) throw new NotAvailable(adapter.missing.pool ?? 'n/a (no pool)')
+  const pool = await adapter.pool(url, sizes.poolSize)
+  try {
+    await saturate(pool, WARM_QUERIES * sizes.poolSize, sizes.inFlight)
+    return {
+      qps:
+        sizes.concurrentQueries / (await saturate(pool, sizes.concurrentQueries, sizes.inFlight)),
+    }
+  } finally {
+    await pool.close()
+  }
+}
+
+async function pipelined(session: Session, sizes: Sizes): Promise<Sample> {
+  await saturate(session, WARM_QUERIES, sizes.inFlight)
+  return {
+    qps:
+      sizes.concurrentQueries / (await saturate(session, sizes.concurrentQueries, sizes.inFlight)),
+  }
+}
+
+async function wideRead(session: Session, sizes: Sizes): Promise<Sample> {
+  const text = `SELECT ${COLUMNS.join(', ')} FROM ${WIDE_TABLE}`
+  let values = 0
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  for (let i = 0; i < sizes.wideReads; i++) {
+    for (const row of await session.readAll(text)) values += touch(row)
+  }
+  const elapsed = seconds(start)
+  const used = process.cpuUsage(cpu)
+  const rows = sizes.wideRows * sizes.wideReads
+  expectValues(values, rows)
+  return { rowsPerSec: rows / elapsed, cpuMs: (used.user + used.system) / 1000 }
+}
+
+async function countInserted(session: Session): Promise<number> {
+  const [row] = await session.readAll(`SELECT count(*)::int AS n FROM ${INSERT_TABLE}`)
+  return Number(row?.n)
+}
+
+async function multiRowInsert(session: Session, sizes: Sizes): Promise<Sample> {
+  await session.execute(`TRUNCATE ${INSERT_TABLE}`, [])
+  const per = sizes.rowsPerStatement
+  const text = insertSql(per)
+  const batches: unknown[][] = []
+  for (let first = 1; first <= sizes.insertRows; first += per) {
+    const params: unknown[] = []
+    for (let i = first; i < first + per; i++) params.push(...rowValues(i))
+    batches.push(params)
+  }
+  const start = performance.now()
+  for (const params of batches) await session.execute(text, params)
+  const elapsed = seconds(start)
+  expectRows(await countInserted(session), sizes.insertRows)
+  return { rowsPerSec: sizes.insertRows / elapsed }
+}
+
+async function copyIn(session: Session, sizes: Sizes, workDir: string): Promise<Sample> {
+  if (!session.copyIn) throw new NotAvailable('n/a (no COPY FROM STDIN)')
+  await session.execute(`TRUNCATE ${INSERT_TABLE}`, [])
+  const data = readFileSync(path.join(workDir, COPY_FILE))
+  const chunks: Buffer[] = []
+  for (let at = 0; at < data.length; at += COPY_CHUNK_BYTES) {
+    chunks.push(data.subarray(at, at + COPY_CHUNK_BYTES))
+  }
+  const start = performance.now()
+  await session.copyIn(COPY_SQL, chunks)
+  const elapsed = seconds(start)
+  expectRows(await countInserted(session), sizes.insertRows)
+  return { rowsPerSec: sizes.insertRows / elapsed }
+}
+
+const streamSql = `SELECT ${COLUMNS.join(', ')} FROM ${STREAM_TABLE}`
+
+async function cursorRead(session: Session, sizes: Sizes): Promise<Sample> {
+  const cursor = session.cursor
+  if (!cursor) throw new NotAvailable('n/a (no cursor or stream)')
+  let values = 0
+  const start = performance.now()
+  const { value: rows, peakRssMiB } = await withPeakRss(() =>
+    cursor(streamSql, sizes.cursorBatch, (row) => {
+      values += touch(row)
+    }),
+  )
+  const elapsed = seconds(start)
+  expectRows(rows, sizes.streamRows)
+  expectValues(values, rows)
+  return { rowsPerSec: rows / elapsed, peakRssMiB }
+}
+
+async function plainRead(session: Session, sizes: Sizes): Promise<Sample> {
+  const start = performance.now()
+  let values = 0
+  const { value: rows, peakRssMiB } = await withPeakRss(async () => {
+    const result = await session.readAll(streamSql)
+    for (const row of result) values += touch(row)
+    return result.length
+  })
+  const elapsed = seconds(start)
+  expectRows(rows, sizes.streamRows)
+  expectValues(values, rows)
+  return { peakRssMiB, rowsPerSec: rows / elapsed }
+}
+
+function expectRows(got: number, want: number): void {
+  if (got !== want) throw new Error(`expected ${want} rows, got ${got}`)
+}
+
+function expectValues(got: number, rows: number): void {
+  const want = rows * COLUMNS.length
+  if (got !== want) throw new Error(`expected ${want} values in ${rows} rows, read ${got}`)
+}
+
+/** Runs one workload with an in-process driver and returns its measurements. */
+export async function runInProcess(
+  workload: WorkloadId,
+  adapter: DriverAdapter,
+  url: string,
+  sizes: Sizes,
+  workDir: string,
+): Promise<Sample> {
+  if (workload === 'W2') return pooled(adapter, url, sizes)
+  const session = await adapter.connect(url)
+  try {
+    switch (workload) {
+      case 'W1':
+        return await sequential(session, sizes)
+      case 'W2p':
+        return await pipelined(session, sizes)
+      case 'W3':
+        return await wideRead(session, sizes)
+      case 'W4-insert':
+        return await multiRowInsert(session, sizes)
+      case 'W4-copy':
+        return await copyIn(session, sizes, workDir)
+      case 'W5-cursor':
+        return await cursorRead(session, sizes)
+      case 'W5-plain':
+        return await plainRead(session, sizes)
+    }
+    throw new Error(`unknown workload ${workload}`)
+  } finally {
+    await session.close()
+  }
+}

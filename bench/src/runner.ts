@@ -1,0 +1,150 @@
+/**
+ * Runs the plan: every workload, one fresh child per driver and run, drivers interleaved
+ * (A B C A B C ...), one warm-up round first that is not counted.
+ */
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  ANSWER_PREFIX,
+  type ChildTask,
+  type DriverName,
+  type LibpqTools,
+  type ProbeAnswer,
+  type RunAnswer,
+  type Sample,
+  type Sizes,
+  type WorkloadId,
+  workloadSpec,
+} from './workloads.js'
+
+/** The bench package folder. */
+export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const CHILD_JS = path.join(BENCH_DIR, 'dist', 'child.js')
+const CHILD_TIMEOUT_MS = 10 * 60_000
+
+/** What one driver did in one workload; `samples[r]` is counted run r (all of them when ok). */
+export interface DriverOutcome {
+  status: 'ok' | 'na' | 'error'
+  /** The n/a reason or the error. */
+  reason?: string
+  samples: Sample[]
+}
+
+/** All drivers' outcomes for one workload. */
+export interface WorkloadOutcome {
+  id: WorkloadId
+  drivers: Partial<Record<DriverName, DriverOutcome>>
+}
+
+/** The run as a whole. */
+export interface Plan {
+  workloads: readonly WorkloadId[]
+  drivers: readonly DriverName[]
+  runs: number
+  sizes: Sizes
+  url: string
+  workDir: string
+  tools: LibpqTools
+}
+
+/** Runs the child with `task`; resolves with its answer. */
+export function runChild<T>(task: ChildTask, nodeFlags: readonly string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, CHILD_JS, JSON.stringify(task)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s
+    })
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const line = stdout.split('\n').find((l) => l.startsWith(ANSWER_PREFIX))
+      if (line) {
+        resolve(JSON.parse(line.slice(ANSWER_PREFIX.length)) as T)
+        return
+      }
+      const why = signal ? `killed by ${signal}` : `exit code ${code}`
+      reject(new Error(`child ${why}: ${stderr.trim().split('\n').slice(-8).join('\n')}`))
+    })
+  })
+}
+
+/** Asks every driver's child for its version and what it cannot run. */
+export async function probeDrivers(
+  drivers: readonly DriverName[],
+  tools: LibpqTools,
+): Promise<Partial<Record<DriverName, ProbeAnswer>>> {
+  const answers: Partial<Record<DriverName, ProbeAnswer>> = {}
+  for (const driver of drivers) {
+    answers[driver] = await runChild<ProbeAnswer>({ kind: 'probe', driver, tools })
+  }
+  return answers
+}
+
+function headline(id: WorkloadId, sample: Sample): string {
+  const metric = workloadSpec(id).metrics[0]!
+  const value = sample[metric.key] ?? Number.NaN
+  return `${Math.round(value).toLocaleString('en-US')} ${metric.label}`
+}
+
+/** Runs every workload of `plan`; `log` gets one progress line per child. */
+export async function runPlan(
+  plan: Plan,
+  probes: Partial<Record<DriverName, ProbeAnswer>>,
+  log: (line: string) => void,
+): Promise<WorkloadOutcome[]> {
+  const outcomes: WorkloadOutcome[] = []
+  for (const id of plan.workloads) {
+    const drivers: WorkloadOutcome['drivers'] = {}
+    const active: DriverName[] = []
+    for (const driver of plan.drivers) {
+      const probe = probes[driver]
+      const na = probe?.unavailable ?? probe?.missing[id]
+      if (na) drivers[driver] = { status: 'na', reason: na, samples: [] }
+      else {
+        drivers[driver] = { status: 'ok', samples: [] }
+        active.push(driver)
+      }
+    }
+    for (let round = 0; round <= plan.runs; round++) {
+      const label = round === 0 ? 'warm-up' : `run ${round}/${plan.runs}`
+      for (const driver of active) {
+        const outcome = drivers[driver]!
+        if (outcome.status !== 'ok') continue
+        const task: ChildTask = {
+          kind: 'run',
+          driver,
+          workload: id,
+          url: plan.url,
+          sizes: plan.sizes,
+          workDir: plan.workDir,
+          tools: plan.tools,
+        }
+        let answer: RunAnswer
+        try {
+          answer = await runChild<RunAnswer>(task)
+        } catch (err) {
+          answer = { status: 'error', message: err instanceof Error ? err.message : String(err) }
+        }
+        if (answer.status === 'ok') {
+          if (round > 0) outcome.samples.push(answer.sample)
+          log(`${id} ${label} ${driver}: ${headline(id, answer.sample)}`)
+        } else {
+          outcome.status = answer.status
+          outcome.reason = answer.status === 'na' ? answer.reason : answer.message
+          log(`${id} ${label} ${driver}: ${answer.status} ${outcome.reason}`)
+        }
+      }
+    }
+    outcomes.push({ id, drivers })
+  }
+  return outcomes
+}

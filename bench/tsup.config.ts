@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup'
+
+// Only the child is built: it runs without a TypeScript loader, so its memory figures are the
+// driver's and Node's alone. The parent runs through tsx (it imports the testkit's sources).
+export default defineConfig({
+  entry: { child: 'src/child.ts' },
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  sourcemap: true,
+  clean: true,
+  outDir: 'dist',
+})
