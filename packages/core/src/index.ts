@@ -35,7 +35,15 @@ export {
   redactConnectionString,
   resolveConfig,
 } from './conninfo/index.js'
+export type {
+  CopyFromOptions,
+  CopyResult,
+  CopySource,
+  CopyToOptions,
+} from './copy/copy.js'
+export type { CopyFormat } from './copy/row-encoder.js'
 export { Cursor, type CursorOptions } from './cursor/cursor.js'
+export { MAX_NOTIFY_PAYLOAD_BYTES, type NotificationHandler } from './listen/listener.js'
 /** The whole error taxonomy: one class per SQLSTATE (`errors.UniqueViolation`), `errors.lookup`. */
 export * as errors from './errors/index.js'
 export {

@@ -3,6 +3,15 @@
  * notifications and the state machine. Built by `connect()`; touches I/O only through a Transport.
  */
 
+import type { Readable } from 'node:stream'
+import {
+  type CopyFromOptions,
+  type CopyResult,
+  type CopySource,
+  type CopyToOptions,
+  copyFrom,
+  copyTo,
+} from '../copy/copy.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import {
   type DatabaseError,
@@ -15,6 +24,7 @@ import { attachCallSite, captureCallSite } from '../errors/call-site.js'
 import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
 import { InFailedSqlTransaction, QueryCanceled } from '../errors/sqlstate.generated.js'
+import { checkNotifyPayload } from '../listen/listener.js'
 import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
 import { BackendDecoder } from '../protocol/decoder.js'
 import {
@@ -232,6 +242,9 @@ export class Connection {
   readonly #prepare: boolean
   readonly #limits: ResultLimits
   #cancelInFlight = false
+  #holding = false
+  readonly #held: Uint8Array[] = []
+  readonly #drainWaiters: (() => void)[] = []
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
   /** Requests already sent behind a canceled one: a late cancel may hit them instead. */
@@ -271,7 +284,10 @@ export class Connection {
     this.#transport.setHandlers({
       data: (chunk) => this.#onData(chunk),
       close: (err) => this.#onTransportClose(err),
-      drain: () => {},
+      drain: () => {
+        const waiters = this.#drainWaiters.splice(0)
+        for (const w of waiters) w()
+      },
     })
   }
 
@@ -760,6 +776,25 @@ export class Connection {
     return new Cursor<R>(this, text, values, opts)
   }
 
+  /**
+   * `COPY … FROM STDIN`: streams `source` (a Readable, or an iterable of strings, bytes or row
+   * arrays) with backpressure. Aborting or a failing source sends CopyFail: nothing is written.
+   */
+  copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    return copyFrom(this, sql, source, options)
+  }
+
+  /** `COPY … TO STDOUT` as a Readable of chunks (or of decoded rows with `output: 'rows'`). */
+  copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    return copyTo(this, sql, options)
+  }
+
+  /** Sends a notification (`pg_notify`); the payload limit (under 8 000 bytes) is checked first. */
+  async notify(channel: string, payload = ''): Promise<void> {
+    checkNotifyPayload(channel, payload)
+    await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], { prepare: false })
+  }
+
   /** Runs `fn` inside a savepoint of the current transaction; rolls back to it when `fn` throws. */
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return runSavepoint(this, fn)
@@ -841,10 +876,45 @@ export class Connection {
     this.#enqueue(op, encode)
   }
 
-  /** @internal Write bytes at once (startup and auth messages). */
-  writeNow(encode: (w: Writer) => void): void {
+  /**
+   * @internal Write at once, after anything already queued (startup, auth, COPY data). Returns
+   * false when the socket's buffer is full: wait for `drained()` before writing more.
+   */
+  writeNow(encode: (w: Writer) => void): boolean {
     encode(this.#writer)
-    this.#transport.write(this.#writer.flush())
+    return this.#transport.write(this.#writer.flush())
+  }
+
+  /** @internal Resolves when the socket can take more bytes (or the connection closed). */
+  drained(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+  }
+
+  /**
+   * @internal Keep the bytes of requests queued from now on off the wire until `releaseWrites()`:
+   * during COPY FROM STDIN the wire carries only CopyData.
+   */
+  holdWrites(): void {
+    this.#holding = true
+  }
+
+  /** @internal Send what `holdWrites()` held, in order. */
+  releaseWrites(): void {
+    this.#holding = false
+    const held = this.#held.splice(0)
+    if (held.length === 0 || this.#closed) return
+    for (const bytes of held) this.#transport.write(bytes)
+  }
+
+  /** @internal Stop or resume reading from the socket (COPY TO backpressure). */
+  pauseReading(): void {
+    this.#transport.pause()
+  }
+
+  /** @internal Undo `pauseReading()`. */
+  resumeReading(): void {
+    this.#transport.resume()
   }
 
   /** @internal Receive the next raw chunk instead of decoding it (SSLRequest answer). */
@@ -903,6 +973,14 @@ export class Connection {
         },
       )
     }
+    if (this.#holding) {
+      const w = new Writer(256)
+      encode(w)
+      this.#held.push(w.flush())
+      this.#ops.push(op)
+      op.sent = true
+      return
+    }
     const start = this.#writer.length
     try {
       encode(this.#writer)
@@ -924,10 +1002,10 @@ export class Connection {
     this.#transport.write(this.#writer.flush())
   }
 
+  /** Answers a CopyInResponse nobody asked for (COPY FROM STDIN through simpleQuery). */
   #refuseCopyIn(message: string): void {
-    encodeCopyFail(this.#writer, message)
-    encodeSync(this.#writer)
-    this.#flush()
+    // Simple protocol: after CopyFail the server answers ErrorResponse + ReadyForQuery; no Sync.
+    this.writeNow((w) => encodeCopyFail(w, message))
   }
 
   #onData(chunk: Uint8Array): void {
@@ -1071,6 +1149,7 @@ export class Connection {
     raw?.reject(this.#closeReason)
     this.#failAll((op) => make(this.#ready ? 'query' : 'connect', op))
     this.#wakeCloseWaiters()
+    for (const w of this.#drainWaiters.splice(0)) w()
     if (first) this.#call(() => this.#hooks.onClose?.(this.#closeReason))
   }
 

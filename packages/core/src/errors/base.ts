@@ -242,6 +242,10 @@ export class DatabaseError extends TuskError {
   declare line?: string
   /** The server's source routine that reported the error. */
   declare routine?: string
+  /** For an error during COPY: the input line (1-based) the server was reading, from `where`. */
+  declare copyLine?: number
+  /** For an error during COPY: the column the server was reading, from `where`. */
+  declare copyColumn?: string
 }
 
 /** A DatabaseError class as a value (what `lookup` returns); per-SQLSTATE classes set `sqlstate`. */

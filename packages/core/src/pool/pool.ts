@@ -4,6 +4,7 @@
  * destroy), stats, resize, drain and end. Failures go to whoever awaits, never to an 'error' event.
  */
 
+import { PassThrough, type Readable } from 'node:stream'
 import {
   type ConnectOptions,
   connectWithConfig,
@@ -17,6 +18,7 @@ import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { ConnectionConfig } from '../conninfo/config.js'
 import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
+import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import { DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
@@ -29,6 +31,7 @@ import {
   PoolTooBusyError,
   TlsError,
 } from '../errors/client.js'
+import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import type { SqlFragment } from '../sql/fragment.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
@@ -72,6 +75,8 @@ export interface PoolOptions extends ConnectOptions {
   resetQuery?: string
   /** User types (enums, composites, domains, ranges, extension types) to look up once per pool. */
   registerTypes?: readonly string[]
+  /** The listening connection reconnected: notifications on these channels may have been missed. */
+  onListenReconnect?: (channels: string[]) => void
 }
 
 /** Numbers that describe the pool now and since it was created. */
@@ -225,6 +230,7 @@ export class Pool {
   #connectFailures = 0
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #lastConnectError: TuskError | undefined
+  #listener: Listener | undefined
   /** The registry with `registerTypes` loaded, shared by every connection after the first. */
   #registry: import('../types/index.js').TypeRegistry | undefined
 
@@ -354,6 +360,80 @@ export class Pool {
     }
   }
 
+  /** `COPY … FROM STDIN` on one connection (see Connection.copyFrom). */
+  async copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    const client = await this.connect()
+    let failure: unknown
+    try {
+      return await client.connection.copyFrom(sql, source, options)
+    } catch (err) {
+      failure = err
+      throw err
+    } finally {
+      await client.release(client.connection.closed ? failure : undefined)
+    }
+  }
+
+  /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Connection.copyTo). */
+  copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    const out: PassThrough & { rowCount?: number } = new PassThrough({
+      objectMode: options?.output === 'rows',
+    })
+    this.connect().then(
+      (client) => {
+        const src = client.connection.copyTo(sql, options)
+        const done = (err?: unknown): void => {
+          out.rowCount = src.rowCount
+          void client.release(client.connection.closed ? err : undefined)
+        }
+        src.on('end', () => done())
+        src.on('error', (err) => {
+          done(err)
+          out.destroy(err)
+        })
+        out.on('close', () => {
+          if (!src.readableEnded) src.destroy()
+        })
+        src.pipe(out)
+      },
+      (err) => out.destroy(err),
+    )
+    return out
+  }
+
+  /**
+   * Subscribes `handler` to `channel` on the pool's dedicated listening connection (one for all
+   * channels, outside `max`). Resolves once LISTEN is in effect, with the unsubscribe function.
+   * The connection reconnects by itself; `onListenReconnect` says when notifications may have
+   * been missed.
+   */
+  listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
+    if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
+    this.#listener ??= new Listener({
+      open: async (onNotification, onClose) => {
+        const pw = this.#options.password
+        const password = typeof pw === 'function' ? await pw() : pw
+        return connectWithConfig(
+          this.#config,
+          { ...this.#options, onNotification, onClose },
+          this.#runtime,
+          password,
+        )
+      },
+      onReconnect: this.#options.onListenReconnect,
+      onError: this.#options.onError,
+      logger: this.#options.logger,
+      retryBackoff: this.#options.retryBackoff,
+    })
+    return this.#listener.listen(channel, handler)
+  }
+
+  /** Sends a notification through a pooled connection (payload limit checked first). */
+  async notify(channel: string, payload = ''): Promise<void> {
+    checkNotifyPayload(channel, payload)
+    await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], { prepare: false })
+  }
+
   /** Checks out a connection; release it with `client.release()` or `await using`. */
   async connect(): Promise<PoolClient> {
     const site = captureCallSite(this.connect)
@@ -395,11 +475,14 @@ export class Pool {
     if (this.#ending) return this.#ending
     this.#closed = true
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    const listener = this.#listener
+    this.#listener = undefined
     for (const w of this.#waiters.splice(0)) {
       if (w.timer) clearTimeout(w.timer)
       w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
     }
     this.#ending = (async () => {
+      await listener?.close()
       const deadline = Date.now() + (options.timeout ?? 30_000)
       while (this.#busy.size > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10))

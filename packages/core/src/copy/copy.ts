@@ -1,0 +1,320 @@
+/**
+ * COPY FROM STDIN and COPY TO STDOUT over one connection: streaming with backpressure both ways,
+ * CopyFail on abort or a failing source (the table is left untouched), and errors that carry the
+ * line and column the server was reading.
+ */
+import { Readable } from 'node:stream'
+import type { Connection } from '../connection/connection.js'
+import type { Operation } from '../connection/operation.js'
+import { parseCommandTag } from '../connection/simple-query.js'
+import { type DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
+import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import { fromServerError } from '../errors/server-error.js'
+import { QueryCanceled } from '../errors/sqlstate.generated.js'
+import type { BackendMessage } from '../protocol/backend.js'
+import {
+  encodeCopyData,
+  encodeCopyDone,
+  encodeCopyFail,
+  encodeQuery,
+} from '../protocol/frontend.js'
+import { type CopyFormat, decodeTextRow, RowEncoder } from './row-encoder.js'
+
+/** What `copyFrom` reads: a Readable, or an async (or sync) iterable of chunks or row arrays. */
+export type CopySource =
+  | Readable
+  | AsyncIterable<string | Uint8Array | readonly unknown[]>
+  | Iterable<string | Uint8Array | readonly unknown[]>
+
+/** Options of `copyFrom`. */
+export interface CopyFromOptions {
+  /** How row arrays are encoded (default `text`); chunks are sent as they are. */
+  format?: CopyFormat
+  /** Column types (names or OIDs) for row arrays in `binary` format. */
+  columnTypes?: readonly (string | number)[]
+  /** Aborting sends CopyFail: nothing is written. */
+  signal?: AbortSignal
+}
+
+/** What a finished COPY reports. */
+export interface CopyResult {
+  /** Rows copied, from the server's `COPY n`. */
+  rowCount: number
+}
+
+/** Options of `copyTo`. */
+export interface CopyToOptions {
+  /** `rows`: each chunk is one text-format row decoded to an array (`\N` → null). Default `chunks`. */
+  output?: 'chunks' | 'rows'
+  /** Destroys the stream and cancels the COPY. */
+  signal?: AbortSignal
+}
+
+const BATCH_BYTES = 64 * 1024
+const utf8 = new TextEncoder()
+
+/** Reads `line` and `column` from a COPY error's context (`COPY t, line 5, column b: "x"`). */
+export function annotateCopyError(err: DatabaseError): DatabaseError {
+  const m = /COPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(err.where ?? '')
+  if (m) {
+    err.copyLine = Number(m[1])
+    if (m[2] !== undefined) err.copyColumn = m[2]
+    if (!err.message.includes(`line ${m[1]}`)) {
+      err.message = `${err.message} (COPY input line ${m[1]}${m[2] ? `, column ${m[2]}` : ''})`
+    }
+  }
+  return err
+}
+
+/** What a COPY operation reports as the server answers. */
+interface CopyEvents {
+  copyIn?(): void
+  copyOut?(): void
+  /** A CopyData payload; a view valid only during the call. */
+  data?(bytes: Uint8Array): void
+  done(err: TuskError | undefined, rowCount: number): void
+}
+
+class CopyOperation implements Operation {
+  sent = false
+  readonly query: string
+  error: TuskError | undefined
+  rowCount = 0
+  readonly #host: string
+  readonly #events: CopyEvents
+
+  constructor(query: string, host: string, events: CopyEvents) {
+    this.query = query
+    this.#host = host
+    this.#events = events
+  }
+
+  handle(m: BackendMessage): boolean {
+    switch (m.type) {
+      case 'CopyInResponse':
+        this.#events.copyIn?.()
+        return false
+      case 'CopyOutResponse':
+        this.#events.copyOut?.()
+        return false
+      case 'CopyData':
+        this.#events.data?.(m.data)
+        return false
+      case 'CommandComplete':
+        this.rowCount = parseCommandTag(m.tag).rowCount ?? 0
+        return false
+      case 'ErrorResponse':
+        this.error ??= annotateCopyError(
+          fromServerError(m.fields, { query: this.query, host: this.#host, phase: 'query' }),
+        )
+        return false
+      case 'ReadyForQuery':
+        this.#events.done(this.error, this.rowCount)
+        return true
+      default:
+        return false
+    }
+  }
+
+  fail(error: TuskError): void {
+    this.#events.done(error, 0)
+  }
+}
+
+function isReadable(x: unknown): x is Readable {
+  return x instanceof Readable
+}
+
+/** Runs `COPY … FROM STDIN` on `conn`, streaming `source`; resolves with the rows copied. */
+export function copyFrom(
+  conn: Connection,
+  sql: string,
+  source: CopySource,
+  options: CopyFromOptions = {},
+): Promise<CopyResult> {
+  const site = captureCallSite(copyFrom)
+  const types = conn.types
+  const columnTypes = options.columnTypes?.map((t) => {
+    if (typeof t === 'number') return t
+    const oid = types.typeOid(t)
+    if (oid === undefined) throw new InterfaceError(`copyFrom: unknown column type "${t}"`)
+    return oid
+  })
+  const encoder = new RowEncoder(options.format ?? 'text', types, columnTypes)
+  return new Promise<CopyResult>((resolve, reject) => {
+    let sourceError: unknown
+    let started = false
+    const op = new CopyOperation(sql, conn.host, {
+      copyIn: () => {
+        started = true
+        void pump()
+      },
+      done: (err, rowCount) => {
+        conn.releaseWrites()
+        if (sourceError !== undefined) reject(attachCallSite(sourceError, site))
+        else if (err) reject(attachCallSite(err, site))
+        else if (!started)
+          reject(
+            attachCallSite(
+              new InterfaceError('the statement is not a COPY … FROM STDIN', { query: sql }),
+              site,
+            ),
+          )
+        else resolve({ rowCount })
+      },
+    })
+    const abort = (reason: unknown): void => {
+      sourceError ??= reason
+    }
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        const err = new QueryCanceled('COPY aborted', {
+          query: sql,
+          phase: 'query',
+          cause: options.signal?.reason,
+        }) as QueryCanceled & {
+          reason?: string
+        }
+        err.code = '57014'
+        err.reason = 'abort'
+        abort(err)
+      },
+      { once: true },
+    )
+    const pump = async (): Promise<void> => {
+      const chunks: Uint8Array[] = []
+      let size = 0
+      const send = async (): Promise<boolean> => {
+        if (size === 0) return true
+        const batch = chunks.length === 1 ? chunks[0]! : concat(chunks, size)
+        chunks.length = 0
+        size = 0
+        const ok = conn.writeNow((w) => encodeCopyData(w, batch))
+        if (!ok) await conn.drained()
+        return !conn.closed && op.error === undefined
+      }
+      const push = (bytes: Uint8Array | undefined): void => {
+        if (!bytes || bytes.length === 0) return
+        chunks.push(bytes)
+        size += bytes.length
+      }
+      try {
+        push(encoder.header())
+        const iterable: AsyncIterable<unknown> | Iterable<unknown> = isReadable(source)
+          ? source
+          : source
+        for await (const item of iterable as AsyncIterable<unknown>) {
+          if (sourceError !== undefined || op.error || conn.closed) break
+          if (typeof item === 'string') push(utf8.encode(item))
+          else if (item instanceof Uint8Array) push(item)
+          else if (Array.isArray(item)) push(encoder.encode(item))
+          else
+            throw new InterfaceError(
+              'copyFrom: each item must be a string, bytes or an array of values',
+            )
+          if (size >= BATCH_BYTES && !(await send())) break
+        }
+        push(encoder.trailer())
+        if (sourceError === undefined && !op.error) await send()
+      } catch (err) {
+        sourceError ??= err
+      }
+      if (conn.closed) return
+      if (sourceError !== undefined) {
+        const why = sourceError instanceof Error ? sourceError.message : String(sourceError)
+        conn.writeNow((w) => encodeCopyFail(w, `aborted by the client: ${why}`.slice(0, 1000)))
+      } else conn.writeNow((w) => encodeCopyDone(w))
+    }
+    try {
+      conn.enqueue(op, (w) => encodeQuery(w, sql))
+      conn.holdWrites()
+    } catch (err) {
+      reject(attachCallSite(err, site))
+    }
+  })
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let pos = 0
+  for (const c of chunks) {
+    out.set(c, pos)
+    pos += c.length
+  }
+  return out
+}
+
+/**
+ * Runs `COPY … TO STDOUT` on `conn`. Returns a Readable of Buffers (chunk boundaries are not row
+ * boundaries), or of decoded text-format rows with `output: 'rows'` (one array per row).
+ * Reading is paused while the consumer is behind. `stream.rowCount` is set when it ends.
+ */
+export function copyTo(
+  conn: Connection,
+  sql: string,
+  options: CopyToOptions = {},
+): Readable & { rowCount?: number } {
+  const decoder = new TextDecoder()
+  let paused = false
+  let finished = false
+  const stream: Readable & { rowCount?: number } = new Readable({
+    objectMode: options.output === 'rows',
+    highWaterMark: options.output === 'rows' ? 1000 : 256 * 1024,
+    read() {
+      if (paused) {
+        paused = false
+        conn.resumeReading()
+      }
+    },
+    destroy(err, callback) {
+      if (!finished) {
+        if (paused) conn.resumeReading()
+        paused = false
+        void conn.cancel().catch(() => {})
+      }
+      callback(err)
+    },
+  })
+  let started = false
+  const op = new CopyOperation(sql, conn.host, {
+    copyOut: () => {
+      started = true
+    },
+    data: (bytes) => {
+      if (stream.destroyed) return
+      const more =
+        options.output === 'rows'
+          ? stream.push(decodeTextRow(decoder.decode(bytes)))
+          : stream.push(Buffer.from(bytes))
+      if (!more && !paused) {
+        paused = true
+        conn.pauseReading()
+      }
+    },
+    done: (err, rowCount) => {
+      finished = true
+      if (paused) conn.resumeReading()
+      paused = false
+      if (stream.destroyed) return
+      if (err) stream.destroy(err)
+      else if (!started)
+        stream.destroy(
+          new InterfaceError('the statement is not a COPY … TO STDOUT', { query: sql }),
+        )
+      else {
+        stream.rowCount = rowCount
+        stream.push(null)
+      }
+    },
+  })
+  options.signal?.addEventListener('abort', () => stream.destroy(options.signal?.reason), {
+    once: true,
+  })
+  try {
+    conn.enqueue(op, (w) => encodeQuery(w, sql))
+  } catch (err) {
+    queueMicrotask(() => stream.destroy(err as Error))
+  }
+  return stream
+}
