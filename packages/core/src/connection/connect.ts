@@ -53,6 +53,12 @@ export interface Runtime {
 
 /** Options of {@link connect} beyond the libpq parameters. */
 export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
+  /** `statement_timeout` of the session, in ms (sent at startup). */
+  statementTimeout?: number
+  /** `lock_timeout` of the session, in ms (sent at startup). */
+  lockTimeout?: number
+  /** `idle_in_transaction_session_timeout` of the session, in ms (sent at startup). */
+  idleInTransactionSessionTimeout?: number
   /** Type mapping of this connection (int8 as bigint/number/string, dates, custom parsers), or a registry. */
   types?: TypeOptions | TypeRegistry
   /** Abort connecting. */
@@ -387,7 +393,7 @@ async function attempt(
           reject,
         )
         c.enqueue(op, (w) =>
-          encodeStartupMessage(w, startupParameters(config), protocolVersion(config)),
+          encodeStartupMessage(w, startupParameters(config, options), protocolVersion(config)),
         )
       }),
     )
@@ -420,7 +426,11 @@ async function attempt(
     })
     const target = targetOf(host)
     const key = conn.backendKey
-    conn.cancelRequest = () => sendCancelRequest(runtime.transport, target, key)
+    // The cancel key is a secret: send it over TLS when the session uses TLS (direct
+    // negotiation excepted: the cancel path always starts with SSLRequest).
+    const cancelTls =
+      tls && tlsOptions && config.sslnegotiation !== 'direct' ? tlsOptions : undefined
+    conn.cancelRequest = () => sendCancelRequest(runtime.transport, target, key, cancelTls)
     return conn
   } catch (err) {
     if (conn) conn.destroy()
@@ -446,7 +456,10 @@ function protocolVersion(config: ConnectionConfig): number {
 }
 
 /** The StartupMessage parameters: user, database, options, application name, UTF8, session settings. */
-function startupParameters(config: ConnectionConfig): Record<string, string> {
+function startupParameters(
+  config: ConnectionConfig,
+  options: ConnectOptions,
+): Record<string, string> {
   const params: Record<string, string> = { user: config.user, database: config.dbname }
   if (config.replication !== false)
     params.replication = config.replication === true ? 'true' : 'database'
@@ -457,6 +470,13 @@ function startupParameters(config: ConnectionConfig): Record<string, string> {
   // The text decoders read ISO dates; PGDATESTYLE or options can still override it.
   params.DateStyle = 'ISO, MDY'
   for (const [k, v] of Object.entries(config.sessionSettings)) params[k] = v
+  const ms = (v: number) => `${Math.max(0, Math.round(v))}ms`
+  if (options.statementTimeout !== undefined)
+    params.statement_timeout = ms(options.statementTimeout)
+  if (options.lockTimeout !== undefined) params.lock_timeout = ms(options.lockTimeout)
+  if (options.idleInTransactionSessionTimeout !== undefined) {
+    params.idle_in_transaction_session_timeout = ms(options.idleInTransactionSessionTimeout)
+  }
   return params
 }
 

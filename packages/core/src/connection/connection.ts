@@ -126,6 +126,8 @@ export interface QueryOptions {
   statementTimeout?: number
   /** Server-side `lock_timeout` for this query only, in ms. */
   lockTimeout?: number
+  /** Server-side `idle_in_transaction_session_timeout` while this query's transaction lasts, in ms. */
+  idleInTransactionSessionTimeout?: number
   /** Type mapping for this query only (see TypeOptions). */
   types?: TypeOptions
   /** Fail with ResultTooLarge (and cancel the statement) past this many rows. Default: off. */
@@ -471,6 +473,7 @@ export class Connection {
     const settings: PerQuerySettings = {
       statementTimeout: opts.statementTimeout,
       lockTimeout: opts.lockTimeout,
+      idleInTransactionSessionTimeout: opts.idleInTransactionSessionTimeout,
     }
     const started =
       queryStart.hasSubscribers || queryEnd.hasSubscribers || queryError.hasSubscribers

@@ -23,6 +23,7 @@ export type ParameterEncoder = (
 export interface PerQuerySettings {
   statementTimeout?: number | undefined
   lockTimeout?: number | undefined
+  idleInTransactionSessionTimeout?: number | undefined
 }
 
 /** What to encode. */
@@ -43,6 +44,7 @@ export interface QueryBatch {
 const SETTING_NAMES: Record<keyof PerQuerySettings, string> = {
   statementTimeout: 'statement_timeout',
   lockTimeout: 'lock_timeout',
+  idleInTransactionSessionTimeout: 'idle_in_transaction_session_timeout',
 }
 
 /**

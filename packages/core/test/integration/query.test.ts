@@ -350,6 +350,27 @@ describe.each(servers.map((s) => [s.name, s] as const))('queries on %s', (_n, se
       expect(lt).toEqual({ v: '1500ms' })
     })
 
+    it('sets timeouts per connection at startup, and cancels over TLS on a TLS session', async () => {
+      const c = await conn({
+        statementTimeout: 150,
+        lockTimeout: 1000,
+        idleInTransactionSessionTimeout: 5000,
+      })
+      expect(c.details.tls).not.toBeNull()
+      const settings = await c.queryOne(
+        "select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l, current_setting('idle_in_transaction_session_timeout') as i",
+      )
+      expect(settings).toEqual({ s: '150ms', l: '1s', i: '5s' })
+      const st = await c.query('select pg_sleep(5)').catch((e) => e)
+      expect(st.reason).toBe('statement_timeout')
+      const ac = new AbortController()
+      const p = c
+        .query('select pg_sleep(5)', [], { statementTimeout: 0, signal: ac.signal })
+        .catch((e) => e)
+      setTimeout(() => ac.abort(), 50)
+      expect((await p).reason).toBe('abort')
+    })
+
     it('never lets a late cancel hit the next query', async () => {
       const c = await conn()
       for (let i = 0; i < 20; i++) {
