@@ -109,6 +109,46 @@ try {
   console.log(
     `pool: 200 queries over ${stats.created} connections in ${(performance.now() - started).toFixed(0)} ms (sum ${counts.reduce((a, r) => a + (r?.n ?? 0), 0)})`,
   )
+
+  // 6. Big data, safely: COPY a million rows in, stream them back with a cursor in bounded
+  //    memory, and let the result-size guard stop a query that would load everything.
+  await pool.exec('create table readings (id int4, at timestamptz, value float8)')
+  const total = 1_000_000
+  const mib = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`
+  const bar = (done: number) => {
+    const width = 30
+    const filled = Math.round((done / total) * width)
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}%`
+  }
+  async function* readings() {
+    const start = Date.UTC(2026, 0, 1)
+    for (let i = 1; i <= total; i++) {
+      yield [i, new Date(start + i * 1000), Math.sin(i / 1000)]
+      if (i % 100_000 === 0) process.stdout.write(`\r  COPY in   ${bar(i)}`)
+    }
+  }
+  const copied = await pool.copyFrom('copy readings from stdin (format binary)', readings(), {
+    format: 'binary',
+    columnTypes: ['int4', 'timestamptz', 'float8'],
+  })
+  console.log(`\n  copied ${copied.rowCount} rows`)
+  let seen = 0
+  let sum = 0
+  const cursor = await pool.cursor<{ value: number }>('select value from readings order by id', {
+    batchSize: 10_000,
+  })
+  for await (const batch of cursor) {
+    for (const row of batch) sum += row.value
+    seen += batch.length
+    if (seen % 200_000 === 0) process.stdout.write(`\r  cursor    ${bar(seen)}  RSS ${mib()}`)
+  }
+  console.log(`\n  streamed ${seen} rows (sum ${sum.toFixed(3)}), RSS stayed at ${mib()}`)
+  try {
+    await pool.query('select * from readings', [], { maxRows: 10_000 })
+  } catch (err) {
+    if (!(err instanceof errors.ResultTooLarge)) throw err
+    console.log(`  guard: ${err.message}`)
+  }
   await pool.end()
 } finally {
   await server.stop()

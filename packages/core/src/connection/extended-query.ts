@@ -226,7 +226,7 @@ export class ExtendedQueryOperation<R> implements Operation {
     this.#rows.length = 0
     this.#error = new ResultTooLarge(
       rows
-        ? `result has more than maxRows=${maxRows} rows; use cursor() to stream large results`
+        ? `result has more than maxRows=${maxRows} rows (stopped at row ${this.#rowsSeen}, ${this.#bytesSeen} bytes); use cursor() to stream large results`
         : `result has more than maxBytes=${maxBytes} bytes of row data (${this.#rowsSeen} rows so far); use cursor() to stream large results`,
       {
         query: this.query,
