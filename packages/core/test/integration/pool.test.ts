@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import path from 'node:path'
 import { availableBinaries, type LocalServer, startLocalServer } from '@tusk/testkit'
 import { testServers } from '@tusk/testkit/vitest'
@@ -240,6 +241,40 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await expect(p.connect()).rejects.toBeInstanceOf(errors.PoolClosedError)
     await p.end()
     expect(p.stats().total).toBe(0)
+  })
+
+  it('warns with the acquiring stack when a checkout is held too long, and publishes pool events', async () => {
+    const warnings: { message: string; stack?: string }[] = []
+    const events: string[] = []
+    const names = ['tusk:connect', 'tusk:pool:acquire', 'tusk:pool:release', 'tusk:pool:destroy']
+    const handlers = names.map((n) => {
+      const h = () => events.push(n)
+      subscribe(n, h)
+      return [n, h] as const
+    })
+    try {
+      const { pool: p } = pool({
+        max: 1,
+        maxUses: 1,
+        leakDetectionThreshold: 50,
+        logger: {
+          warn: (message, details) => warnings.push({ message, stack: details?.stack as string }),
+        },
+      })
+      async function holdTooLong() {
+        const c = await p.connect()
+        await sleep(120)
+        await c.release()
+      }
+      await holdTooLong()
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]!.message).toContain('possible leak')
+      expect(warnings[0]!.stack).toContain('holdTooLong')
+      await until(() => events.includes('tusk:pool:destroy'))
+      expect(events.slice(0, 3)).toEqual(['tusk:connect', 'tusk:pool:acquire', 'tusk:pool:release'])
+    } finally {
+      for (const [n, h] of handlers) unsubscribe(n, h)
+    }
   })
 
   it('drains and resizes', async () => {
