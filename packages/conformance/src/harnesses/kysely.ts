@@ -1,0 +1,248 @@
+/**
+ * The Kysely harnesses: Kysely on TuskDialect (the adapter under test) and Kysely on its own
+ * PostgresDialect with the stock `pg` driver and `pg-cursor` (the reference run). Everything
+ * goes through Kysely's API: the query builder, `executeQuery`, controlled transactions with
+ * savepoints, `stream()`, the Migrator and the introspector.
+ */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { TuskDialect } from '@tusk/kysely-dialect'
+import { CompiledQuery, type Dialect, Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
+import { type Migration, Migrator } from 'kysely/migration'
+import pg from 'pg'
+import Cursor from 'pg-cursor'
+import type { Capabilities, Harness, OrmSession, Row, TransactionSettings } from '../harness.js'
+
+/** The installed Kysely version (its exports map hides package.json). */
+const KYSELY_VERSION: string = JSON.parse(
+  readFileSync(
+    path.join(path.dirname(createRequire(import.meta.url).resolve('kysely')), '..', 'package.json'),
+    'utf8',
+  ),
+).version
+
+/** Any table, any column: the suite's tables are dynamic. */
+type AnyDatabase = Record<string, Record<string, unknown>>
+
+/** The part of ControlledTransaction the harness uses (its savepoint names are type-level). */
+interface Controlled {
+  savepoint(name: string): { execute(): Promise<Controlled> }
+  releaseSavepoint(name: string): { execute(): Promise<Controlled> }
+  rollbackToSavepoint(name: string): { execute(): Promise<Controlled> }
+  commit(): { execute(): Promise<void> }
+  rollback(): { execute(): Promise<void> }
+}
+
+/**
+ * The interval class `pg` returns is named PostgresInterval; the expectation only needs an
+ * object of a class with that name and the same own properties.
+ */
+class PostgresInterval {
+  constructor(fields: Record<string, number>) {
+    Object.assign(this, fields)
+  }
+}
+
+/** The types row as Kysely returns it on `pg` (pg-types 2 defaults). */
+const KYSELY_ON_PG_VALUES = {
+  c_int2: -12,
+  c_int4: 2147483647,
+  c_int8: '9007199254740993',
+  c_numeric: '12345678901234567890.1234',
+  c_float8: 0.1,
+  c_bool: true,
+  c_text: 'héllo, "world" ☃ \\ end',
+  c_varchar: 'short',
+  c_uuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+  c_bytea: Buffer.from([0, 1, 2, 255]),
+  c_json: { a: [1, 2, { b: null }], s: 'x' },
+  c_jsonb: { n: 1.5, list: ['y', true] },
+  c_date: new Date(2024, 1, 29),
+  c_timestamp: new Date(2024, 1, 29, 13, 14, 15, 678),
+  c_timestamptz: new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)),
+  c_interval: new PostgresInterval({
+    years: 1,
+    months: 2,
+    days: 3,
+    hours: 4,
+    minutes: 5,
+    seconds: 6,
+    milliseconds: 500,
+  }),
+  c_int4_array: [1, null, 3],
+  c_text_array: ['a', 'b,c', 'd"e', null],
+  c_mood: 'sad',
+}
+
+/** `$n` placeholders of `text` bound to `params`, as a Kysely RawBuilder. */
+function rawWithParameters(text: string, params: readonly unknown[]): RawBuilder<unknown> {
+  const pieces = text.split(/\$(\d+)/)
+  const parts: RawBuilder<unknown>[] = []
+  pieces.forEach((piece, i) => {
+    parts.push(i % 2 === 0 ? sql.raw(piece) : sql`${params[Number(piece) - 1]}`)
+  })
+  return sql.join(parts, sql.raw(''))
+}
+
+const migrations: Record<string, Migration> = {
+  '0001_conf_migrated': {
+    async up(db) {
+      await db.schema
+        .createTable('conf_migrated')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('conf_migrated_name').on('conf_migrated').column('name').execute()
+    },
+    async down(db) {
+      await db.schema.dropTable('conf_migrated').execute()
+    },
+  },
+}
+
+let savepointSerial = 0
+
+function session(
+  db: Kysely<AnyDatabase>,
+  controlled: Controlled | undefined,
+  root: Kysely<AnyDatabase>,
+): OrmSession {
+  const self: OrmSession = {
+    async raw(text, params = []) {
+      const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...params]))
+      return result.rows
+    },
+    insert: (table, row) =>
+      db.insertInto(table).values(row).returningAll().executeTakeFirstOrThrow() as Promise<Row>,
+    select: (table, id) =>
+      db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst() as Promise<
+        Row | undefined
+      >,
+    async update(table, id, changes) {
+      const r = await db.updateTable(table).set(changes).where('id', '=', id).executeTakeFirst()
+      return Number(r.numUpdatedRows)
+    },
+    async delete(table, id) {
+      const r = await db.deleteFrom(table).where('id', '=', id).executeTakeFirst()
+      return Number(r.numDeletedRows)
+    },
+    async transaction<T>(
+      fn: (tx: OrmSession) => Promise<T>,
+      settings: TransactionSettings = {},
+    ): Promise<T> {
+      let builder = db.startTransaction()
+      if (settings.isolation) builder = builder.setIsolationLevel(settings.isolation)
+      if (settings.readOnly) builder = builder.setAccessMode('read only')
+      const trx = await builder.execute()
+      const handle = trx as unknown as Controlled
+      let result: T
+      try {
+        result = await fn(session(trx, handle, root))
+      } catch (err) {
+        await handle.rollback().execute()
+        throw err
+      }
+      try {
+        await handle.commit().execute()
+      } catch (err) {
+        // A failed COMMIT (a serialization failure) leaves the controlled transaction open in
+        // Kysely until rolled back, which also releases its connection.
+        await handle.rollback().execute()
+        throw err
+      }
+      return result
+    },
+    async savepoint<T>(fn: (tx: OrmSession) => Promise<T>): Promise<T> {
+      if (controlled === undefined) throw new Error('savepoint() needs a transaction session')
+      const name = `conf_sp_${++savepointSerial}`
+      const inner = await controlled.savepoint(name).execute()
+      let result: T
+      try {
+        result = await fn(session(inner as unknown as Kysely<AnyDatabase>, inner, root))
+      } catch (err) {
+        await inner.rollbackToSavepoint(name).execute()
+        throw err
+      }
+      await inner.releaseSavepoint(name).execute()
+      return result
+    },
+    async *stream(text, params, chunkSize) {
+      const query = db
+        .selectFrom(sql`(${rawWithParameters(text, params)})`.as('s'))
+        .selectAll()
+        .stream(chunkSize)
+      for await (const row of query) yield row as Row
+    },
+    async rawWithSignal(text, params, signal) {
+      const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...params]), {
+        signal,
+        inflightQueryAbortStrategy: 'cancel query',
+      })
+      return result.rows
+    },
+    async migrateUp() {
+      const { error } = await new Migrator({
+        db: root,
+        provider: { getMigrations: async () => migrations },
+      }).migrateToLatest()
+      if (error) throw error
+    },
+    async migrateDown() {
+      const { error } = await new Migrator({
+        db: root,
+        provider: { getMigrations: async () => migrations },
+      }).migrateDown()
+      if (error) throw error
+    },
+    async tables() {
+      const tables = await root.introspection.getTables()
+      return tables.filter((t) => t.schema === 'public').map((t) => t.name)
+    },
+    close: () => root.destroy(),
+  }
+  return self
+}
+
+const CAPABILITIES: Capabilities = {
+  errorClasses: true,
+  stream: true,
+  cancel: true,
+  migrations: true,
+  introspection: true,
+}
+
+function kyselyHarness(
+  name: string,
+  reference: boolean,
+  dialect: (url: string, max: number) => Dialect,
+): Harness {
+  return {
+    name,
+    orm: `kysely ${KYSELY_VERSION}${reference ? ' + pg' : ''}`,
+    reference,
+    capabilities: reference ? { ...CAPABILITIES, errorClasses: false } : CAPABILITIES,
+    expected: KYSELY_ON_PG_VALUES,
+    async open({ url, max }) {
+      const db = new Kysely<AnyDatabase>({ dialect: dialect(url, max) })
+      return session(db, undefined, db)
+    },
+  }
+}
+
+/** Kysely on TuskDialect: the adapter under test. */
+export const kyselyOnTusk: Harness = kyselyHarness(
+  'kysely',
+  false,
+  (url, max) => new TuskDialect({ conninfo: url, poolOptions: { max } }),
+)
+
+/** Kysely on PostgresDialect with `pg` and `pg-cursor`: the reference run. */
+export const kyselyOnPg: Harness = kyselyHarness('kysely-pg', true, (url, max) => {
+  const pool = new pg.Pool({ connectionString: url, max })
+  // As every pg app must: a lost connection is an 'error' event, on the pool while the client is
+  // idle and on the client while it is checked out; unhandled, either ends the process.
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
+  return new PostgresDialect({ pool, cursor: Cursor })
+})

@@ -1,0 +1,4 @@
+import { kyselyOnPg } from '../src/harnesses/kysely.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(kyselyOnPg)

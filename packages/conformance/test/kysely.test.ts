@@ -1,0 +1,4 @@
+import { kyselyOnTusk } from '../src/harnesses/kysely.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(kyselyOnTusk)
