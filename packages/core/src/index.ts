@@ -43,7 +43,6 @@ export type {
 } from './copy/copy.js'
 export type { CopyFormat } from './copy/row-encoder.js'
 export { Cursor, type CursorOptions } from './cursor/cursor.js'
-export { MAX_NOTIFY_PAYLOAD_BYTES, type NotificationHandler } from './listen/listener.js'
 /** The whole error taxonomy: one class per SQLSTATE (`errors.UniqueViolation`), `errors.lookup`. */
 export * as errors from './errors/index.js'
 export {
@@ -69,6 +68,7 @@ export {
   TlsError,
   TuskError,
 } from './errors/index.js'
+export { MAX_NOTIFY_PAYLOAD_BYTES, type NotificationHandler } from './listen/listener.js'
 export {
   createPool,
   type DestroyReason,
