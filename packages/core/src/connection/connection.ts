@@ -20,7 +20,7 @@ import {
   type ServerErrorFields,
   type TuskError,
 } from '../errors/base.js'
-import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
 import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
 import { InFailedSqlTransaction, QueryCanceled } from '../errors/sqlstate.generated.js'
@@ -156,6 +156,31 @@ function needsTypeInfo(value: unknown): boolean {
 }
 
 const PARAM_TYPE_CACHE_SIZE = 500
+const PLACEHOLDER_CACHE_SIZE = 500
+
+const NO_OPTIONS: InternalQueryOptions = Object.freeze({})
+const UNNAMED: StatementPlan = Object.freeze({ kind: 'unnamed' })
+
+/** Stops a query's timer and abort listener once it settled. */
+function cleanup(
+  timer: ReturnType<typeof setTimeout> | undefined,
+  onAbort: (() => void) | undefined,
+  signal: AbortSignal | undefined,
+): void {
+  if (timer) clearTimeout(timer)
+  if (onAbort) signal?.removeEventListener('abort', onAbort)
+}
+
+/** Result formats of a ready cached statement, worked out once per statement and registry. */
+const formatMemo = new WeakMap<CachedStatement, { codecs: TypeRegistry; formats: (0 | 1)[] }>()
+
+function resultFormats(codecs: TypeRegistry, statement: CachedStatement): (0 | 1)[] {
+  const memo = formatMemo.get(statement)
+  if (memo !== undefined && memo.codecs === codecs) return memo.formats
+  const formats = preferredFormats(codecs, statement.fields!)
+  formatMemo.set(statement, { codecs, formats })
+  return formats
+}
 
 /** @internal Options the cursor layer adds to a query. */
 export interface InternalQueryOptions extends QueryOptions {
@@ -249,6 +274,10 @@ export class Connection {
   readonly #drainWaiters: (() => void)[] = []
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
+  /** Highest placeholder number per SQL text. */
+  readonly #placeholderCounts = new Map<string, number>()
+  /** Queues Close for a statement the cache evicted (one function for every query). */
+  readonly #evict = (statement: CachedStatement): void => this.#closeStatement(statement)
   /** Requests already sent behind a canceled one: a late cancel may hit them instead. */
   readonly #cancelBystanders = new WeakSet<Operation>()
   #txFailure: TuskError | undefined
@@ -372,10 +401,23 @@ export class Connection {
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
-    const site = captureCallSite(this.query)
+    return this.queryFrom<R>(captureCallSite(this.query), text, params, options)
+  }
+
+  /**
+   * @internal `query` with the caller's stack captured already (a pool captures it where its
+   * user called): its errors carry the frames of `site`.
+   */
+  queryFrom<R = Record<string, unknown>>(
+    site: CallSite,
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
     let sqlText: string
     let values: readonly unknown[]
-    const opts = (Array.isArray(params) ? options : (params as QueryOptions | undefined)) ?? {}
+    const opts =
+      (Array.isArray(params) ? options : (params as QueryOptions | undefined)) ?? NO_OPTIONS
     try {
       if (isSqlFragment(text)) {
         sqlText = text.text
@@ -387,9 +429,7 @@ export class Connection {
     } catch (err) {
       return Promise.reject(attachCallSite(err, site))
     }
-    return this.#runQuery<R>(sqlText, values, opts, site, 0).catch((err) => {
-      throw attachCallSite(err, site)
-    })
+    return this.#runQuery<R>(sqlText, values, opts, site, 0)
   }
 
   /** The first row of `query(...)`, or undefined when it returned none. */
@@ -423,39 +463,50 @@ export class Connection {
     return this.#runQuery<R>(text, values, { ...opts, encodeOverride: encode }, undefined, 1)
   }
 
+  /** Runs one query; every rejection carries the frames of `site` (when given). */
   #runQuery<R>(
     text: string,
     values: readonly unknown[],
     opts: InternalQueryOptions,
-    site: ReturnType<typeof captureCallSite> | undefined,
+    site: CallSite | undefined,
     attempt: number,
   ): Promise<QueryResult<R>> {
     if (values.length > MAX_PARAMETERS) {
       return Promise.reject(
-        new InterfaceError(
-          `query has ${values.length} parameters; the protocol allows at most ${MAX_PARAMETERS}`,
-          { query: text, safeToRetry: true },
+        attachCallSite(
+          new InterfaceError(
+            `query has ${values.length} parameters; the protocol allows at most ${MAX_PARAMETERS}`,
+            { query: text, safeToRetry: true },
+          ),
+          site,
         ),
       )
     }
-    const expected = opts.encodeOverride ? values.length : highestPlaceholder(text)
+    const expected = opts.encodeOverride ? values.length : this.#placeholders(text)
     if (expected !== values.length) {
       return Promise.reject(
-        new InterfaceError(
-          `query expects ${expected} parameter${expected === 1 ? '' : 's'} ($1…$${expected}) but ${values.length} ${values.length === 1 ? 'was' : 'were'} given`,
-          { query: text, safeToRetry: true },
+        attachCallSite(
+          new InterfaceError(
+            `query expects ${expected} parameter${expected === 1 ? '' : 's'} ($1…$${expected}) but ${values.length} ${values.length === 1 ? 'was' : 'were'} given`,
+            { query: text, safeToRetry: true },
+          ),
+          site,
         ),
       )
     }
     if (opts.signal?.aborted) {
-      return Promise.reject(this.#canceledBeforeSend(text, 'abort', opts.signal.reason))
+      return Promise.reject(
+        attachCallSite(this.#canceledBeforeSend(text, 'abort', opts.signal.reason), site),
+      )
     }
     if (!opts.paramTypes && !opts.encodeOverride && values.some(needsTypeInfo)) {
       const known = this.#paramTypes.get(text)
       if (known) opts = { ...opts, inferredTypes: known }
       else {
-        return this.#describeParameters(text).then((oids) =>
-          this.#runQuery<R>(text, values, { ...opts, inferredTypes: oids }, site, attempt),
+        return this.#describeParameters(text).then(
+          (oids) =>
+            this.#runQuery<R>(text, values, { ...opts, inferredTypes: oids }, site, attempt),
+          (err: unknown) => Promise.reject(attachCallSite(err, site)),
         )
       }
     }
@@ -463,13 +514,12 @@ export class Connection {
     const prepare = (opts.prepare ?? this.#prepare) && this.#ready && !opts.encodeOverride
     const key = opts.paramTypes ? `${text}\u0000${opts.paramTypes.join(',')}` : text
     // Server-inferred types are what a cached statement would report: no need to key on them.
-    const plan: StatementPlan = prepare
-      ? this.#cache.plan(key, text, (evicted) => this.#closeStatement(evicted))
-      : { kind: 'unnamed' }
+    const plan: StatementPlan = prepare ? this.#cache.plan(key, text, this.#evict) : UNNAMED
     const statement = plan.kind === 'unnamed' ? undefined : plan.statement
-    const ready =
+    const formats =
       plan.kind === 'cached' && plan.statement.state === 'ready' && plan.statement.fields
-    const formats = ready ? preferredFormats(codecs, plan.statement.fields!) : undefined
+        ? resultFormats(codecs, plan.statement)
+        : undefined
     const settings: PerQuerySettings = {
       statementTimeout: opts.statementTimeout,
       lockTimeout: opts.lockTimeout,
@@ -489,14 +539,13 @@ export class Connection {
         }
       : undefined
     if (event) queryStart.publish(event)
+    const self = this
     return new Promise<QueryResult<R>>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       let onAbort: (() => void) | undefined
-      const cleanup = (): void => {
-        if (timer) clearTimeout(timer)
-        if (onAbort) opts.signal?.removeEventListener('abort', onAbort)
-      }
       let prelude = 0
+      // Methods, not arrow-function properties: the build names each arrow function it creates
+      // with Object.defineProperty (keepNames), which would cost that on every query.
       const op: Cancellable = new ExtendedQueryOperation<R>(
         {
           text,
@@ -514,9 +563,11 @@ export class Connection {
         },
         {
           info: opts.onInfo,
-          limitExceeded: () => this.#requestCancel(op, 'abort'),
-          resolve: (result) => {
-            cleanup()
+          limitExceeded() {
+            self.#requestCancel(op, 'abort')
+          },
+          resolve(result) {
+            if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
             if (event)
               queryEnd.publish({
                 ...event,
@@ -526,46 +577,48 @@ export class Connection {
               })
             resolve(result)
           },
-          reject: (err) => {
-            cleanup()
-            const e = this.#annotate(err, op)
+          reject(err) {
+            if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
+            const e = self.#annotate(err, op)
             if (event)
               queryError.publish({ ...event, durationMs: performance.now() - started, error: e })
-            reject(e)
+            reject(attachCallSite(e, site))
           },
-          retry: (err, status) => {
+          retry(err, status) {
             if (
               err.code === '57014' &&
               !op.cancelReason &&
               status === 'I' &&
               attempt === 0 &&
-              this.#cancelBystanders.has(op)
+              self.#cancelBystanders.has(op)
             ) {
               // A cancel meant for an earlier query reached this one; in autocommit the canceled
               // statement was rolled back, so running it again is safe.
               log(
-                this.#hooks.logger,
+                self.#hooks.logger,
                 'debug',
                 'rerunning a query hit by a cancel meant for an earlier one',
               )
-              cleanup()
-              this.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
+              cleanup(timer, onAbort, opts.signal)
+              self.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
               return true
             }
             const why = staleStatementReason(err)
             if (!why || attempt > 0 || status !== 'I' || !statement) return false
-            this.#cache.forget(statement)
-            if (err.code === '26000' || err.code === '42P05') this.#cache.clear()
-            else this.#closeStatement(statement)
-            log(this.#hooks.logger, 'debug', `re-preparing statement ${statement.name}: ${why}`, {
+            self.#cache.forget(statement)
+            if (err.code === '26000' || err.code === '42P05') self.#cache.clear()
+            else self.#closeStatement(statement)
+            log(self.#hooks.logger, 'debug', `re-preparing statement ${statement.name}: ${why}`, {
               statement: statement.name,
               code: err.code,
             })
-            cleanup()
-            this.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
+            cleanup(timer, onAbort, opts.signal)
+            self.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
             return true
           },
-          prepareFailed: (s) => this.#cache.forget(s),
+          prepareFailed(s) {
+            self.#cache.forget(s)
+          },
         },
       ) as unknown as Cancellable
       try {
@@ -580,7 +633,7 @@ export class Connection {
             values,
             paramTypes: opts.paramTypes ?? opts.inferredTypes,
             plan,
-            encode: (v, oid, i) => codecs.encodeParameter(v, oid, i),
+            encoder: codecs,
             inferOid: inferredParameterOid,
             resultFormats: formats,
             settings,
@@ -588,7 +641,7 @@ export class Connection {
         })
       } catch (err) {
         if (plan.kind === 'prepare') this.#cache.forget(plan.statement)
-        reject(err)
+        reject(attachCallSite(err, site))
         return
       }
       op.setPrelude(prelude)
@@ -600,6 +653,16 @@ export class Connection {
         opts.signal.addEventListener('abort', onAbort, { once: true })
       }
     })
+  }
+
+  /** The highest `$n` in `text`, remembered per text: a scan of the whole text saved per query. */
+  #placeholders(text: string): number {
+    const known = this.#placeholderCounts.get(text)
+    if (known !== undefined) return known
+    const n = highestPlaceholder(text)
+    if (this.#placeholderCounts.size >= PLACEHOLDER_CACHE_SIZE) this.#placeholderCounts.clear()
+    this.#placeholderCounts.set(text, n)
+    return n
   }
 
   /**
@@ -1019,8 +1082,14 @@ export class Connection {
       return
     }
     try {
-      this.#decoder.push(chunk)
-      for (let m = this.#decoder.next(); m !== undefined; m = this.#decoder.next()) {
+      const decoder = this.#decoder
+      decoder.push(chunk)
+      for (;;) {
+        // Rows for the request at the head go to it without a message object per row.
+        const sink = this.#ops[0]?.rowSink
+        if (sink !== undefined && decoder.nextDataRow(sink)) continue
+        const m = decoder.next()
+        if (m === undefined) break
         this.#dispatch(m)
         if (this.#closed && this.#ops.length === 0) break
       }

@@ -6,16 +6,17 @@ import type { DatabaseError, TuskError } from '../errors/base.js'
 import { ResultTooLarge } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
 import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
+import type { DataRowSink } from '../protocol/decoder.js'
+import { type ColumnDecoder, withDecodeContext } from '../types/index.js'
 import type { Operation } from './operation.js'
+import { type RowShape, rowShape } from './row-shape.js'
 import { type FieldInfo, parseCommandTag, toFieldInfo } from './simple-query.js'
 import type { CachedStatement } from './statement-cache.js'
 
-/** A decoder for one column: gets a view of the value's bytes, valid during the call only. */
-export type ValueDecoder = (bytes: Uint8Array) => unknown
-
 /** What the engine needs from the type registry. */
 export interface ValueCodecs {
-  decoder(typeOid: number, format: 0 | 1, context?: string): ValueDecoder
+  /** The decoder of a result column (see TypeRegistry.columnDecoder). */
+  columnDecoder(typeOid: number, format: 0 | 1): ColumnDecoder
   prefersBinary(typeOid: number): boolean
 }
 
@@ -79,19 +80,19 @@ export interface ExtendedQueryCallbacks<R> {
   limitExceeded?(): void
 }
 
-/** Per-statement memo of decoders, so cached runs build nothing per execution. */
+/** Per-statement memo of column decoders and row shape, so cached runs build nothing per run. */
 const decoderMemo = new WeakMap<
   CachedStatement,
-  { codecs: ValueCodecs; decoders: ValueDecoder[] }
+  { codecs: ValueCodecs; columns: ColumnDecoder[]; shape: RowShape }
 >()
 
-/** Builds the decoders for `fields` with the formats given (text when absent). */
+/** The column decoders for `fields` with the formats given (text when absent). */
 export function decodersFor(
   codecs: ValueCodecs,
   fields: readonly FieldDescription[],
   formats: readonly (0 | 1)[] | undefined,
-): ValueDecoder[] {
-  return fields.map((f, i) => codecs.decoder(f.typeOid, formats?.[i] ?? 0, `column "${f.name}"`))
+): ColumnDecoder[] {
+  return fields.map((f, i) => codecs.columnDecoder(f.typeOid, formats?.[i] ?? 0))
 }
 
 /** Result formats per column: binary where the registry says its binary decoder is faster. */
@@ -103,16 +104,19 @@ export function preferredFormats(
 }
 
 /** Collects one extended-protocol query's answers. */
-export class ExtendedQueryOperation<R> implements Operation {
+export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
   sent = false
   readonly query: string
+  readonly rowSink: DataRowSink = this
   readonly #plan: ExtendedQueryPlan
   readonly #cb: ExtendedQueryCallbacks<R>
   #preludeLeft: number
   #fields: readonly FieldDescription[] | undefined
-  #decoders: ValueDecoder[] | undefined
-  #names: string[] | undefined
-  #unsafeNames = false
+  #columns: ColumnDecoder[] | undefined
+  /** Builds object rows from decoded values (array rows need none). */
+  #shape: RowShape | undefined
+  /** Decoded values of the row being built (object rows only), reused from row to row. */
+  #values: unknown[] = []
   readonly #rows: R[] = []
   #command = ''
   #rowCount: number | null = null
@@ -144,15 +148,19 @@ export class ExtendedQueryOperation<R> implements Operation {
   ): void {
     this.#fields = fields
     const memo = memoKey ? decoderMemo.get(memoKey) : undefined
-    if (memo && memo.codecs === this.#plan.codecs && memo.decoders.length === fields.length) {
-      this.#decoders = memo.decoders
+    if (memo && memo.codecs === this.#plan.codecs && memo.columns.length === fields.length) {
+      this.#columns = memo.columns
+      this.#shape = memo.shape
     } else {
-      this.#decoders = decodersFor(this.#plan.codecs, fields, formats)
-      if (memoKey) decoderMemo.set(memoKey, { codecs: this.#plan.codecs, decoders: this.#decoders })
-    }
-    if (this.#plan.rowMode === 'object') {
-      this.#names = fields.map((f) => f.name)
-      this.#unsafeNames = this.#names.includes('__proto__')
+      this.#columns = decodersFor(this.#plan.codecs, fields, formats)
+      this.#shape = rowShape(fields.map((f) => f.name))
+      if (memoKey) {
+        decoderMemo.set(memoKey, {
+          codecs: this.#plan.codecs,
+          columns: this.#columns,
+          shape: this.#shape,
+        })
+      }
     }
   }
 
@@ -166,7 +174,9 @@ export class ExtendedQueryOperation<R> implements Operation {
       case 'DataRow':
         if (this.#preludeLeft > 0 || this.#mainDone || this.#error) return false
         if (this.#plan.maxRows !== undefined || this.#plan.maxBytes !== undefined) {
-          if (this.#overLimit(m.values)) return false
+          let size = 0
+          for (const v of m.values) if (v) size += v.length
+          if (this.#overLimit(size)) return false
         }
         this.#row(m.values)
         return false
@@ -215,10 +225,21 @@ export class ExtendedQueryOperation<R> implements Operation {
     }
   }
 
-  /** Counts the row against the guard; true (and the error set) once a limit is crossed. */
-  #overLimit(values: readonly (Uint8Array | null)[]): boolean {
+  /** A DataRow read in place by the decoder (the connection's fast path; same as `handle`). */
+  dataRow(bytes: Uint8Array, fields: Int32Array, count: number): void {
+    if (this.#preludeLeft > 0 || this.#mainDone || this.#error) return
+    if (this.#plan.maxRows !== undefined || this.#plan.maxBytes !== undefined) {
+      let size = 0
+      for (let i = 0; i < count; i++) if (fields[2 * i + 1]! > 0) size += fields[2 * i + 1]!
+      if (this.#overLimit(size)) return
+    }
+    this.#rowAt(bytes, fields, count)
+  }
+
+  /** Counts a row of `size` bytes against the guard; true (and the error set) past a limit. */
+  #overLimit(size: number): boolean {
     this.#rowsSeen++
-    for (const v of values) if (v) this.#bytesSeen += v.length
+    this.#bytesSeen += size
     const { maxRows, maxBytes } = this.#plan
     const rows = maxRows !== undefined && this.#rowsSeen > maxRows
     const bytes = maxBytes !== undefined && this.#bytesSeen > maxBytes
@@ -241,48 +262,72 @@ export class ExtendedQueryOperation<R> implements Operation {
     return true
   }
 
+  /** A row from a DataRow message: as `#rowAt` does, each value from its own view. */
   #row(values: readonly (Uint8Array | null)[]): void {
-    const decoders = this.#decoders
-    if (!decoders || decoders.length !== values.length) {
-      this.#error = fromServerError(
-        {
-          code: '08P01',
-          message: `DataRow has ${values.length} columns, RowDescription ${decoders?.length ?? 'none'}`,
-        },
-        { query: this.query, host: this.#plan.host, phase: 'query' },
-      )
-      return
-    }
+    const count = values.length
+    if (!this.#checkWidth(count)) return
+    const columns = this.#columns!
+    const array = this.#plan.rowMode === 'array'
+    const out = array ? new Array<unknown>(count) : this.#values
+    let i = 0
     try {
-      if (this.#plan.rowMode === 'array') {
-        const row = new Array<unknown>(values.length)
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i]
-          row[i] = v == null ? null : decoders[i]!(v)
-        }
-        this.#rows.push(row as R)
-      } else {
-        const names = this.#names!
-        const row: Record<string, unknown> = {}
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i]
-          const value = v == null ? null : decoders[i]!(v)
-          if (this.#unsafeNames && names[i] === '__proto__') {
-            Object.defineProperty(row, '__proto__', {
-              value,
-              enumerable: true,
-              writable: true,
-              configurable: true,
-            })
-          } else row[names[i]!] = value
-        }
-        this.#rows.push(row as R)
+      for (; i < count; i++) {
+        const v = values[i]
+        out[i] = v == null ? null : columns[i]!.decode(v, 0, v.length)
       }
     } catch (err) {
-      const e = err as TuskError
-      e.query ??= this.query
-      this.#error = e
+      this.#decodeFailed(err, i)
+      return
     }
+    this.#rows.push(array ? (out as R) : (this.#shape!.build(out) as R))
+  }
+
+  /** True when a row of `count` values matches the RowDescription; else sets the error. */
+  #checkWidth(count: number): boolean {
+    const columns = this.#columns
+    if (columns && columns.length === count) return true
+    this.#error = fromServerError(
+      {
+        code: '08P01',
+        message: `DataRow has ${count} columns, RowDescription ${columns?.length ?? 'none'}`,
+      },
+      { query: this.query, host: this.#plan.host, phase: 'query' },
+    )
+    return false
+  }
+
+  /** Decodes a row whose field i is `bytes[fields[2i], +fields[2i+1])` (length -1: NULL). */
+  #rowAt(bytes: Uint8Array, fields: Int32Array, count: number): void {
+    if (!this.#checkWidth(count)) return
+    const columns = this.#columns!
+    const array = this.#plan.rowMode === 'array'
+    const values = array ? new Array<unknown>(count) : this.#values
+    let i = 0
+    try {
+      for (; i < count; i++) {
+        const n = fields[2 * i + 1]!
+        if (n < 0) values[i] = null
+        else {
+          const start = fields[2 * i]!
+          values[i] = columns[i]!.decode(bytes, start, start + n)
+        }
+      }
+    } catch (err) {
+      this.#decodeFailed(err, i)
+      return
+    }
+    this.#rows.push(array ? (values as R) : (this.#shape!.build(values) as R))
+  }
+
+  /** Records the error that decoding column `i` threw, with the column named. */
+  #decodeFailed(err: unknown, i: number): void {
+    const e = withDecodeContext(
+      err,
+      this.#columns![i]!.typeName,
+      `column "${this.#fields![i]!.name}"`,
+    ) as TuskError
+    e.query ??= this.query
+    this.#error = e
   }
 
   #finish(status: TransactionStatus): void {

@@ -4,6 +4,7 @@
  */
 import type { TuskError } from '../errors/base.js'
 import type { BackendMessage } from '../protocol/backend.js'
+import type { DataRowSink } from '../protocol/decoder.js'
 
 /** One request in a connection's FIFO; the head receives every non-async backend message. */
 export interface Operation {
@@ -13,6 +14,11 @@ export interface Operation {
   sent: boolean
   /** Take one message; return true when the request is complete (usually at ReadyForQuery). */
   handle(message: BackendMessage): boolean
+  /**
+   * Takes DataRows read in place instead of as messages, when set: it must do what `handle`
+   * does with a DataRow (which never completes a request).
+   */
+  readonly rowSink?: DataRowSink | undefined
   /** The connection failed before the request completed. */
   fail(error: TuskError): void
 }

@@ -12,12 +12,15 @@ import {
 import type { Writer } from '../protocol/writer.js'
 import type { StatementPlan } from './statement-cache.js'
 
-/** Encodes one parameter for Bind: text or binary, or null for SQL NULL. */
-export type ParameterEncoder = (
-  value: unknown,
-  typeOid: number,
-  index: number,
-) => { format: 0 | 1; value: string | Uint8Array | null }
+/** Encodes parameters for Bind (the type registry is one). */
+export interface ParameterEncoder {
+  /** Parameter `index` as text or binary, or null for SQL NULL. */
+  encodeParameter(
+    value: unknown,
+    typeOid: number,
+    index: number,
+  ): { format: 0 | 1; value: string | Uint8Array | null }
+}
 
 /** Server settings that apply to one query only (milliseconds). */
 export interface PerQuerySettings {
@@ -33,7 +36,7 @@ export interface QueryBatch {
   /** Explicit parameter type OIDs (0 = let the server infer). */
   paramTypes: readonly number[] | undefined
   plan: StatementPlan
-  encode: ParameterEncoder
+  encoder: ParameterEncoder
   /** The type OID to declare for a value sent without an explicit type (bytea for bytes, else 0). */
   inferOid: (value: unknown) => number
   /** Result formats per column for a ready cached statement. */
@@ -46,6 +49,8 @@ const SETTING_NAMES: Record<keyof PerQuerySettings, string> = {
   lockTimeout: 'lock_timeout',
   idleInTransactionSessionTimeout: 'idle_in_transaction_session_timeout',
 }
+
+const SETTING_KEYS = Object.keys(SETTING_NAMES) as (keyof PerQuerySettings)[]
 
 /**
  * Appends the batch; returns how many statements precede the main one. Per-query settings use
@@ -74,7 +79,7 @@ function encodeInto(w: Writer, batch: QueryBatch): number {
       : undefined
   for (let i = 0; i < values.length; i++) {
     const oid = batch.paramTypes?.[i] ?? known?.[i] ?? 0
-    const p = batch.encode(values[i], oid, i)
+    const p = batch.encoder.encodeParameter(values[i], oid, i)
     params[i] = p.value
     formats[i] = p.format
   }
@@ -90,8 +95,8 @@ function encodeInto(w: Writer, batch: QueryBatch): number {
     if (any) parseOids = oids
   }
   let prelude = 0
-  const restores: string[] = []
-  for (const key of Object.keys(SETTING_NAMES) as (keyof PerQuerySettings)[]) {
+  let restores: string[] | undefined
+  for (const key of SETTING_KEYS) {
     const ms = batch.settings[key]
     if (ms === undefined) continue
     const name = SETTING_NAMES[key]
@@ -104,6 +109,7 @@ function encodeInto(w: Writer, batch: QueryBatch): number {
     )
     encodeBind(w, '', '', [], [`${Math.max(0, Math.round(ms))}ms`], [])
     encodeExecute(w, '', 0)
+    restores ??= []
     restores.push(`select set_config('${name}', current_setting('${saved}'), true)`)
     prelude++
   }
@@ -128,7 +134,7 @@ function encodeInto(w: Writer, batch: QueryBatch): number {
       break
   }
   encodeExecute(w, '', 0)
-  for (const sql of restores) {
+  for (const sql of restores ?? []) {
     encodeParse(w, '', sql, [])
     encodeBind(w, '', '', [], [], [])
     encodeExecute(w, '', 0)

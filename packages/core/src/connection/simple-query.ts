@@ -35,11 +35,20 @@ export interface SimpleQueryResult {
 
 /** Splits a CommandComplete tag into its verb and row count (`INSERT 0 5` → INSERT, 5). */
 export function parseCommandTag(tag: string): { command: string; rowCount: number | null } {
-  const parts = tag.split(' ')
-  const last = parts[parts.length - 1] ?? ''
-  if (parts.length > 1 && /^\d+$/.test(last)) {
-    const verb = parts[0] === 'INSERT' ? 'INSERT' : parts.slice(0, -1).join(' ')
-    return { command: verb, rowCount: Number(last) }
+  const space = tag.lastIndexOf(' ')
+  if (space >= 0 && space < tag.length - 1) {
+    let digits = true
+    for (let i = space + 1; i < tag.length; i++) {
+      const c = tag.charCodeAt(i)
+      if (c < 0x30 || c > 0x39) {
+        digits = false
+        break
+      }
+    }
+    if (digits) {
+      const verb = tag.startsWith('INSERT ') ? 'INSERT' : tag.slice(0, space)
+      return { command: verb, rowCount: Number(tag.slice(space + 1)) }
+    }
   }
   return { command: tag, rowCount: null }
 }

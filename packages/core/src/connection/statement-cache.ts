@@ -40,6 +40,8 @@ export class StatementCache {
   readonly #counts = new Map<string, number>()
   readonly #options: StatementCacheOptions
   #serial = 0
+  /** The statement last moved to (or added at) the end of `#statements`. */
+  #newest: CachedStatement | undefined
 
   constructor(options: StatementCacheOptions) {
     this.#options = options
@@ -54,8 +56,12 @@ export class StatementCache {
   plan(key: string, text: string, evict: (s: CachedStatement) => void): StatementPlan {
     const hit = this.#statements.get(key)
     if (hit) {
-      this.#statements.delete(key)
-      this.#statements.set(key, hit)
+      // Already the most recently used: moving it to the end again would change nothing.
+      if (hit !== this.#newest) {
+        this.#statements.delete(key)
+        this.#statements.set(key, hit)
+        this.#newest = hit
+      }
       hit.uses++
       return { kind: 'cached', statement: hit }
     }
@@ -76,6 +82,7 @@ export class StatementCache {
       uses: 1,
     }
     this.#statements.set(key, statement)
+    this.#newest = statement
     while (this.#statements.size > this.#options.size) {
       const oldest = this.#statements.keys().next().value as string
       const s = this.#statements.get(oldest)!
@@ -90,6 +97,7 @@ export class StatementCache {
     for (const [key, s] of this.#statements) {
       if (s === statement) {
         this.#statements.delete(key)
+        if (this.#newest === statement) this.#newest = undefined
         return
       }
     }
@@ -99,6 +107,7 @@ export class StatementCache {
   clear(): void {
     this.#statements.clear()
     this.#counts.clear()
+    this.#newest = undefined
   }
 
   /** The statements cached, least recently used first. */

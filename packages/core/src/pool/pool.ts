@@ -21,7 +21,7 @@ import { resolveConfig } from '../conninfo/resolve.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import { DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
-import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
 import {
   AuthenticationError,
   ConfigError,
@@ -226,7 +226,10 @@ export class Pool {
   }
   #acquires = 0
   #timeouts = 0
-  readonly #waits: number[] = []
+  /** The last WAIT_SAMPLES acquire waits (ms), a ring: `#waitNext` is the oldest once full. */
+  readonly #waits = new Float64Array(WAIT_SAMPLES)
+  #waitNext = 0
+  #waitCount = 0
   #connectFailures = 0
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #lastConnectError: TuskError | undefined
@@ -261,7 +264,7 @@ export class Pool {
 
   /** The pool's numbers; see PoolStats. */
   stats(): PoolStats {
-    const sorted = [...this.#waits].sort((a, b) => a - b)
+    const sorted = Array.from(this.#waits.subarray(0, this.#waitCount)).sort((a, b) => a - b)
     return {
       total: this.total,
       idle: this.#idle.length,
@@ -290,7 +293,8 @@ export class Pool {
     const site = captureCallSite(this.query)
     const slot = await this.#acquire(site)
     try {
-      const result = await slot.conn.query<R>(text, params, options)
+      // The caller's stack was captured above: the connection need not capture it again.
+      const result = await slot.conn.queryFrom<R>(site, text, params, options)
       this.#release(slot, undefined)
       return result
     } catch (err) {
@@ -502,40 +506,14 @@ export class Pool {
 
   // ---- internals ----
 
-  #acquire(site: ReturnType<typeof captureCallSite>): Promise<Slot> {
+  /** A checkout: an idle connection at once when there is one, else a promise of one. */
+  #acquire(site: ReturnType<typeof captureCallSite>): Slot | Promise<Slot> {
     if (this.#closed)
       return Promise.reject(attachCallSite(new PoolClosedError('the pool is closed'), site))
     const started = performance.now()
-    const got = (slot: Slot): Slot => {
-      this.#acquires++
-      const waited = performance.now() - started
-      if (this.#waits.length >= WAIT_SAMPLES) this.#waits.shift()
-      this.#waits.push(waited)
-      slot.uses++
-      slot.checkout = { at: Date.now(), stack: undefined, leakTimer: undefined }
-      const leak = this.#options.leakDetectionThreshold
-      if (leak !== undefined) {
-        const stack = new Error('checkout acquired here').stack
-        slot.checkout.stack = stack
-        slot.checkout.leakTimer = setTimeout(() => {
-          log(
-            this.#options.logger,
-            'warn',
-            `a pool checkout has been held for more than ${leak} ms (possible leak)`,
-            {
-              processId: slot.conn.processId,
-              stack,
-            },
-          )
-        }, leak)
-        slot.checkout.leakTimer.unref?.()
-      }
-      if (acquireChannel.hasSubscribers)
-        acquireChannel.publish({ processId: slot.conn.processId, waitMs: waited })
-      return slot
-    }
     const ready = this.#takeIdle()
-    if (ready) return ready.then(got)
+    if (ready instanceof Promise) return ready.then((slot) => this.#checkedOut(slot, started, site))
+    if (ready) return this.#checkedOut(ready, started, site)
     if (
       this.#options.maxWaiting !== undefined &&
       this.#waiters.length >= this.#options.maxWaiting
@@ -549,10 +527,16 @@ export class Pool {
         ),
       )
     }
+    const self = this
     return new Promise<Slot>((resolve, reject) => {
+      // Methods, not arrow-function properties: no Object.defineProperty per checkout (keepNames).
       const waiter: Waiter = {
-        resolve: (slot) => resolve(got(slot)),
-        reject: (err) => reject(attachCallSite(err, site)),
+        resolve(slot) {
+          resolve(self.#checkedOut(slot, started, site))
+        },
+        reject(err) {
+          reject(attachCallSite(err, site))
+        },
         enqueuedAt: Date.now(),
         timer: undefined,
       }
@@ -574,6 +558,41 @@ export class Pool {
     })
   }
 
+  /**
+   * Books a checkout of `slot` asked for at `started` (performance.now()) by the caller whose
+   * stack is `site`.
+   */
+  #checkedOut(slot: Slot, started: number, site: CallSite): Slot {
+    this.#acquires++
+    const waited = performance.now() - started
+    this.#waits[this.#waitNext] = waited
+    this.#waitNext = (this.#waitNext + 1) % WAIT_SAMPLES
+    if (this.#waitCount < WAIT_SAMPLES) this.#waitCount++
+    slot.uses++
+    slot.checkout = { at: Date.now(), stack: undefined, leakTimer: undefined }
+    const leak = this.#options.leakDetectionThreshold
+    if (leak !== undefined) {
+      // The checkout may complete in a callback (a connection opened for it): name the caller.
+      const stack = attachCallSite(new Error('checkout acquired here'), site).stack
+      slot.checkout.stack = stack
+      slot.checkout.leakTimer = setTimeout(() => {
+        log(
+          this.#options.logger,
+          'warn',
+          `a pool checkout has been held for more than ${leak} ms (possible leak)`,
+          {
+            processId: slot.conn.processId,
+            stack,
+          },
+        )
+      }, leak)
+      slot.checkout.leakTimer.unref?.()
+    }
+    if (acquireChannel.hasSubscribers)
+      acquireChannel.publish({ processId: slot.conn.processId, waitMs: waited })
+    return slot
+  }
+
   #describe(): string {
     let oldest = 0
     const now = Date.now()
@@ -582,7 +601,7 @@ export class Pool {
   }
 
   /** An idle connection ready for use (health-checked when it idled long), or undefined. */
-  #takeIdle(): Promise<Slot> | undefined {
+  #takeIdle(): Slot | Promise<Slot> | undefined {
     while (this.#idle.length > 0) {
       const slot = this.#idle.pop()!
       if (slot.idleTimer) clearTimeout(slot.idleTimer)
@@ -610,7 +629,7 @@ export class Pool {
           },
         )
       }
-      return Promise.resolve(slot)
+      return slot
     }
     return undefined
   }
@@ -786,7 +805,8 @@ export class Pool {
       if (!next) break
       const waiter = this.#waiters.shift()!
       if (waiter.timer) clearTimeout(waiter.timer)
-      next.then(waiter.resolve, waiter.reject)
+      if (next instanceof Promise) next.then(waiter.resolve, waiter.reject)
+      else waiter.resolve(next)
     }
     this.#grow()
   }

@@ -75,6 +75,15 @@ function formatCode(r: BodyReader, value: number, what: string): FormatCode {
 }
 
 /**
+ * Takes DataRows read in place by {@link BackendDecoder.nextDataRow}, without a value array or a
+ * view per field: field `i` is `bytes[fields[2i], fields[2i] + fields[2i + 1])`, or NULL when its
+ * length `fields[2i + 1]` is -1. `bytes` and `fields` are valid during the call only.
+ */
+export interface DataRowSink {
+  dataRow(bytes: Uint8Array, fields: Int32Array, count: number): void
+}
+
+/**
  * Decodes the server's byte stream. Call `push(chunk)` with each socket chunk, then `next()`
  * until it returns undefined (a whole message has not arrived yet). Messages are plain
  * readonly objects; payload-free ones are shared frozen singletons. DataRow values, CopyData
@@ -90,6 +99,8 @@ export class BackendDecoder {
   readonly #reader = new BodyReader()
   readonly #maxMessageSize: number
   #failure: unknown
+  /** Start and length of each field of the DataRow being read, reused from row to row. */
+  #fields = new Int32Array(64)
 
   /** Creates a decoder; `maxMessageSize` defaults to DEFAULT_MAX_MESSAGE_SIZE (1 GiB). */
   constructor(options: DecoderOptions = {}) {
@@ -131,30 +142,64 @@ export class BackendDecoder {
     }
   }
 
+  /**
+   * When the next whole message is a DataRow, checks it as `next()` would, hands it to `sink`
+   * (no value array, no view per field) and returns true. Returns false, consuming nothing, when
+   * the next message is of another type or has not fully arrived. A malformed DataRow throws the
+   * ProtocolError `next()` would throw and poisons the decoder; what `sink` throws passes through.
+   */
+  nextDataRow(sink: DataRowSink): boolean {
+    if (this.#failure !== undefined) throw poisonedError(this.#failure)
+    const f = this.#framer
+    if (f.end - f.pos < 5 || f.buf[f.pos] !== 0x44) return false
+    let count: number
+    try {
+      if (!this.#frame(0x44)) return false
+      const r = this.#reader
+      count = r.uint16('the field count')
+      if (count * 2 > this.#fields.length) this.#fields = new Int32Array(count * 2)
+      scanDataRow(r, count, this.#fields)
+    } catch (err) {
+      this.#failure = err
+      throw err
+    }
+    sink.dataRow(this.#reader.bytes, this.#fields, count)
+    return true
+  }
+
   #next(): BackendMessage | undefined {
     const f = this.#framer
-    const avail = f.end - f.pos
-    if (avail === 0) return undefined
+    if (f.end === f.pos) return undefined
     const code = f.buf[f.pos]!
+    if (!this.#frame(code)) return undefined
+    return parseBody(code, this.#reader)
+  }
+
+  /**
+   * Frames the message of type `code` at the read position: true (and the reader set on its
+   * body, the position past it) when it has fully arrived, false when more bytes are needed.
+   */
+  #frame(code: number): boolean {
+    const f = this.#framer
+    const avail = f.end - f.pos
     const s = SPECS[code]
     if (s === undefined) {
       throw protocolError(undefined, `unknown backend message type byte ${describeByte(code)}`)
     }
-    if (avail < 5) return undefined
+    if (avail < 5) return false
     const length = f.data.getInt32(f.pos + 1)
     checkLength(s, length, this.#maxMessageSize)
     const frame = length + 1
     if (avail < frame) {
       f.frameHint = frame
-      return undefined
+      return false
     }
     f.frameHint = 0
     const start = f.pos + 5
     const end = f.pos + frame
     f.pos = end
-    const r = this.#reader
-    r.reset(f.buf, f.data, start, end, s.name)
-    return parseBody(code, r)
+    this.#reader.reset(f.buf, f.data, start, end, s.name)
+    return true
   }
 }
 
@@ -230,35 +275,52 @@ function parseBody(code: number, r: BodyReader): BackendMessage {
   }
 }
 
-/** DataRow: the hot path, so reads are inlined and each value is one subarray. */
+/** Field starts and lengths for parseDataRow; read back before it returns, so one is shared. */
+let rowScratch = new Int32Array(64)
+
+/** DataRow as a message: its fields as views (see scanDataRow for the checks). */
 function parseDataRow(r: BodyReader): BackendMessage {
   const count = r.uint16('the field count')
+  if (count * 2 > rowScratch.length) rowScratch = new Int32Array(count * 2)
+  const fields = rowScratch
+  scanDataRow(r, count, fields)
   const bytes = r.bytes
+  const values: (Uint8Array | null)[] = new Array(count)
+  for (let i = 0; i < count; i++) {
+    const start = fields[2 * i]!
+    const n = fields[2 * i + 1]!
+    values[i] = n < 0 ? null : bytes.subarray(start, start + n)
+  }
+  return { type: 'DataRow', values }
+}
+
+/**
+ * Checks the `count` fields of a DataRow body (after its field count) and writes the start and
+ * length of field i to `out[2i]` and `out[2i + 1]` (length -1 for NULL). The hot path: reads are
+ * inlined.
+ */
+function scanDataRow(r: BodyReader, count: number, out: Int32Array): void {
   const data = r.data
   const end = r.end
   let p = r.pos
   if (count * 4 > end - p) {
     r.fail(`${count} fields cannot fit in the ${r.bodyLength}-byte body`)
   }
-  const values: (Uint8Array | null)[] = new Array(count)
   for (let i = 0; i < count; i++) {
     if (end - p < 4) r.fail(`body ends inside the length of field ${i}`)
     const n = data.getInt32(p)
     p += 4
     if (n < 0) {
       if (n !== -1) r.fail(`field ${i} has length ${n}; only -1 (NULL) may be negative`)
-      values[i] = null
-    } else {
-      if (n > end - p) {
-        r.fail(`field ${i} length ${n} overruns the message body (${r.bodyLength} bytes)`)
-      }
-      values[i] = bytes.subarray(p, p + n)
-      p += n
+    } else if (n > end - p) {
+      r.fail(`field ${i} length ${n} overruns the message body (${r.bodyLength} bytes)`)
     }
+    out[2 * i] = p
+    out[2 * i + 1] = n
+    if (n > 0) p += n
   }
   r.pos = p
   r.done(`${count} fields`)
-  return { type: 'DataRow', values }
 }
 
 function parseReadyForQuery(r: BodyReader): ReadyForQuery {

@@ -61,7 +61,7 @@ export {
   SSL_ACCEPTED,
   SSL_REQUEST_CODE,
 } from './codes.js'
-export { BackendDecoder } from './decoder.js'
+export { BackendDecoder, type DataRowSink } from './decoder.js'
 export { decodeEncryptionResponse, type EncryptionResponse } from './encryption-response.js'
 export { ERROR_FIELD_CODES, type ErrorFieldName, errorFieldName } from './error-fields.js'
 export {

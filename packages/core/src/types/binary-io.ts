@@ -190,6 +190,8 @@ export class BinaryWriter {
 
   /** The bytes written, owned by the caller from now on. */
   finish(): Uint8Array {
+    // Sized exactly (the usual case for fixed-width values): the buffer itself, no extra view.
+    if (this.#len === this.#buf.length) return this.#buf
     return this.#buf.subarray(0, this.#len)
   }
 }

@@ -19,10 +19,10 @@ function boolParameter(value: unknown): boolean {
 /** bool: boolean; parameters in binary. */
 export const boolCodec: Codec = defineCodec({
   name: 'bool',
-  decodeText: (b) => {
-    if (b.length === 1) {
-      if (b[0] === 0x74) return true
-      if (b[0] === 0x66) return false
+  decodeTextAt: (b, start, end) => {
+    if (end - start === 1) {
+      if (b[start] === 0x74) return true
+      if (b[start] === 0x66) return false
     }
     return cannotDecode('bool', 'expected t or f')
   },
@@ -31,9 +31,9 @@ export const boolCodec: Codec = defineCodec({
     if (s === 'f') return false
     return cannotDecode('bool', 'expected t or f')
   },
-  decodeBinary: (b) => {
-    if (b.length !== 1) cannotDecode('bool', `expected 1 byte, got ${b.length}`)
-    return b[0] !== 0
+  decodeBinaryAt: (b, start, end) => {
+    if (end - start !== 1) cannotDecode('bool', `expected 1 byte, got ${end - start}`)
+    return b[start] !== 0
   },
   encodeText: (v) => (boolParameter(v) ? 't' : 'f'),
   // A fresh copy each time: the caller owns what an encoder returns.

@@ -3,10 +3,16 @@
  * fills in the defaults. Pure: no I/O, no node: imports.
  */
 import { cannotEncode, EncodeFailure } from './codec-errors.js'
-import { utf8Decode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange } from './utf8.js'
 
 /** Decodes one value from bytes; `bytes` is a view valid only during the call (copy to keep). */
 export type BytesDecoder = (bytes: Uint8Array) => unknown
+
+/**
+ * Decodes one value from `bytes[start, end)`, with no view made for it: the hot path of result
+ * columns. `bytes` is valid only during the call.
+ */
+export type RangeDecoder = (bytes: Uint8Array, start: number, end: number) => unknown
 
 /** Decodes one value from its text form, already a string (array elements, range bounds, ...). */
 export type TextParser = (text: string) => unknown
@@ -29,6 +35,10 @@ export interface Codec {
   readonly parseText: TextParser
   /** Binary format, or undefined when this type is only decoded from text. */
   readonly decodeBinary: BytesDecoder | undefined
+  /** `decodeText` of a range, when the codec has one (else the range is viewed and decoded). */
+  readonly decodeTextAt?: RangeDecoder | undefined
+  /** `decodeBinary` of a range, when the codec has one. */
+  readonly decodeBinaryAt?: RangeDecoder | undefined
   /** The text form PostgreSQL reads for a JS value. */
   readonly encodeText: (value: unknown) => string
   /** The binary form PostgreSQL reads for a JS value, or undefined when only text is written. */
@@ -64,6 +74,13 @@ export interface CodecSpec {
   /** A faster text decoder straight from bytes; default `parseText(utf8Decode(bytes))`. */
   readonly decodeText?: BytesDecoder
   readonly decodeBinary?: BytesDecoder
+  /**
+   * The text decoder of a range; gives `decodeText` when that is absent. Default (when neither
+   * is given): `parseText` of the range's text.
+   */
+  readonly decodeTextAt?: RangeDecoder
+  /** The binary decoder of a range; gives `decodeBinary` when that is absent. */
+  readonly decodeBinaryAt?: RangeDecoder
   readonly encodeText: (value: unknown) => string
   readonly encodeBinary?: (value: unknown) => Uint8Array
   /** Parameters that are not strings go in binary (cheaper and exact). Default false. */
@@ -131,7 +148,20 @@ export function unwrapToPostgres(value: ToPostgres): unknown {
 /** Builds a Codec from a spec, with the default text decoder and parameter encoding. */
 export function defineCodec(spec: CodecSpec): Codec {
   const parseText = spec.parseText
-  const decodeText = spec.decodeText ?? ((bytes: Uint8Array) => parseText(utf8Decode(bytes)))
+  const decodeTextAt =
+    spec.decodeTextAt ??
+    (spec.decodeText === undefined
+      ? (bytes: Uint8Array, start: number, end: number) =>
+          parseText(utf8DecodeRange(bytes, start, end))
+      : undefined)
+  const decodeText =
+    spec.decodeText ??
+    (spec.decodeTextAt === undefined
+      ? (bytes: Uint8Array) => parseText(utf8Decode(bytes))
+      : wholeView(spec.decodeTextAt))
+  const decodeBinaryAt = spec.decodeBinaryAt
+  const decodeBinary =
+    spec.decodeBinary ?? (decodeBinaryAt === undefined ? undefined : wholeView(decodeBinaryAt))
   const rawEncodeText = spec.encodeText
   const encodeBinary = spec.encodeBinary
   const sendBinary = spec.sendBinary === true && encodeBinary !== undefined
@@ -191,7 +221,9 @@ export function defineCodec(spec: CodecSpec): Codec {
     name: spec.name,
     decodeText,
     parseText,
-    decodeBinary: spec.decodeBinary,
+    decodeBinary,
+    decodeTextAt,
+    decodeBinaryAt,
     encodeText,
     encodeBinary,
     encode,
@@ -199,6 +231,11 @@ export function defineCodec(spec: CodecSpec): Codec {
     elementBinary,
     sendBinary,
     arrayValued: spec.arrayValued === true,
-    binaryFaster: spec.binaryFaster === true && spec.decodeBinary !== undefined,
+    binaryFaster: spec.binaryFaster === true && decodeBinary !== undefined,
   }
+}
+
+/** A BytesDecoder that decodes its whole view with `at`. */
+function wholeView(at: RangeDecoder): BytesDecoder {
+  return (bytes) => at(bytes, 0, bytes.length)
 }

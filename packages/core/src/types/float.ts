@@ -6,7 +6,7 @@ import { BinaryWriter, readFloat32, readFloat64 } from './binary-io.js'
 import { type Codec, defineCodec } from './codec.js'
 import { cannotDecode, cannotEncode } from './codec-errors.js'
 import { describeValue } from './describe-value.js'
-import { utf8Decode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange } from './utf8.js'
 
 /**
  * The text PostgreSQL's float and numeric input read for a JS number: `NaN`, `Infinity`,
@@ -55,6 +55,42 @@ function parseFloatText(s: string, typeName: string): number {
   return v
 }
 
+/** Exact powers of ten as doubles: 10^0 … 10^22 (10^23 is the first one a double cannot hold). */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
+
+/** Digits whose integer value a double holds exactly, whatever they are (10^15 < 2^53). */
+const EXACT_DIGITS = 15
+
+/**
+ * The float text in `b[start, end)` as a number. Plain decimals of at most 15 digits (`-12.5`,
+ * `0.25`) are computed here: the digits as an exact integer divided by an exact power of ten is
+ * the correctly rounded value, as `Number(text)` gives. Anything else goes through the string.
+ */
+function decodeFloatTextRange(b: Uint8Array, start: number, end: number, typeName: string): number {
+  let i = start
+  const negative = start < end && b[start] === 0x2d
+  if (negative) i++
+  let m = 0
+  let digits = 0
+  let scale = -1
+  for (; i < end; i++) {
+    const c = b[i]!
+    if (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30)
+      digits++
+    } else if (c === 0x2e && scale < 0) {
+      scale = 0
+      continue
+    } else break
+    if (scale >= 0) scale++
+  }
+  if (i === end && digits > 0 && digits <= EXACT_DIGITS && b[end - 1] !== 0x2e) {
+    const v = scale > 0 ? m / POW10[scale]! : m
+    return negative ? -v : v
+  }
+  return parseFloatText(utf8DecodeRange(b, start, end), typeName)
+}
+
 /** float4: number (its shortest decimal form, both formats); parameters in binary. */
 export const float4Codec: Codec = defineCodec({
   name: 'float4',
@@ -73,11 +109,11 @@ export const float4Codec: Codec = defineCodec({
 /** float8: number; text and binary; parameters in binary. */
 export const float8Codec: Codec = defineCodec({
   name: 'float8',
-  decodeText: (b) => parseFloatText(utf8Decode(b), 'float8'),
+  decodeTextAt: (b, start, end) => decodeFloatTextRange(b, start, end, 'float8'),
   parseText: (s) => parseFloatText(s, 'float8'),
-  decodeBinary: (b) => {
-    if (b.length !== 8) cannotDecode('float8', `expected 8 bytes, got ${b.length}`)
-    return readFloat64(b, 0)
+  decodeBinaryAt: (b, start, end) => {
+    if (end - start !== 8) cannotDecode('float8', `expected 8 bytes, got ${end - start}`)
+    return readFloat64(b, start)
   },
   encodeText: (v) => formatNumber(floatParameter(v, 'float8')),
   encodeBinary: (v) => new BinaryWriter(8).float64(floatParameter(v, 'float8')).finish(),

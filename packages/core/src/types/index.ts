@@ -5,7 +5,8 @@
 
 export type { MappingOptions } from './builtin-codecs.js'
 export { CATALOG_QUERY, type CatalogTypeRow } from './catalog.js'
-export type { BytesDecoder, Codec, EncodedParameter, TextParser } from './codec.js'
+export type { BytesDecoder, Codec, EncodedParameter, RangeDecoder, TextParser } from './codec.js'
+export { withDecodeContext } from './codec-errors.js'
 export type { CompositeAttribute } from './composite.js'
 export type { DateMode } from './date.js'
 export type { Circle, Line, Path, Point } from './geometric.js'
@@ -17,6 +18,7 @@ export { inferredParameterOid } from './parameter.js'
 export { PgTimestamp } from './pg-timestamp.js'
 export { Range, type RangeBounds } from './range.js'
 export {
+  type ColumnDecoder,
   type CustomCodec,
   defaultTypes,
   type TextParserFunction,

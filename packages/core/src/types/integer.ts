@@ -6,7 +6,7 @@ import { BinaryWriter, readInt16, readInt32, readUint32, TWO_POW_32 } from './bi
 import { type Codec, defineCodec } from './codec.js'
 import { cannotDecode, cannotEncode } from './codec-errors.js'
 import { describeValue } from './describe-value.js'
-import { utf8Decode } from './utf8.js'
+import { utf8DecodeRange } from './utf8.js'
 
 /** How int8 values come back to JS. */
 export type Int8Mode = 'bigint' | 'number' | 'string'
@@ -24,16 +24,25 @@ const INT8_MAX = 2n ** 63n - 1n
  * Throws a DataError naming `typeName` on anything else.
  */
 export function decimalBytesToNumber(b: Uint8Array, typeName: string): number {
-  const n = b.length
-  let i = 0
+  return decimalRangeToNumber(b, 0, b.length, typeName)
+}
+
+/** Like `decimalBytesToNumber`, for `b[start, end)`. */
+export function decimalRangeToNumber(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  typeName: string,
+): number {
+  let i = start
   let negative = false
-  if (n > 0 && b[0] === 0x2d) {
+  if (end > start && b[start] === 0x2d) {
     negative = true
-    i = 1
+    i++
   }
-  if (i === n || n - i > 20) cannotDecode(typeName, 'not a decimal integer')
+  if (i === end || end - i > 20) cannotDecode(typeName, 'not a decimal integer')
   let v = 0
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const d = b[i]! - 0x30
     if (d < 0 || d > 9) cannotDecode(typeName, 'not a decimal integer')
     v = v * 10 + d
@@ -102,22 +111,22 @@ function boundedInteger(value: unknown, min: number, max: number, typeName: stri
   return Number(v)
 }
 
-function decodeInt2Binary(b: Uint8Array): number {
-  if (b.length !== 2) cannotDecode('int2', `expected 2 bytes, got ${b.length}`)
-  return readInt16(b, 0)
+function decodeInt2Binary(b: Uint8Array, start: number, end: number): number {
+  if (end - start !== 2) cannotDecode('int2', `expected 2 bytes, got ${end - start}`)
+  return readInt16(b, start)
 }
 
-function decodeInt4Binary(b: Uint8Array): number {
-  if (b.length !== 4) cannotDecode('int4', `expected 4 bytes, got ${b.length}`)
-  return readInt32(b, 0)
+function decodeInt4Binary(b: Uint8Array, start: number, end: number): number {
+  if (end - start !== 4) cannotDecode('int4', `expected 4 bytes, got ${end - start}`)
+  return readInt32(b, start)
 }
 
 /** int2: number, both formats; parameters in binary. */
 export const int2Codec: Codec = defineCodec({
   name: 'int2',
-  decodeText: (b) => decimalBytesToNumber(b, 'int2'),
+  decodeTextAt: (b, start, end) => decimalRangeToNumber(b, start, end, 'int2'),
   parseText: (s) => decimalTextToNumber(s, 'int2'),
-  decodeBinary: decodeInt2Binary,
+  decodeBinaryAt: decodeInt2Binary,
   encodeText: (v) => String(boundedInteger(v, INT2_MIN, INT2_MAX, 'int2')),
   encodeBinary: (v) => {
     const n = boundedInteger(v, INT2_MIN, INT2_MAX, 'int2')
@@ -131,9 +140,9 @@ export const int2Codec: Codec = defineCodec({
 /** int4: number, both formats; parameters in binary. */
 export const int4Codec: Codec = defineCodec({
   name: 'int4',
-  decodeText: (b) => decimalBytesToNumber(b, 'int4'),
+  decodeTextAt: (b, start, end) => decimalRangeToNumber(b, start, end, 'int4'),
   parseText: (s) => decimalTextToNumber(s, 'int4'),
-  decodeBinary: decodeInt4Binary,
+  decodeBinaryAt: decodeInt4Binary,
   encodeText: (v) => String(boundedInteger(v, INT4_MIN, INT4_MAX, 'int4')),
   encodeBinary: (v) =>
     new BinaryWriter(4).int32(boundedInteger(v, INT4_MIN, INT4_MAX, 'int4')).finish(),
@@ -146,11 +155,11 @@ export const int4Codec: Codec = defineCodec({
 export function uint4Codec(name: string): Codec {
   return defineCodec({
     name,
-    decodeText: (b) => decimalBytesToNumber(b, name),
+    decodeTextAt: (b, start, end) => decimalRangeToNumber(b, start, end, name),
     parseText: (s) => decimalTextToNumber(s, name),
-    decodeBinary: (b) => {
-      if (b.length !== 4) cannotDecode(name, `expected 4 bytes, got ${b.length}`)
-      return readUint32(b, 0)
+    decodeBinaryAt: (b, start, end) => {
+      if (end - start !== 4) cannotDecode(name, `expected 4 bytes, got ${end - start}`)
+      return readUint32(b, start)
     },
     encodeText: (v) => String(boundedInteger(v, 0, UINT4_MAX, name)),
     encodeBinary: (v) => new BinaryWriter(4).int32(boundedInteger(v, 0, UINT4_MAX, name)).finish(),
@@ -172,7 +181,30 @@ function encodeInt8Binary(value: unknown): Uint8Array {
   if (typeof value === 'number' && Number.isSafeInteger(value)) {
     return new BinaryWriter(8).int64Number(value).finish()
   }
+  if (typeof value === 'string') {
+    const n = shortDecimal(value)
+    if (n !== undefined) return new BinaryWriter(8).int64Number(n).finish()
+  }
   return new BinaryWriter(8).int64(int8Parameter(value)).finish()
+}
+
+/**
+ * A decimal string of at most 15 digits (an optional sign, no spaces) as an exact number, or
+ * undefined for anything else (which goes through the bigint path and its checks).
+ */
+function shortDecimal(s: string): number | undefined {
+  const n = s.length
+  const first = s.charCodeAt(0)
+  const signed = first === 0x2d || first === 0x2b
+  const from = signed ? 1 : 0
+  if (n === from || n - from > SAFE_DIGITS) return undefined
+  let v = 0
+  for (let i = from; i < n; i++) {
+    const d = s.charCodeAt(i) - 0x30
+    if (d < 0 || d > 9) return undefined
+    v = v * 10 + d
+  }
+  return first === 0x2d ? -v : v
 }
 
 function encodeInt8Text(value: unknown): string {
@@ -183,11 +215,11 @@ function encodeInt8Text(value: unknown): string {
 /** Digits after which an int8 decimal string may exceed Number.MAX_SAFE_INTEGER. */
 const SAFE_DIGITS = 15
 
-function int8TextToBigint(b: Uint8Array): bigint {
-  const digits = b.length - (b[0] === 0x2d ? 1 : 0)
-  if (digits <= SAFE_DIGITS) return BigInt(decimalBytesToNumber(b, 'int8'))
-  decimalBytesToNumber(b, 'int8')
-  return BigInt(utf8Decode(b))
+function int8TextToBigint(b: Uint8Array, start: number, end: number): bigint {
+  const digits = end - start - (end > start && b[start] === 0x2d ? 1 : 0)
+  if (digits <= SAFE_DIGITS) return BigInt(decimalRangeToNumber(b, start, end, 'int8'))
+  decimalRangeToNumber(b, start, end, 'int8')
+  return BigInt(utf8DecodeRange(b, start, end))
 }
 
 function int8StringToBigint(s: string): bigint {
@@ -205,29 +237,29 @@ function safeNumber(v: number): number {
   return v
 }
 
-function int8BinaryParts(b: Uint8Array): void {
-  if (b.length !== 8) cannotDecode('int8', `expected 8 bytes, got ${b.length}`)
+function int8BinaryParts(start: number, end: number): void {
+  if (end - start !== 8) cannotDecode('int8', `expected 8 bytes, got ${end - start}`)
 }
 
-function decodeInt8BinaryBigint(b: Uint8Array): bigint {
-  int8BinaryParts(b)
-  const hi = readInt32(b, 0)
-  const lo = readUint32(b, 4)
+function decodeInt8BinaryBigint(b: Uint8Array, start: number, end: number): bigint {
+  int8BinaryParts(start, end)
+  const hi = readInt32(b, start)
+  const lo = readUint32(b, start + 4)
   if (hi >= -2097152 && hi < 2097152) return BigInt(hi * TWO_POW_32 + lo)
   return (BigInt(hi) << 32n) | BigInt(lo)
 }
 
-function decodeInt8BinaryNumber(b: Uint8Array): number {
-  int8BinaryParts(b)
-  const hi = readInt32(b, 0)
-  if (hi >= -2097152 && hi < 2097152) return safeNumber(hi * TWO_POW_32 + readUint32(b, 4))
+function decodeInt8BinaryNumber(b: Uint8Array, start: number, end: number): number {
+  int8BinaryParts(start, end)
+  const hi = readInt32(b, start)
+  if (hi >= -2097152 && hi < 2097152) return safeNumber(hi * TWO_POW_32 + readUint32(b, start + 4))
   return safeNumber(Number.POSITIVE_INFINITY)
 }
 
-function decodeInt8BinaryString(b: Uint8Array): string {
-  int8BinaryParts(b)
-  const hi = readInt32(b, 0)
-  const lo = readUint32(b, 4)
+function decodeInt8BinaryString(b: Uint8Array, start: number, end: number): string {
+  int8BinaryParts(start, end)
+  const hi = readInt32(b, start)
+  const lo = readUint32(b, start + 4)
   if (hi >= -2097152 && hi < 2097152) return String(hi * TWO_POW_32 + lo)
   return String((BigInt(hi) << 32n) | BigInt(lo))
 }
@@ -244,31 +276,31 @@ const int8Common = {
 /** int8 as bigint (the default: no precision lost). */
 export const int8BigintCodec: Codec = defineCodec({
   ...int8Common,
-  decodeText: int8TextToBigint,
+  decodeTextAt: int8TextToBigint,
   parseText: int8StringToBigint,
-  decodeBinary: decodeInt8BinaryBigint,
+  decodeBinaryAt: decodeInt8BinaryBigint,
 })
 
 /** int8 as number; a value beyond ±Number.MAX_SAFE_INTEGER is a DataError, never rounded. */
 export const int8NumberCodec: Codec = defineCodec({
   ...int8Common,
-  decodeText: (b) => safeNumber(decimalBytesToNumber(b, 'int8')),
+  decodeTextAt: (b, start, end) => safeNumber(decimalRangeToNumber(b, start, end, 'int8')),
   parseText: (s) => safeNumber(decimalTextToNumber(s, 'int8')),
-  decodeBinary: decodeInt8BinaryNumber,
+  decodeBinaryAt: decodeInt8BinaryNumber,
 })
 
 /** int8 as a decimal string. */
 export const int8StringCodec: Codec = defineCodec({
   ...int8Common,
-  decodeText: (b) => {
-    decimalBytesToNumber(b, 'int8')
-    return utf8Decode(b)
+  decodeTextAt: (b, start, end) => {
+    decimalRangeToNumber(b, start, end, 'int8')
+    return utf8DecodeRange(b, start, end)
   },
   parseText: (s) => {
     decimalTextToNumber(s, 'int8')
     return s
   },
-  decodeBinary: decodeInt8BinaryString,
+  decodeBinaryAt: decodeInt8BinaryString,
 })
 
 /** The int8 codec for a mode. */

@@ -5,7 +5,7 @@
 import { type Codec, defineCodec } from './codec.js'
 import { cannotDecode } from './codec-errors.js'
 import { jsonText } from './literal.js'
-import { utf8Decode, utf8Encode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange, utf8Encode } from './utf8.js'
 
 /** The jsonb/jsonpath binary format version this codec reads and writes. */
 const JSONB_VERSION = 1
@@ -29,9 +29,9 @@ function jsonParameterText(value: unknown): string {
 /** json: parsed value; binary is the same text; parameters as text. */
 export const jsonCodec: Codec = defineCodec({
   name: 'json',
-  decodeText: (b) => parseJson(utf8Decode(b), 'json'),
+  decodeTextAt: (b, start, end) => parseJson(utf8DecodeRange(b, start, end), 'json'),
   parseText: (s) => parseJson(s, 'json'),
-  decodeBinary: (b) => parseJson(utf8Decode(b), 'json'),
+  decodeBinaryAt: (b, start, end) => parseJson(utf8DecodeRange(b, start, end), 'json'),
   encodeText: jsonParameterText,
   encodeBinary: (v) => utf8Encode(jsonParameterText(v)),
 })
@@ -42,6 +42,14 @@ function versioned(b: Uint8Array, typeName: string): Uint8Array {
     cannotDecode(typeName, `unsupported binary format version ${b.length === 0 ? 'none' : b[0]}`)
   }
   return b.subarray(1)
+}
+
+/** Checks the version byte of the jsonb/jsonpath binary value `b[start, end)`; where its text starts. */
+function versionedStart(b: Uint8Array, start: number, end: number, typeName: string): number {
+  if (end === start || b[start] !== JSONB_VERSION) {
+    cannotDecode(typeName, `unsupported binary format version ${end === start ? 'none' : b[start]}`)
+  }
+  return start + 1
 }
 
 /** Prefixes text with the version byte. */
@@ -56,9 +64,10 @@ function withVersion(text: string): Uint8Array {
 /** jsonb: parsed value; binary is version 1 then the text; parameters as text. */
 export const jsonbCodec: Codec = defineCodec({
   name: 'jsonb',
-  decodeText: (b) => parseJson(utf8Decode(b), 'jsonb'),
+  decodeTextAt: (b, start, end) => parseJson(utf8DecodeRange(b, start, end), 'jsonb'),
   parseText: (s) => parseJson(s, 'jsonb'),
-  decodeBinary: (b) => parseJson(utf8Decode(versioned(b, 'jsonb')), 'jsonb'),
+  decodeBinaryAt: (b, start, end) =>
+    parseJson(utf8DecodeRange(b, versionedStart(b, start, end, 'jsonb'), end), 'jsonb'),
   encodeText: jsonParameterText,
   encodeBinary: (v) => withVersion(jsonParameterText(v)),
 })

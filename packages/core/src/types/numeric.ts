@@ -7,7 +7,7 @@ import { type Codec, defineCodec } from './codec.js'
 import { cannotDecode, cannotEncode } from './codec-errors.js'
 import { describeValue } from './describe-value.js'
 import { formatNumber } from './float.js'
-import { utf8Decode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange } from './utf8.js'
 
 /** How numeric values come back to JS. */
 export type NumericMode = 'string' | 'number'
@@ -173,6 +173,9 @@ export function numericCodec(mode: NumericMode): Codec {
   return defineCodec({
     name: 'numeric',
     decodeText: asNumber ? (b) => Number(utf8Decode(b)) : utf8Decode,
+    decodeTextAt: asNumber
+      ? (b, start, end) => Number(utf8DecodeRange(b, start, end))
+      : utf8DecodeRange,
     parseText: asNumber ? (s) => Number(s) : (s) => s,
     decodeBinary: asNumber ? (b) => Number(decodeNumericBinary(b)) : decodeNumericBinary,
     encodeText: numericText,

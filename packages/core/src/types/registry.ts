@@ -11,6 +11,7 @@ import {
   defineCodec,
   type EncodedParameter,
   NULL_PARAMETER,
+  type RangeDecoder,
 } from './codec.js'
 import { decodeError, EncodeFailure, parameterError, withDecodeContext } from './codec-errors.js'
 import { compositeCodec, recordCodec } from './composite.js'
@@ -23,7 +24,7 @@ import { multirangeCodec, rangeCodec } from './range.js'
 import { textOnlyCodec } from './text.js'
 import type { TimestampMode } from './timestamp.js'
 import { BUILTIN_TYPES, normalizeTypeName, type TypeInfo } from './type-info.js'
-import { utf8Decode, utf8Encode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange, utf8Encode } from './utf8.js'
 
 /** A custom text parser: the column's text in, the JS value out. */
 export type TextParserFunction = (text: string) => unknown
@@ -60,6 +61,14 @@ export interface TypeOptions {
   readonly parsers?: Readonly<Record<string, TextParserFunction>>
   /** Custom codecs by OID or type name; pieces given replace the built-in ones. */
   readonly codecs?: Readonly<Record<string, CustomCodec>>
+}
+
+/** The decoder of one result column's values, and the type name its errors carry. */
+export interface ColumnDecoder {
+  /** Decodes `bytes[start, end)`; throws a DataError (without column context) it cannot. */
+  readonly decode: RangeDecoder
+  /** The codec's type name, for the column context added to its errors. */
+  readonly typeName: string
 }
 
 /** The resolved state a registry is built from (shared between registries, never mutated). */
@@ -130,6 +139,7 @@ export class TypeRegistry {
   readonly #state: RegistryState
   readonly #cache = new Map<number, Codec>()
   readonly #resolving = new Set<number>()
+  readonly #columnDecoders = new Map<number, ColumnDecoder>()
   readonly #lookup: CodecLookup = (oid) => this.#codec(oid)
 
   private constructor(state: RegistryState) {
@@ -255,6 +265,32 @@ export class TypeRegistry {
         throw withDecodeContext(err, name, context)
       }
     }
+  }
+
+  /**
+   * The decoder of a result column of `typeOid` in `format`, as `decoder(typeOid, format)` decodes
+   * but reading a range of the row's buffer. Without column context: the caller adds it (with
+   * `withDecodeContext`) when `decode` throws. Built once per type and format.
+   */
+  columnDecoder(typeOid: number, format: 0 | 1): ColumnDecoder {
+    const key = typeOid * 2 + format
+    const hit = this.#columnDecoders.get(key)
+    if (hit !== undefined) return hit
+    const codec = this.#codec(typeOid)
+    let decode: RangeDecoder
+    if (format === 1) {
+      const fn = codec.decodeBinary ?? noBinaryDecoder(codec.name, this.#state.types.has(typeOid))
+      decode =
+        codec.decodeBinary !== undefined && codec.decodeBinaryAt !== undefined
+          ? codec.decodeBinaryAt
+          : (bytes, start, end) => fn(bytes.subarray(start, end))
+    } else {
+      const fn = codec.decodeText
+      decode = codec.decodeTextAt ?? ((bytes, start, end) => fn(bytes.subarray(start, end)))
+    }
+    const column: ColumnDecoder = { decode, typeName: codec.name }
+    this.#columnDecoders.set(key, column)
+    return column
   }
 
   /**
@@ -406,7 +442,15 @@ export class TypeRegistry {
       name: codec.name,
       parseText: parse,
       decodeText: parseText === undefined ? codec.decodeText : (b) => parse(utf8Decode(b)),
+      ...(parseText === undefined
+        ? codec.decodeTextAt === undefined
+          ? {}
+          : { decodeTextAt: codec.decodeTextAt }
+        : { decodeTextAt: (b, start, end) => parse(utf8DecodeRange(b, start, end)) }),
       ...(binary === undefined ? {} : { decodeBinary: binary }),
+      ...(binary !== undefined && binary === codec.decodeBinary && codec.decodeBinaryAt
+        ? { decodeBinaryAt: codec.decodeBinaryAt }
+        : {}),
       encodeText: codec.encodeText,
       ...(codec.encodeBinary === undefined ? {} : { encodeBinary: codec.encodeBinary }),
       sendBinary: codec.sendBinary,

@@ -5,7 +5,7 @@
 import { type Codec, defineCodec } from './codec.js'
 import { cannotDecode, cannotEncode } from './codec-errors.js'
 import { inferredText } from './literal.js'
-import { utf8Decode, utf8Encode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange, utf8Encode } from './utf8.js'
 
 /** The identity parser. */
 const same = (s: string): string => s
@@ -18,8 +18,10 @@ export function stringCodec(name: string): Codec {
   return defineCodec({
     name,
     decodeText: utf8Decode,
+    decodeTextAt: utf8DecodeRange,
     parseText: same,
     decodeBinary: utf8Decode,
+    decodeBinaryAt: utf8DecodeRange,
     encodeText: inferredText,
     encodeBinary: (v) => utf8Encode(inferredText(v)),
     sendBinary: false,
@@ -35,6 +37,7 @@ export function textOnlyCodec(name: string): Codec {
   return defineCodec({
     name,
     decodeText: utf8Decode,
+    decodeTextAt: utf8DecodeRange,
     parseText: same,
     encodeText: inferredText,
     sendBinary: false,

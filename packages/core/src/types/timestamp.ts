@@ -26,7 +26,7 @@ import {
 } from './datetime-text.js'
 import { describeValue } from './describe-value.js'
 import { PgTimestamp } from './pg-timestamp.js'
-import { utf8Decode } from './utf8.js'
+import { utf8Decode, utf8DecodeRange } from './utf8.js'
 
 /** How timestamp values come back to JS. */
 export type TimestampMode = 'date' | 'string'
@@ -81,11 +81,108 @@ export function parseTimestampText(s: string, withZone: boolean): PgTimestamp | 
   )
 }
 
+/** Two ASCII digits at `b[i]` as a number, or -1. */
+function twoDigits(b: Uint8Array, i: number): number {
+  const x = b[i]! - 0x30
+  const y = b[i + 1]! - 0x30
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1
+}
+
+/**
+ * The common timestamp text straight from bytes, with no string made: `YYYY-MM-DD HH:MM:SS`, an
+ * optional fraction of 1–6 digits and an optional offset `±HH[:MM[:SS]]`. Undefined for any other
+ * text (5-digit years, BC, infinity, malformed input): `parseTimestampText` decides those.
+ */
+function parseTimestampRange(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  typeName: string,
+): PgTimestamp | undefined {
+  if (end - start < 19 || b[start + 4] !== 0x2d || b[start + 7] !== 0x2d) return undefined
+  const century = twoDigits(b, start)
+  const yy = twoDigits(b, start + 2)
+  const month = twoDigits(b, start + 5)
+  const day = twoDigits(b, start + 8)
+  const sep = b[start + 10]
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || day > 31) return undefined
+  if ((sep !== 0x20 && sep !== 0x54) || b[start + 13] !== 0x3a || b[start + 16] !== 0x3a) {
+    return undefined
+  }
+  const h = twoDigits(b, start + 11)
+  const m = twoDigits(b, start + 14)
+  const sec = twoDigits(b, start + 17)
+  if (h < 0 || m < 0 || sec < 0) return undefined
+  let i = start + 19
+  let micros = 0
+  if (i < end && b[i] === 0x2e) {
+    i++
+    let scale = 100000
+    const from = i
+    for (; i < end; i++) {
+      const d = b[i]! - 0x30
+      if (d < 0 || d > 9) break
+      micros += d * scale
+      scale /= 10
+    }
+    if (i === from || i - from > 6) return undefined
+  }
+  let offset = 0
+  if (i < end) {
+    const sign = b[i]
+    if ((sign !== 0x2b && sign !== 0x2d) || end - i < 3) return undefined
+    const oh = twoDigits(b, i + 1)
+    if (oh < 0) return undefined
+    offset = oh * 3600
+    i += 3
+    if (i < end && b[i] === 0x3a) {
+      const om = end - i >= 3 ? twoDigits(b, i + 1) : -1
+      if (om < 0) return undefined
+      offset += om * 60
+      i += 3
+      if (i < end && b[i] === 0x3a) {
+        const os = end - i >= 3 ? twoDigits(b, i + 1) : -1
+        if (os < 0) return undefined
+        offset += os
+        i += 3
+      }
+    }
+    if (sign === 0x2d) offset = -offset
+    if (i !== end) return undefined
+  }
+  const microsOfDay = ((h * 60 + m) * 60 + sec) * 1000000 + micros
+  const days = daysFromCivil(century * 100 + yy, month, day)
+  const msOfDay = Math.floor(microsOfDay / 1000)
+  return toPgTimestamp(
+    days * MS_PER_DAY + msOfDay - offset * 1000,
+    microsOfDay - msOfDay * 1000,
+    typeName,
+  )
+}
+
+/** Timestamp text in `b[start, end)` to a PgTimestamp or ±Infinity (see parseTimestampText). */
+function decodeTimestampTextRange(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  withZone: boolean,
+): PgTimestamp | number {
+  return (
+    parseTimestampRange(b, start, end, withZone ? 'timestamptz' : 'timestamp') ??
+    parseTimestampText(utf8DecodeRange(b, start, end), withZone)
+  )
+}
+
 /** Binary timestamp (int64 microseconds since 2000-01-01) to a PgTimestamp or ±Infinity. */
-function decodeTimestampBinary(b: Uint8Array, typeName: string): PgTimestamp | number {
-  if (b.length !== 8) cannotDecode(typeName, `expected 8 bytes, got ${b.length}`)
-  const hi = readInt32(b, 0)
-  const lo = readUint32(b, 4)
+function decodeTimestampBinary(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  typeName: string,
+): PgTimestamp | number {
+  if (end - start !== 8) cannotDecode(typeName, `expected 8 bytes, got ${end - start}`)
+  const hi = readInt32(b, start)
+  const lo = readUint32(b, start + 4)
   if (hi === 0x7fffffff && lo === 0xffffffff) return Number.POSITIVE_INFINITY
   if (hi === -0x80000000 && lo === 0) return Number.NEGATIVE_INFINITY
   // us = hi * 2^32 + lo = hi * 4294967 * 1000 + (hi * 296 + lo): split so no step loses precision.
@@ -169,10 +266,19 @@ export function timestampCodec(withZone: boolean, mode: TimestampMode): Codec {
   return defineCodec({
     name: typeName,
     decodeText: (b) => parseText(utf8Decode(b)),
+    decodeTextAt: asString
+      ? (b, start, end) => parseText(utf8DecodeRange(b, start, end))
+      : (b, start, end) => decodeTimestampTextRange(b, start, end, withZone),
     parseText,
     decodeBinary: asString
       ? (b) => decodeTimestampBinaryText(b, withZone)
-      : (b) => decodeTimestampBinary(b, typeName),
+      : (b) => decodeTimestampBinary(b, 0, b.length, typeName),
+    ...(asString
+      ? {}
+      : {
+          decodeBinaryAt: (b: Uint8Array, start: number, end: number) =>
+            decodeTimestampBinary(b, start, end, typeName),
+        }),
     encodeText: (v) => encodeTimestampText(v, typeName),
     encodeBinary: (v) => encodeTimestampBinary(v, typeName),
     sendBinary: true,
