@@ -32,7 +32,7 @@ export interface CursorOptions {
    * result at commit). Default false: a protocol-level portal, no extra round trip.
    */
   withHold?: boolean
-  /** A cursor name for `DECLARE` (implies the DECLARE form; needs a transaction unless withHold). */
+  /** A cursor name: implies `DECLARE … WITH HOLD` (unless `withHold: false`, which needs a transaction). */
   name?: string
   /** Closes the cursor; a pending read rejects with QueryCanceled (`reason: 'abort'`). */
   signal?: AbortSignal
@@ -204,7 +204,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   #declaring: Promise<void> | undefined
   #openDeclared(): Promise<void> {
     this.#declaring ??= (async () => {
-      const hold = this.#options.withHold ? ' WITH HOLD' : ''
+      const hold = (this.#options.withHold ?? this.#options.name !== undefined) ? ' WITH HOLD' : ''
       await this.#conn.query(
         `DECLARE ${escapeIdentifier(this.#portal)} NO SCROLL CURSOR${hold} FOR ${this.#text}`,
         this.#values,
