@@ -4,6 +4,8 @@
  * expectations. An adapter contributes a {@link Harness}; `runConformance(harness)` does the rest.
  * @packageDocumentation
  */
+
+export { shape } from '@tusk/testkit/shape'
 export type {
   Capabilities,
   Harness,
@@ -23,4 +25,3 @@ export {
   SUITE_PREFIX,
 } from './run.js'
 export { nullTypesRow, SCHEMA_SQL, SCHEMA_TABLES, typesRow } from './schema.js'
-export { shape } from './shape.js'

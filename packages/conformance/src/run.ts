@@ -4,12 +4,12 @@
  * reporter sums them up.
  */
 import { type Connection, connect, errors } from '@tusk/core'
+import { shape } from '@tusk/testkit/shape'
 import type { TestServerInfo } from '@tusk/testkit/vitest'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { Harness, OrmSession, Row } from './harness.js'
 import { nullTypesRow, SCHEMA_SQL, SCHEMA_TABLES, typesRow } from './schema.js'
-import { shape } from './shape.js'
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {

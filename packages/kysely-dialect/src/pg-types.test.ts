@@ -1,7 +1,7 @@
+import { shape } from '@tusk/testkit/shape'
 import fc from 'fast-check'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { shape } from '../test/shape.js'
 import { localDateParameter, parsePgDateTime } from './pg-dates.js'
 import { parseArrayLiteral } from './pg-types.js'
 import { PostgresInterval } from './postgres-interval.js'

@@ -4,6 +4,7 @@
  * lossless mapping, user-supplied pools and the connection hooks.
  */
 import { type Connection, connect, createPool, errors, type Pool } from '@tusk/core'
+import { shape } from '@tusk/testkit/shape'
 import { testServers } from '@tusk/testkit/vitest'
 import {
   AbortedTransactionError,
@@ -17,7 +18,6 @@ import {
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { TuskConnection, TuskDialect, TuskDriver } from '../src/index.js'
-import { shape } from './shape.js'
 
 interface Database {
   dialect_items: { id: number; label: string; qty: Generated<number> }

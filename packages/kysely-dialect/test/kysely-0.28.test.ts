@@ -4,6 +4,7 @@
  * PostgresDialect + pg return them, transactions and savepoints, streams, errors, migrations.
  */
 import { errors } from '@tusk/core'
+import { shape } from '@tusk/testkit/shape'
 import { testServers } from '@tusk/testkit/vitest'
 import {
   AbortedTransactionError as Aborted028,
@@ -18,7 +19,6 @@ import pg from 'pg'
 import Cursor from 'pg-cursor'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { TuskDialect } from '../src/index.js'
-import { shape } from './shape.js'
 
 vi.mock('kysely', async () => await import('kysely-0.28'))
 

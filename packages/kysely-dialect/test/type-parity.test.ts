@@ -3,12 +3,13 @@
  * and value for value, what Kysely's PostgresDialect with `pg` returns — for every built-in type
  * and its array, edge values included, in two session time zones and a non-UTC process zone.
  */
+
+import { shape } from '@tusk/testkit/shape'
 import { testServers } from '@tusk/testkit/vitest'
 import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TuskDialect } from '../src/index.js'
-import { shape } from './shape.js'
 
 const servers = testServers()
 
