@@ -33,7 +33,7 @@ import {
 } from '../errors/client.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
-import type { SqlFragment } from '../sql/fragment.js'
+import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
 
 /** Options of a pool, on top of every connection option. */
@@ -77,6 +77,18 @@ export interface PoolOptions extends ConnectOptions {
   registerTypes?: readonly string[]
   /** The listening connection reconnected: notifications on these channels may have been missed. */
   onListenReconnect?: (channels: string[]) => void
+  /**
+   * When every connection is busy and the pool is at `max`, `pool.query` statements are
+   * pipelined onto the least-loaded connection already running `pool.query` statements, up to
+   * this many in flight on one (default 8, or 1 with `resetQuery`; 1 turns pipelining off).
+   * Statements that open a transaction block (`BEGIN`, `START TRANSACTION`) are never pipelined.
+   */
+  maxPipeline?: number
+  /**
+   * A busy connection whose last answer is older than this (ms, default 5) takes no more
+   * pipelined statements: a slow query does not hold up the queries queued behind it.
+   */
+  pipelineStallMs?: number
 }
 
 /** Numbers that describe the pool now and since it was created. */
@@ -89,6 +101,8 @@ export interface PoolStats {
   created: number
   destroyed: Record<DestroyReason, number>
   acquires: number
+  /** Statements `pool.query` pipelined onto a busy connection instead of waiting. */
+  pipelined: number
   timeouts: number
   /** Percentiles of recent acquire waits, in ms. */
   waitMs: { p50: number; p95: number; p99: number; max: number }
@@ -144,6 +158,10 @@ interface Slot {
   uses: number
   idleTimer: ReturnType<typeof setTimeout> | undefined
   retire: DestroyReason | undefined
+  /** `pool.query` statements in flight on this connection while shared (0: idle or exclusive). */
+  queries: number
+  /** Date.now() of the last answer while shared: a connection that stalls gets no more. */
+  progressAt: number
   checkout:
     | {
         at: number
@@ -154,6 +172,8 @@ interface Slot {
 }
 
 interface Waiter {
+  /** `query`: a `pool.query` statement that may share its connection with others. */
+  kind: 'query' | 'exclusive'
   resolve(slot: Slot): void
   reject(error: TuskError): void
   enqueuedAt: number
@@ -195,6 +215,51 @@ function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   return c.signal
 }
 
+/**
+ * True when `sql` starts, after blanks and comments, with BEGIN or START: the only single
+ * statements that leave a session inside a transaction block, so nothing may be pipelined
+ * behind them.
+ */
+export function opensTransactionBlock(sql: string): boolean {
+  const n = sql.length
+  let i = 0
+  while (i < n) {
+    const c = sql.charCodeAt(i)
+    if (c === 32 || (c >= 9 && c <= 13)) i++
+    else if (c === 45 && sql.charCodeAt(i + 1) === 45) {
+      const end = sql.indexOf('\n', i)
+      if (end < 0) return false
+      i = end + 1
+    } else if (c === 47 && sql.charCodeAt(i + 1) === 42) {
+      let depth = 1
+      i += 2
+      while (i < n && depth > 0) {
+        const d = sql.charCodeAt(i)
+        const e = sql.charCodeAt(i + 1)
+        if (d === 47 && e === 42) {
+          depth++
+          i += 2
+        } else if (d === 42 && e === 47) {
+          depth--
+          i += 2
+        } else i++
+      }
+    } else break
+  }
+  const word = sql.slice(i, i + 5).toLowerCase()
+  if (word !== 'begin' && word !== 'start') return false
+  const next = sql.charCodeAt(i + 5)
+  // An identifier character would make it another word (`beginning`, `start_job`).
+  return !(
+    (next >= 48 && next <= 57) ||
+    (next >= 65 && next <= 90) ||
+    (next >= 97 && next <= 122) ||
+    next === 95 ||
+    next === 36 ||
+    next > 127
+  )
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
@@ -210,6 +275,10 @@ export class Pool {
   readonly #idle: Slot[] = []
   readonly #busy = new Set<Slot>()
   readonly #waiters: Waiter[] = []
+  /** Connections running `pool.query` statements that others may join (queries > 0). */
+  readonly #shared: Slot[] = []
+  readonly #pipeline: number
+  readonly #stallMs: number
   #pendingConnects = 0
   #closed = false
   #ending: Promise<void> | undefined
@@ -225,6 +294,7 @@ export class Pool {
     resize: 0,
   }
   #acquires = 0
+  #pipelined = 0
   #timeouts = 0
   /** The last WAIT_SAMPLES acquire waits (ms), a ring: `#waitNext` is the oldest once full. */
   readonly #waits = new Float64Array(WAIT_SAMPLES)
@@ -244,6 +314,19 @@ export class Pool {
     this.#runtime = runtime
     this.#min = Math.max(0, options.min ?? 0)
     this.#max = Math.max(1, options.max ?? 10)
+    // A reset between uses asks for isolation between statements: no pipelining unless asked.
+    this.#pipeline = options.maxPipeline ?? (options.resetQuery ? 1 : 8)
+    if (!Number.isInteger(this.#pipeline) || this.#pipeline < 1) {
+      throw new ConfigError(`pool maxPipeline must be an integer ≥ 1, got ${options.maxPipeline}`, {
+        parameter: 'maxPipeline',
+      })
+    }
+    this.#stallMs = options.pipelineStallMs ?? 5
+    if (!(this.#stallMs >= 0)) {
+      throw new ConfigError(`pool pipelineStallMs must be ≥ 0, got ${options.pipelineStallMs}`, {
+        parameter: 'pipelineStallMs',
+      })
+    }
     if (this.#min > this.#max) {
       throw new ConfigError(`pool min (${this.#min}) is larger than max (${this.#max})`, {
         parameter: 'min',
@@ -274,6 +357,7 @@ export class Pool {
       created: this.#created,
       destroyed: { ...this.#destroyed },
       acquires: this.#acquires,
+      pipelined: this.#pipelined,
       timeouts: this.#timeouts,
       waitMs: {
         p50: percentile(sorted, 50),
@@ -284,21 +368,36 @@ export class Pool {
     }
   }
 
-  /** Runs one query on a connection held for exactly its duration. */
+  /**
+   * Runs one statement in autocommit on a connection used for exactly its duration. When every
+   * connection is busy and the pool is at `max`, it is pipelined onto a busy one (`maxPipeline`).
+   */
   async query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
     const site = captureCallSite(this.query)
-    const slot = await this.#acquire(site)
+    let shared = false
+    if (this.#pipeline > 1) {
+      try {
+        shared = !opensTransactionBlock(isSqlFragment(text) ? text.text : text)
+      } catch {
+        // A malformed fragment: the connection reports it below, on a connection of its own.
+      }
+    }
+    const pending = shared ? this.#forQuery(site) : this.#acquire(site)
+    const slot = pending instanceof Promise ? await pending : pending
     try {
       // The caller's stack was captured above: the connection need not capture it again.
       const result = await slot.conn.queryFrom<R>(site, text, params, options)
-      this.#release(slot, undefined)
+      if (shared) this.#queryDone(slot, undefined)
+      else this.#release(slot, undefined)
       return result
     } catch (err) {
-      this.#release(slot, slot.conn.closed ? err : undefined)
+      const lost = slot.conn.closed ? err : undefined
+      if (shared) this.#queryDone(slot, lost)
+      else this.#release(slot, lost)
       throw attachCallSite(err, site)
     }
   }
@@ -507,13 +606,39 @@ export class Pool {
   // ---- internals ----
 
   /** A checkout: an idle connection at once when there is one, else a promise of one. */
-  #acquire(site: ReturnType<typeof captureCallSite>): Slot | Promise<Slot> {
+  #acquire(site: CallSite): Slot | Promise<Slot> {
     if (this.#closed)
       return Promise.reject(attachCallSite(new PoolClosedError('the pool is closed'), site))
     const started = performance.now()
     const ready = this.#takeIdle()
     if (ready instanceof Promise) return ready.then((slot) => this.#checkedOut(slot, started, site))
     if (ready) return this.#checkedOut(ready, started, site)
+    return this.#wait(site, started, 'exclusive')
+  }
+
+  /**
+   * A connection for one `pool.query` statement: an idle one, else a share of a busy one when
+   * the pool cannot grow and nobody is waiting, else a place in the queue.
+   */
+  #forQuery(site: CallSite): Slot | Promise<Slot> {
+    if (this.#closed)
+      return Promise.reject(attachCallSite(new PoolClosedError('the pool is closed'), site))
+    const started = performance.now()
+    const ready = this.#takeIdle()
+    if (ready instanceof Promise) return ready.then((slot) => this.#share(slot, started, site))
+    if (ready) return this.#share(ready, started, site)
+    if (this.#waiters.length === 0 && this.total >= this.#max) {
+      const slot = this.#leastLoaded()
+      if (slot) {
+        this.#pipelined++
+        return this.#share(slot, started, site)
+      }
+    }
+    return this.#wait(site, started, 'query')
+  }
+
+  /** Queues the caller (FIFO) until a connection is free, within `acquireTimeout`. */
+  #wait(site: CallSite, started: number, kind: Waiter['kind']): Promise<Slot> {
     if (
       this.#options.maxWaiting !== undefined &&
       this.#waiters.length >= this.#options.maxWaiting
@@ -531,8 +656,13 @@ export class Pool {
     return new Promise<Slot>((resolve, reject) => {
       // Methods, not arrow-function properties: no Object.defineProperty per checkout (keepNames).
       const waiter: Waiter = {
+        kind,
         resolve(slot) {
-          resolve(self.#checkedOut(slot, started, site))
+          resolve(
+            kind === 'query'
+              ? self.#share(slot, started, site)
+              : self.#checkedOut(slot, started, site),
+          )
         },
         reject(err) {
           reject(attachCallSite(err, site))
@@ -558,17 +688,79 @@ export class Pool {
     })
   }
 
+  /** Books one more `pool.query` statement on `slot` (the first one checks it out). */
+  #share(slot: Slot, started: number, site: CallSite): Slot {
+    if (slot.queries++ > 0) return this.#book(slot, started)
+    slot.progressAt = Date.now()
+    this.#shared.push(slot)
+    return this.#checkedOut(slot, started, site)
+  }
+
+  /** True when `slot` may take one more pipelined statement at `now` (Date.now()). */
+  #canTake(slot: Slot, now: number): boolean {
+    const maxUses = this.#options.maxUses
+    return (
+      slot.queries < this.#pipeline &&
+      slot.retire === undefined &&
+      !slot.conn.closed &&
+      now - slot.progressAt <= this.#stallMs &&
+      now < slot.expiresAt &&
+      (maxUses === undefined || slot.uses < maxUses)
+    )
+  }
+
+  /** The shared connection with the fewest statements in flight that can take one more. */
+  #leastLoaded(): Slot | undefined {
+    const now = Date.now()
+    let best: Slot | undefined
+    for (const slot of this.#shared) {
+      if ((best === undefined || slot.queries < best.queries) && this.#canTake(slot, now)) {
+        best = slot
+        if (slot.queries === 1) break
+      }
+    }
+    return best
+  }
+
+  /**
+   * Hands queued `pool.query` statements at the head of the queue to the shared `slot`: its fair
+   * part of them when other connections are still opening (`given`: handed to it just now).
+   */
+  #feed(slot: Slot, given: number): void {
+    let n = Math.ceil((this.#waiters.length + given) / (this.#pendingConnects + 1)) - given
+    const now = Date.now()
+    while (n-- > 0 && this.#waiters[0]?.kind === 'query' && this.#canTake(slot, now)) {
+      const waiter = this.#waiters.shift()!
+      if (waiter.timer) clearTimeout(waiter.timer)
+      this.#pipelined++
+      waiter.resolve(slot)
+    }
+  }
+
+  /** One `pool.query` statement on a shared `slot` ended; the last one gives the slot back. */
+  #queryDone(slot: Slot, error: unknown): void {
+    slot.progressAt = Date.now()
+    if (--slot.queries > 0) {
+      if (this.#waiters.length > 0) this.#feed(slot, 0)
+      const checkout = slot.checkout
+      if (checkout) {
+        // Shared, the checkout is as old as its last answer: a busy pipeline is not a leak.
+        checkout.at = slot.progressAt
+        checkout.leakTimer?.refresh()
+      }
+      return
+    }
+    const i = this.#shared.indexOf(slot)
+    if (i >= 0) this.#shared.splice(i, 1)
+    this.#release(slot, error)
+  }
+
   /**
    * Books a checkout of `slot` asked for at `started` (performance.now()) by the caller whose
    * stack is `site`.
    */
   #checkedOut(slot: Slot, started: number, site: CallSite): Slot {
-    this.#acquires++
-    const waited = performance.now() - started
-    this.#waits[this.#waitNext] = waited
-    this.#waitNext = (this.#waitNext + 1) % WAIT_SAMPLES
-    if (this.#waitCount < WAIT_SAMPLES) this.#waitCount++
-    slot.uses++
+    this.#book(slot, started)
     slot.checkout = { at: Date.now(), stack: undefined, leakTimer: undefined }
     const leak = this.#options.leakDetectionThreshold
     if (leak !== undefined) {
@@ -588,6 +780,17 @@ export class Pool {
       }, leak)
       slot.checkout.leakTimer.unref?.()
     }
+    return slot
+  }
+
+  /** Counts one use of `slot` asked for at `started` (performance.now()): stats and events. */
+  #book(slot: Slot, started: number): Slot {
+    this.#acquires++
+    const waited = performance.now() - started
+    this.#waits[this.#waitNext] = waited
+    this.#waitNext = (this.#waitNext + 1) % WAIT_SAMPLES
+    if (this.#waitCount < WAIT_SAMPLES) this.#waitCount++
+    slot.uses++
     if (acquireChannel.hasSubscribers)
       acquireChannel.publish({ processId: slot.conn.processId, waitMs: waited })
     return slot
@@ -623,7 +826,13 @@ export class Pool {
             const next = this.#takeIdle()
             if (next) return next
             return new Promise<Slot>((resolve, reject) => {
-              this.#waiters.unshift({ resolve, reject, enqueuedAt: Date.now(), timer: undefined })
+              this.#waiters.unshift({
+                kind: 'exclusive',
+                resolve,
+                reject,
+                enqueuedAt: Date.now(),
+                timer: undefined,
+              })
               this.#grow()
             })
           },
@@ -707,6 +916,8 @@ export class Pool {
         uses: 0,
         idleTimer: undefined,
         retire: undefined,
+        queries: 0,
+        progressAt: 0,
         checkout: undefined,
       }
       this.#created++
@@ -780,6 +991,7 @@ export class Pool {
       if (waiter.timer) clearTimeout(waiter.timer)
       this.#busy.add(slot)
       waiter.resolve(slot)
+      if (waiter.kind === 'query') this.#feed(slot, 1)
       return
     }
     slot.lastUsedAt = Date.now()

@@ -85,6 +85,98 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i))
   })
 
+  it('pipelines pool.query onto busy connections at max, within maxPipeline per connection', async () => {
+    const { pool: p } = pool({ max: 2, maxPipeline: 4 })
+    const inFlight = new Map<number, number>()
+    let deepest = 0
+    const start = (m: unknown) => {
+      const pid = (m as { processId: number }).processId
+      const n = (inFlight.get(pid) ?? 0) + 1
+      inFlight.set(pid, n)
+      deepest = Math.max(deepest, n)
+    }
+    const end = (m: unknown) => {
+      const pid = (m as { processId: number }).processId
+      inFlight.set(pid, inFlight.get(pid)! - 1)
+    }
+    subscribe('tusk:query:start', start)
+    subscribe('tusk:query:end', end)
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          p.query<{ i: number; pid: number }>('select $1::int as i, pg_backend_pid() as pid', [i]),
+        ),
+      )
+      expect(results.map((r) => r.rows[0]!.i)).toEqual(Array.from({ length: 300 }, (_, i) => i))
+      expect(new Set(results.map((r) => r.rows[0]!.pid)).size).toBeLessThanOrEqual(2)
+    } finally {
+      unsubscribe('tusk:query:start', start)
+      unsubscribe('tusk:query:end', end)
+    }
+    const s = p.stats()
+    expect(s.pipelined).toBeGreaterThan(0)
+    expect(deepest).toBeGreaterThan(1)
+    expect(deepest).toBeLessThanOrEqual(4)
+    expect(s.total).toBeLessThanOrEqual(2)
+    expect(s.busy).toBe(0)
+    expect(s.idle).toBe(s.total)
+    expect(s.acquires).toBe(300)
+  })
+
+  it('never pipelines behind BEGIN sent through pool.query: no write is rolled back with it', async () => {
+    const { pool: p, app } = pool({ max: 1, maxPipeline: 8 })
+    const table = `pipe_tx_${process.pid}`
+    await p.query(`create table if not exists ${table} (x int)`)
+    await p.query(`truncate ${table}`)
+    const jobs: Promise<unknown>[] = []
+    for (let i = 0; i < 60; i++) {
+      jobs.push(p.query(`insert into ${table} values ($1)`, [i]))
+      if (i % 10 === 5) jobs.push(p.query(i % 20 === 5 ? 'BEGIN' : '/* x */ start transaction'))
+    }
+    await Promise.all(jobs)
+    expect(await p.queryOne(`select count(*)::int as n from ${table}`)).toEqual({ n: 60 })
+    expect(await backends(app, 'idle in transaction')).toBe(0)
+    expect(p.stats().pipelined).toBeGreaterThan(0)
+    await p.query(`drop table ${table}`)
+  })
+
+  it('pipelines nothing onto a connection that stalls on a slow query', async () => {
+    const { pool: p } = pool({ max: 2, maxPipeline: 8 })
+    const held = await Promise.all([p.connect(), p.connect()])
+    for (const c of held) await c.release()
+    const slow = p.query<{ pid: number }>('select pg_backend_pid() as pid, pg_sleep(1)')
+    await sleep(50)
+    const medium = p.query<{ pid: number }>('select pg_backend_pid() as pid, pg_sleep(0.05)')
+    const fast = await Promise.all(
+      Array.from({ length: 5 }, () => p.query<{ pid: number }>('select pg_backend_pid() as pid')),
+    )
+    const mediumPid = (await medium).rows[0]!.pid
+    const slowPid = (await slow).rows[0]!.pid
+    expect(mediumPid).not.toBe(slowPid)
+    for (const f of fast) expect(f.rows[0]!.pid).toBe(mediumPid)
+    expect(p.stats().pipelined).toBe(5)
+  })
+
+  it('fails every pipelined query with ConnectionLost when the backend dies, then recovers', async () => {
+    const { pool: p, app } = pool({ max: 1, maxPipeline: 8 })
+    const running = Array.from({ length: 6 }, (_, i) =>
+      (i === 0 ? p.query('select pg_sleep(10)') : p.query('select $1::int as i', [i])).catch(
+        (e) => e,
+      ),
+    )
+    await until(async () => (await backends(app, 'active')) === 1)
+    await terminate(app)
+    const errs = await Promise.all(running)
+    for (const e of errs) {
+      expect(e).toBeInstanceOf(errors.ConnectionLost)
+      expect(e.transient).toBe(true)
+    }
+    expect(p.stats().pipelined).toBe(5)
+    expect(p.stats().destroyed.error).toBe(1)
+    expect((await p.query('select 3 as z')).rows).toEqual([{ z: 3 }])
+    expect(p.stats().busy).toBe(0)
+  })
+
   it('replaces idle backends that were terminated, with no error reaching the app', async () => {
     const background: unknown[] = []
     const { pool: p, app } = pool({

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { opensTransactionBlock } from './pool.js'
+
+describe('opensTransactionBlock', () => {
+  it.each([
+    'begin',
+    'BEGIN',
+    'Begin;',
+    'begin isolation level serializable',
+    'begin\ttransaction',
+    '  \n\tBEGIN',
+    'start transaction',
+    'START TRANSACTION READ ONLY',
+    '-- a comment\nbegin',
+    '/* a */ begin',
+    '/* outer /* nested */ still comment */start transaction',
+    'begin(',
+  ])('%j opens a block', (sql) => {
+    expect(opensTransactionBlock(sql)).toBe(true)
+  })
+
+  it.each([
+    '',
+    'select 1',
+    'beginning',
+    'begin_job()',
+    'begin$x',
+    'startup',
+    'select begin',
+    'commit',
+    'end',
+    '-- begin',
+    '/* begin */ select 1',
+    '/* unterminated begin',
+    'begün',
+  ])('%j does not', (sql) => {
+    expect(opensTransactionBlock(sql)).toBe(false)
+  })
+})
