@@ -24,7 +24,13 @@ const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
   'pg-native': async () => (await import('./drivers/pg-native.js')).load(),
 }
 
-const NEEDS: Record<Capability, WorkloadId> = { pool: 'W2', copyIn: 'W4-copy', cursor: 'W5-cursor' }
+/** The workloads each capability is needed by. */
+const NEEDS: Record<Capability, readonly WorkloadId[]> = {
+  pool: ['W2', 'W6'],
+  checkout: ['W6'],
+  copyIn: ['W4-copy'],
+  cursor: ['W5-cursor'],
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -45,7 +51,7 @@ async function probe(task: Extract<ChildTask, { kind: 'probe' }>): Promise<Probe
   }
   const missing: ProbeAnswer['missing'] = {}
   for (const [cap, reason] of Object.entries(adapter.missing) as [Capability, string][]) {
-    missing[NEEDS[cap]] = reason
+    for (const workload of NEEDS[cap]) missing[workload] ??= reason
   }
   return { version: adapter.version, missing, notes: adapter.notes }
 }

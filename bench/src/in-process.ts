@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
+  type Checkout,
   type DriverAdapter,
   type IntQuery,
   NotAvailable,
+  type PoolTarget,
   type Row,
   type Session,
 } from './drivers/driver.js'
@@ -28,6 +30,11 @@ import type { Sample, Sizes, WorkloadId } from './workloads.js'
 
 /** Untimed queries each connection runs first, so statement caches are warm. */
 const WARM_QUERIES = 64
+/**
+ * Untimed checkouts W6 makes from all its callers before each timed pass, so its code paths are
+ * warm and each pass starts from the same pool state.
+ */
+const WARM_CHECKOUTS = 2_000
 const COPY_CHUNK_BYTES = 64 * 1024
 
 /**
@@ -89,17 +96,95 @@ async function sequential(session: Session, sizes: Sizes): Promise<Sample> {
   }
 }
 
-async function pooled(adapter: DriverAdapter, url: string, sizes: Sizes): Promise<Sample> {
+/** Opens the adapter's pool of `sizes.poolSize` connections, runs `fn` on it and closes it. */
+async function withPool(
+  adapter: DriverAdapter,
+  url: string,
+  sizes: Sizes,
+  fn: (pool: PoolTarget) => Promise<Sample>,
+): Promise<Sample> {
   if (!adapter.pool) throw new NotAvailable(adapter.missing.pool ?? 'n/a (no pool)')
   const pool = await adapter.pool(url, sizes.poolSize)
   try {
-    await saturate(pool, WARM_QUERIES * sizes.poolSize, sizes.inFlight)
-    return {
-      qps:
-        sizes.concurrentQueries / (await saturate(pool, sizes.concurrentQueries, sizes.inFlight)),
-    }
+    return await fn(pool)
   } finally {
     await pool.close()
+  }
+}
+
+async function pooled(pool: IntQuery, sizes: Sizes): Promise<Sample> {
+  await saturate(pool, WARM_QUERIES * sizes.poolSize, sizes.inFlight)
+  return {
+    qps: sizes.concurrentQueries / (await saturate(pool, sizes.concurrentQueries, sizes.inFlight)),
+  }
+}
+
+/**
+ * Checks out `size` connections at once, each held until all `size` are, so that every
+ * connection of a pool of `size` is open before anything is timed.
+ */
+async function openEvery(checkout: Checkout, size: number): Promise<void> {
+  let held = 0
+  let allHeld = (): void => {}
+  const everyoneHolds = new Promise<void>((resolve) => {
+    allHeld = resolve
+  })
+  const hold = (): Promise<void> => {
+    if (++held === size) allHeld()
+    return everyoneHolds
+  }
+  await Promise.all(Array.from({ length: size }, () => checkout(hold)))
+}
+
+/** Runs `total` checkouts from `callers` callers at once; returns the seconds it took. */
+async function churn(checkout: Checkout, total: number, callers: number): Promise<number> {
+  let started = 0
+  let done = 0
+  const caller = async (): Promise<void> => {
+    while (started < total) {
+      started++
+      await checkout()
+      done++
+    }
+  }
+  const start = performance.now()
+  await Promise.all(Array.from({ length: callers }, caller))
+  const elapsed = seconds(start)
+  if (done !== total) throw new Error(`expected ${total} checkouts, completed ${done}`)
+  return elapsed
+}
+
+/**
+ * W6: acquire + release with no query, from `inFlight` callers over the open pool, then from one
+ * caller; its p50 comes from a further pass of as many checkouts, each timed on its own (so the
+ * clock reads stay out of the throughput figures). A round of WARM_CHECKOUTS precedes each pass.
+ */
+async function checkouts(
+  pool: PoolTarget,
+  missing: string | undefined,
+  sizes: Sizes,
+): Promise<Sample> {
+  const checkout = pool.checkout
+  if (!checkout) throw new NotAvailable(missing ?? 'n/a (no pool checkout)')
+  const warm = (): Promise<number> => churn(checkout, WARM_CHECKOUTS, sizes.inFlight)
+  const n = sizes.checkouts
+  await openEvery(checkout, sizes.poolSize)
+  await warm()
+  const concurrent = await churn(checkout, n, sizes.inFlight)
+  await warm()
+  const oneCaller = await churn(checkout, n, 1)
+  await warm()
+  const latencies = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await checkout()
+    latencies[i] = performance.now() - t
+  }
+  latencies.sort()
+  return {
+    checkoutsPerSec: n / concurrent,
+    oneCallerCheckoutsPerSec: n / oneCaller,
+    oneCallerP50Us: percentile(latencies, 0.5) * 1000,
   }
 }
 
@@ -212,7 +297,10 @@ export async function runInProcess(
   sizes: Sizes,
   workDir: string,
 ): Promise<Sample> {
-  if (workload === 'W2') return pooled(adapter, url, sizes)
+  if (workload === 'W2') return withPool(adapter, url, sizes, (pool) => pooled(pool, sizes))
+  if (workload === 'W6') {
+    return withPool(adapter, url, sizes, (pool) => checkouts(pool, adapter.missing.checkout, sizes))
+  }
   const session = await adapter.connect(url)
   try {
     switch (workload) {

@@ -28,7 +28,7 @@ export interface BenchOptions {
 /** Printed by `--help`. */
 export const USAGE = `pnpm bench [options]
 
-  --quick                  a tenth of the rows and queries, 3 counted runs (a smoke run)
+  --quick                  a tenth of the rows, queries and checkouts, 3 counted runs (a smoke run)
   --only W1,W2p,W4         workloads to run (W4 = W4-insert and W4-copy, W5 = W5-cursor and W5-plain)
   --drivers tusk,pg        drivers to run (${DRIVER_NAMES.join(', ')})
   --runs N                 counted runs per driver and workload (default 5, 3 with --quick)

@@ -53,6 +53,7 @@ function sizesLine(r: Results): string {
     `W3 ${s.wideReads} × ${n(s.wideRows)} rows`,
     `W4 ${n(s.insertRows)} rows (${n(s.rowsPerStatement)} per INSERT)`,
     `W5 ${n(s.streamRows)} rows (cursor batches of ${n(s.cursorBatch)})`,
+    `W6 ${n(s.checkouts)} checkouts per pass (${s.inFlight} callers, then 1), pool of ${s.poolSize}`,
   ].join('; ')
 }
 

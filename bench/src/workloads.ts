@@ -13,6 +13,7 @@ export const WORKLOAD_IDS = [
   'W4-copy',
   'W5-cursor',
   'W5-plain',
+  'W6',
 ] as const
 
 /** A workload id. */
@@ -109,6 +110,21 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     short: 'W5 plain query',
     metrics: [peakRss, { ...rowsPerSec, chart: false }],
   },
+  {
+    id: 'W6',
+    title: 'W6 pool checkout: acquire + release, no query, pool of 8',
+    short: 'W6 pool checkout',
+    metrics: [
+      { key: 'checkoutsPerSec', label: 'checkouts/s', better: 'higher', chart: true },
+      {
+        key: 'oneCallerCheckoutsPerSec',
+        label: 'checkouts/s, 1 caller',
+        better: 'higher',
+        chart: false,
+      },
+      { key: 'oneCallerP50Us', label: 'p50 µs, 1 caller', better: 'lower', chart: false },
+    ],
+  },
 ]
 
 /** The spec of `id`. */
@@ -124,9 +140,9 @@ export interface Sizes {
   sequentialQueries: number
   /** W2, W2p: queries in all. */
   concurrentQueries: number
-  /** W2, W2p: queries in flight at once. */
+  /** W2, W2p: queries in flight at once; W6: callers checking out at once. */
   inFlight: number
-  /** W2: connections in the pool. */
+  /** W2, W6: connections in the pool. */
   poolSize: number
   /** W3: rows of the wide table, read `wideReads` times. */
   wideRows: number
@@ -137,6 +153,8 @@ export interface Sizes {
   /** W5: rows streamed, fetched `cursorBatch` at a time. */
   streamRows: number
   cursorBatch: number
+  /** W6: checkouts (acquire + release) in each timed pass. */
+  checkouts: number
 }
 
 /** The sizes the issue sets. */
@@ -151,6 +169,7 @@ export const FULL_SIZES: Sizes = {
   rowsPerStatement: 1_000,
   streamRows: 2_000_000,
   cursorBatch: 1_000,
+  checkouts: 200_000,
 }
 
 /** A tenth of the work, for a smoke run (`--quick`). */
@@ -161,6 +180,7 @@ export const QUICK_SIZES: Sizes = {
   wideRows: 10_000,
   insertRows: 10_000,
   streamRows: 200_000,
+  checkouts: 20_000,
 }
 
 /** One child's measurements: metric key → value. */

@@ -14,6 +14,18 @@ export interface IntQuery {
   close(): Promise<void>
 }
 
+/**
+ * One checkout: acquires a connection the way the driver's users do, awaits `hold` (when given)
+ * while it holds it, and gives it back without running a query; resolves once it is released.
+ */
+export type Checkout = (hold?: () => Promise<void>) => Promise<void>
+
+/** A pool: `SELECT $1::int` on any of its connections, and checkouts. */
+export interface PoolTarget extends IntQuery {
+  /** One acquire + release; undefined when the driver cannot check a connection out. */
+  checkout: Checkout | undefined
+}
+
 /** One server session. */
 export interface Session extends IntQuery {
   /** Runs `SELECT 1` the way the driver runs a query without parameters. */
@@ -34,7 +46,7 @@ export interface Session extends IntQuery {
 }
 
 /** A capability a workload may need beyond a plain session. */
-export type Capability = 'pool' | 'copyIn' | 'cursor'
+export type Capability = 'pool' | 'checkout' | 'copyIn' | 'cursor'
 
 /** A loaded in-process driver. */
 export interface DriverAdapter {
@@ -43,7 +55,7 @@ export interface DriverAdapter {
   /** Opens one connection to `url`. */
   connect(url: string): Promise<Session>
   /** Opens a pool of `size` connections; undefined when the driver has none (see `missing`). */
-  pool: ((url: string, size: number) => Promise<IntQuery>) | undefined
+  pool: ((url: string, size: number) => Promise<PoolTarget>) | undefined
   /** Why a capability is missing, for the results ("n/a (not implemented yet)"). */
   missing: Partial<Record<Capability, string>>
   /** Remarks printed under the results table, e.g. how a cursor is emulated. */

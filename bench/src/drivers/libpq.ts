@@ -29,6 +29,8 @@ interface Context {
 
 const NO_INSERT =
   'n/a (pgbench scripts cannot bind 8 000 parameters per statement; there is no libpq CLI equivalent)'
+const NO_POOL =
+  'n/a (libpq has no connection pool to check out of; pgbench and psql hold one connection per client)'
 
 function tps(output: string): number {
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(output)
@@ -163,6 +165,8 @@ export async function runLibpq(
       return stream(ctx, true)
     case 'W5-plain':
       return stream(ctx, false)
+    case 'W6':
+      throw new NotAvailable(NO_POOL)
   }
 }
 
@@ -180,7 +184,7 @@ export async function probeLibpq(tools: LibpqTools): Promise<ProbeAnswer> {
   const psqlVersion = (await run(tools.psql, ['--version'])).trim()
   return {
     version: `${version}, ${psqlVersion}`,
-    missing: { 'W4-insert': NO_INSERT },
+    missing: { 'W4-insert': NO_INSERT, W6: NO_POOL },
     notes: [
       'libpq: pgbench `-n -M prepared` over TCP for W1, W2 and W2p; W2 runs 8 clients (`-c 8 -j 2`), one query in flight each.',
       'libpq: W1 p50/p99 come from psql `\\timing` over as many `SELECT 1` (simple protocol): pgbench’s per-transaction log reads a cached clock when a reply is already waiting and logs 0 µs.',

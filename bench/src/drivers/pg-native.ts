@@ -5,7 +5,7 @@
  */
 import pg from 'pg'
 import { packageVersion } from '../package-version.js'
-import type { DriverAdapter, IntQuery, Row, Session } from './driver.js'
+import type { DriverAdapter, PoolTarget, Row, Session } from './driver.js'
 
 const SELECT_INT = 'SELECT $1::int'
 
@@ -39,11 +39,19 @@ function connectWith(native: NativePg): (url: string) => Promise<Session> {
   }
 }
 
-function poolWith(native: NativePg): (url: string, size: number) => Promise<IntQuery> {
+function poolWith(native: NativePg): (url: string, size: number) => Promise<PoolTarget> {
   return async (url, size) => {
     const p = new native.Pool({ connectionString: url, max: size })
     return {
       selectInt: (value) => p.query(SELECT_INT, [value]),
+      checkout: async (hold) => {
+        const client = await p.connect()
+        try {
+          if (hold) await hold()
+        } finally {
+          client.release()
+        }
+      },
       close: () => p.end(),
     }
   }

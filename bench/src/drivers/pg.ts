@@ -1,5 +1,5 @@
 /**
- * node-postgres (`pg`), pure JavaScript: a Client per session, pg.Pool for the pool workload,
+ * node-postgres (`pg`), pure JavaScript: a Client per session, pg.Pool for the pool workloads,
  * pg-cursor for streaming and pg-copy-streams for COPY. Each call is what a pg user writes.
  */
 import { Readable } from 'node:stream'
@@ -8,7 +8,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import Cursor from 'pg-cursor'
 import { packageVersion } from '../package-version.js'
-import type { DriverAdapter, IntQuery, Row, Session } from './driver.js'
+import type { DriverAdapter, PoolTarget, Row, Session } from './driver.js'
 
 const SELECT_INT = 'SELECT $1::int'
 
@@ -39,10 +39,18 @@ async function connect(url: string): Promise<Session> {
   }
 }
 
-async function pool(url: string, size: number): Promise<IntQuery> {
+async function pool(url: string, size: number): Promise<PoolTarget> {
   const p = new pg.Pool({ connectionString: url, max: size })
   return {
     selectInt: (value) => p.query(SELECT_INT, [value]),
+    checkout: async (hold) => {
+      const client = await p.connect()
+      try {
+        if (hold) await hold()
+      } finally {
+        client.release()
+      }
+    },
     close: () => p.end(),
   }
 }

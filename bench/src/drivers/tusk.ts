@@ -1,16 +1,18 @@
 /**
  * @tusk/core through its public face. The pool, cursors and COPY are feature-detected, so the
- * workloads that need them light up as soon as the core exports them: `createPool`, and `cursor`
- * / `copyFrom` on a connection (or, failing that, on a pool of one connection).
+ * workloads that need them light up as soon as the core exports them: `createPool` and a pool's
+ * `connect`, and `cursor` / `copyFrom` on a connection (or, failing that, on a pool of one
+ * connection).
  */
 import { Readable } from 'node:stream'
 import * as core from '@tusk/core'
 import { packageVersion } from '../package-version.js'
 import {
   type Capability,
+  type Checkout,
   type DriverAdapter,
-  type IntQuery,
   NotAvailable,
+  type PoolTarget,
   type Row,
   type Session,
 } from './driver.js'
@@ -31,6 +33,16 @@ interface TuskConnection extends TuskQueryable {
 /** A pool as `createPool()` is expected to return it. */
 interface TuskPool extends TuskQueryable {
   end(): Promise<void>
+}
+
+/** A connection checked out of a pool, as `pool.connect()` returns it. */
+interface TuskPoolClient {
+  release(): Promise<void>
+}
+
+/** A pool that checks connections out (feature-detected). */
+interface TuskCheckoutPool extends TuskPool {
+  connect(): Promise<TuskPoolClient>
 }
 
 /** The part of `@tusk/core` the adapter uses; optional members are feature-detected. */
@@ -66,11 +78,31 @@ async function openPool(url: string, size: number): Promise<TuskPool | undefined
   return api.createPool ? await api.createPool(url, { max: size }) : undefined
 }
 
-/** Whether `name` exists on connections or pools (on pools of an unexported class: maybe). */
-function mayHave(name: string): boolean {
-  if (hasMethod(api.Connection.prototype, name)) return true
+/** Whether `name` exists on pools (on pools of an unexported class: maybe). */
+function poolsMayHave(name: string): boolean {
   if (api.Pool) return hasMethod(api.Pool.prototype, name)
   return typeof api.createPool === 'function'
+}
+
+/** Whether `name` exists on connections or pools. */
+function mayHave(name: string): boolean {
+  return hasMethod(api.Connection.prototype, name) || poolsMayHave(name)
+}
+
+function canCheckout(pool: TuskPool): pool is TuskCheckoutPool {
+  return hasMethod(pool, 'connect')
+}
+
+/** One checkout as a Tusk user writes it: `const c = await pool.connect()`, then `c.release()`. */
+function checkoutFrom(pool: TuskCheckoutPool): Checkout {
+  return async (hold) => {
+    const client = await pool.connect()
+    try {
+      if (hold) await hold()
+    } finally {
+      await client.release()
+    }
+  }
 }
 
 /**
@@ -145,11 +177,12 @@ async function connect(url: string): Promise<Session> {
   }
 }
 
-async function pool(url: string, size: number): Promise<IntQuery> {
+async function pool(url: string, size: number): Promise<PoolTarget> {
   const p = await openPool(url, size)
   if (!p) throw new NotAvailable(NOT_YET)
   return {
     selectInt: (value) => p.query(SELECT_INT, [value]),
+    checkout: canCheckout(p) ? checkoutFrom(p) : undefined,
     close: () => p.end(),
   }
 }
@@ -158,6 +191,7 @@ async function pool(url: string, size: number): Promise<IntQuery> {
 export async function load(): Promise<DriverAdapter> {
   const missing: Partial<Record<Capability, string>> = {}
   if (typeof api.createPool !== 'function') missing.pool = NOT_YET
+  else if (!poolsMayHave('connect')) missing.checkout = NOT_YET
   if (!mayHave('copyFrom')) missing.copyIn = NOT_YET
   if (!mayHave('cursor')) missing.cursor = NOT_YET
   return {
