@@ -226,6 +226,8 @@ export interface ConnectionInit {
   types: TypeRegistry
   cache?: StatementCacheSettings
   limits?: ResultLimits
+  /** Capture the caller's stack when a query is issued, not when it fails. */
+  eagerStacks?: boolean
 }
 
 /** Retryable statement errors: the cached statement no longer matches the server. */
@@ -268,6 +270,7 @@ export class Connection {
   readonly #cache: StatementCache
   readonly #prepare: boolean
   readonly #limits: ResultLimits
+  readonly #eagerStacks: boolean
   #cancelInFlight = false
   #holding = false
   readonly #held: Uint8Array[] = []
@@ -305,6 +308,7 @@ export class Connection {
     this.#types = init.types
     this.#prepare = init.cache?.prepare ?? true
     this.#limits = { ...init.limits }
+    this.#eagerStacks = init.eagerStacks === true
     this.#cache = new StatementCache({
       size: init.cache?.statementCacheSize ?? 100,
       prepareThreshold: init.cache?.prepareThreshold ?? 5,
@@ -396,20 +400,27 @@ export class Connection {
    * template), results as `{ rows, rowCount, command, fields }`. Concurrent calls are pipelined.
    * Multi-statement strings need `exec` (the simple protocol).
    */
-  query<R = Record<string, unknown>>(
+  async query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
-    return this.queryFrom<R>(captureCallSite(this.query), text, params, options)
+    if (this.#eagerStacks)
+      return this.queryFrom<R>(captureCallSite(this.query), text, params, options)
+    try {
+      return await this.queryFrom<R>(undefined, text, params, options)
+    } catch (err) {
+      // Captured here, after the await, the stack holds the async functions awaiting this query.
+      throw attachCallSite(err, captureCallSite(this.query))
+    }
   }
 
   /**
-   * @internal `query` with the caller's stack captured already (a pool captures it where its
-   * user called): its errors carry the frames of `site`.
+   * @internal `query` whose errors carry the frames of `site` (captured where a pool's user
+   * called), or none when `site` is undefined (the caller attaches them).
    */
   queryFrom<R = Record<string, unknown>>(
-    site: CallSite,
+    site: CallSite | undefined,
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
@@ -870,17 +881,22 @@ export class Connection {
    * Runs `sql` through the simple-query protocol: one or many statements, text values, one result
    * per statement. Parameters are not supported here (the extended protocol is `query`).
    */
-  simpleQuery(sql: string): Promise<SimpleQueryResult[]> {
-    const site = captureCallSite()
-    return new Promise<SimpleQueryResult[]>((resolve, reject) => {
-      const op = new SimpleQueryOperation(
-        sql,
-        { host: this.host, refuseCopyIn: (message) => this.#refuseCopyIn(message) },
-        resolve,
-        (err) => reject(attachCallSite(err, site)),
-      )
-      this.#enqueue(op, (w) => encodeQuery(w, sql))
-    })
+  async simpleQuery(sql: string): Promise<SimpleQueryResult[]> {
+    const site = this.#eagerStacks ? captureCallSite(this.simpleQuery) : undefined
+    try {
+      return await new Promise<SimpleQueryResult[]>((resolve, reject) => {
+        const op = new SimpleQueryOperation(
+          sql,
+          { host: this.host, refuseCopyIn: (message) => this.#refuseCopyIn(message) },
+          resolve,
+          reject,
+        )
+        this.#enqueue(op, (w) => encodeQuery(w, sql))
+      })
+    } catch (err) {
+      // Captured after the await (unless eagerly): the async functions awaiting this call.
+      throw attachCallSite(err, site ?? captureCallSite(this.simpleQuery))
+    }
   }
 
   /**

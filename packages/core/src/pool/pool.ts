@@ -156,7 +156,6 @@ interface Slot {
   expiresAt: number
   lastUsedAt: number
   uses: number
-  idleTimer: ReturnType<typeof setTimeout> | undefined
   retire: DestroyReason | undefined
   /** `pool.query` statements in flight on this connection while shared (0: idle or exclusive). */
   queries: number
@@ -265,6 +264,89 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
+const RESOLVED: Promise<void> = Promise.resolve()
+
+/** A checked-out connection (see PoolClient); its methods live on the prototype. */
+class PooledClient implements PoolClient {
+  readonly connection: Connection
+  #slot: Slot | undefined
+  readonly #give: (slot: Slot, error: unknown) => void
+
+  constructor(connection: Connection, slot: Slot, give: (slot: Slot, error: unknown) => void) {
+    this.connection = connection
+    this.#slot = slot
+    this.#give = give
+  }
+
+  #live(): Connection {
+    if (this.#slot === undefined) {
+      throw new ConnectionClosed(
+        'this pool client was released; check out another with pool.connect()',
+      )
+    }
+    return this.connection
+  }
+
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    try {
+      return this.#live().query<R>(text, params, options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  async queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined> {
+    return this.#live().queryOne<R>(text, params, options)
+  }
+
+  async exec(sql: string): Promise<SimpleQueryResult[]> {
+    return this.#live().exec(sql)
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(
+    a: TransactionOptions | ((tx: Transaction) => Promise<T>),
+    b?: (tx: Transaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const c = this.#live()
+      return typeof a === 'function' ? c.transaction(a) : c.transaction(a, b!)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R> {
+    return this.#live().cursor<R>(text, params, options)
+  }
+
+  release(error?: unknown): Promise<void> {
+    const slot = this.#slot
+    if (slot !== undefined) {
+      this.#slot = undefined
+      this.#give(slot, error)
+    }
+    return RESOLVED
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.release()
+  }
+}
+
 /** A pool of connections to one server (or one multi-host connection string). */
 export class Pool {
   readonly #config: ConnectionConfig
@@ -278,8 +360,12 @@ export class Pool {
   /** Connections running `pool.query` statements that others may join (queries > 0). */
   readonly #shared: Slot[] = []
   readonly #pipeline: number
+  /** Capture callers' stacks when they call (eagerStacks, or leak detection needs them). */
+  readonly #earlySites: boolean
   readonly #stallMs: number
   #pendingConnects = 0
+  /** What a PooledClient calls on release (one function for the pool, not one per checkout). */
+  readonly #releaseSlot = (slot: Slot, error: unknown): void => this.#release(slot, error)
   #closed = false
   #ending: Promise<void> | undefined
   #created = 0
@@ -302,6 +388,7 @@ export class Pool {
   #waitCount = 0
   #connectFailures = 0
   #retryTimer: ReturnType<typeof setTimeout> | undefined
+  #sweepTimer: ReturnType<typeof setInterval> | undefined
   #lastConnectError: TuskError | undefined
   #listener: Listener | undefined
   /** The registry with `registerTypes` loaded, shared by every connection after the first. */
@@ -321,6 +408,7 @@ export class Pool {
         parameter: 'maxPipeline',
       })
     }
+    this.#earlySites = options.eagerStacks === true || options.leakDetectionThreshold !== undefined
     this.#stallMs = options.pipelineStallMs ?? 5
     if (!(this.#stallMs >= 0)) {
       throw new ConfigError(`pool pipelineStallMs must be ≥ 0, got ${options.pipelineStallMs}`, {
@@ -377,7 +465,7 @@ export class Pool {
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
-    const site = captureCallSite(this.query)
+    const site = this.#earlySites ? captureCallSite(this.query) : undefined
     let shared = false
     if (this.#pipeline > 1) {
       try {
@@ -386,10 +474,15 @@ export class Pool {
         // A malformed fragment: the connection reports it below, on a connection of its own.
       }
     }
-    const pending = shared ? this.#forQuery(site) : this.#acquire(site)
-    const slot = pending instanceof Promise ? await pending : pending
+    let slot: Slot
     try {
-      // The caller's stack was captured above: the connection need not capture it again.
+      const pending = shared ? this.#forQuery(site) : this.#acquire(site)
+      slot = pending instanceof Promise ? await pending : pending
+    } catch (err) {
+      throw attachCallSite(err, site ?? captureCallSite(this.query))
+    }
+    try {
+      // Call sites are attached here (captured after the await unless captured early).
       const result = await slot.conn.queryFrom<R>(site, text, params, options)
       if (shared) this.#queryDone(slot, undefined)
       else this.#release(slot, undefined)
@@ -398,7 +491,7 @@ export class Pool {
       const lost = slot.conn.closed ? err : undefined
       if (shared) this.#queryDone(slot, lost)
       else this.#release(slot, lost)
-      throw attachCallSite(err, site)
+      throw attachCallSite(err, site ?? captureCallSite(this.query))
     }
   }
 
@@ -450,8 +543,13 @@ export class Pool {
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Promise<Cursor<R>> {
-    const site = captureCallSite(this.cursor)
-    const slot = await this.#acquire(site)
+    let slot: Slot
+    try {
+      const pending = this.#acquire(this.#earlySites ? captureCallSite(this.cursor) : undefined)
+      slot = pending instanceof Promise ? await pending : pending
+    } catch (err) {
+      throw attachCallSite(err, captureCallSite(this.cursor))
+    }
     const [values, opts] = Array.isArray(params)
       ? [params, options ?? {}]
       : [undefined, (params as CursorOptions | undefined) ?? {}]
@@ -539,9 +637,15 @@ export class Pool {
 
   /** Checks out a connection; release it with `client.release()` or `await using`. */
   async connect(): Promise<PoolClient> {
-    const site = captureCallSite(this.connect)
-    const slot = await this.#acquire(site)
-    return this.#client(slot, site)
+    const site = this.#earlySites ? captureCallSite(this.connect) : undefined
+    try {
+      const pending = this.#acquire(site)
+      const slot = pending instanceof Promise ? await pending : pending
+      return new PooledClient(slot.conn, slot, this.#releaseSlot)
+    } catch (err) {
+      // Captured after the await (unless early): the async functions awaiting this checkout.
+      throw attachCallSite(err, site ?? captureCallSite(this.connect))
+    }
   }
 
   /** Same as `connect()`. */
@@ -578,6 +682,8 @@ export class Pool {
     if (this.#ending) return this.#ending
     this.#closed = true
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer)
+    this.#sweepTimer = undefined
     const listener = this.#listener
     this.#listener = undefined
     for (const w of this.#waiters.splice(0)) {
@@ -605,10 +711,13 @@ export class Pool {
 
   // ---- internals ----
 
-  /** A checkout: an idle connection at once when there is one, else a promise of one. */
-  #acquire(site: CallSite): Slot | Promise<Slot> {
-    if (this.#closed)
-      return Promise.reject(attachCallSite(new PoolClosedError('the pool is closed'), site))
+  /**
+   * A checkout: an idle connection at once when there is one, else a promise of one. `site` is
+   * the caller's stack when captured early (eagerStacks, leak detection); else the caller
+   * attaches one to whatever error comes out.
+   */
+  #acquire(site: CallSite | undefined): Slot | Promise<Slot> {
+    if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     const started = performance.now()
     const ready = this.#takeIdle()
     if (ready instanceof Promise) return ready.then((slot) => this.#checkedOut(slot, started, site))
@@ -620,9 +729,8 @@ export class Pool {
    * A connection for one `pool.query` statement: an idle one, else a share of a busy one when
    * the pool cannot grow and nobody is waiting, else a place in the queue.
    */
-  #forQuery(site: CallSite): Slot | Promise<Slot> {
-    if (this.#closed)
-      return Promise.reject(attachCallSite(new PoolClosedError('the pool is closed'), site))
+  #forQuery(site: CallSite | undefined): Slot | Promise<Slot> {
+    if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     const started = performance.now()
     const ready = this.#takeIdle()
     if (ready instanceof Promise) return ready.then((slot) => this.#share(slot, started, site))
@@ -638,7 +746,7 @@ export class Pool {
   }
 
   /** Queues the caller (FIFO) until a connection is free, within `acquireTimeout`. */
-  #wait(site: CallSite, started: number, kind: Waiter['kind']): Promise<Slot> {
+  #wait(site: CallSite | undefined, started: number, kind: Waiter['kind']): Promise<Slot> {
     if (
       this.#options.maxWaiting !== undefined &&
       this.#waiters.length >= this.#options.maxWaiting
@@ -689,7 +797,7 @@ export class Pool {
   }
 
   /** Books one more `pool.query` statement on `slot` (the first one checks it out). */
-  #share(slot: Slot, started: number, site: CallSite): Slot {
+  #share(slot: Slot, started: number, site: CallSite | undefined): Slot {
     if (slot.queries++ > 0) return this.#book(slot, started)
     slot.progressAt = Date.now()
     this.#shared.push(slot)
@@ -759,7 +867,7 @@ export class Pool {
    * Books a checkout of `slot` asked for at `started` (performance.now()) by the caller whose
    * stack is `site`.
    */
-  #checkedOut(slot: Slot, started: number, site: CallSite): Slot {
+  #checkedOut(slot: Slot, started: number, site: CallSite | undefined): Slot {
     this.#book(slot, started)
     slot.checkout = { at: Date.now(), stack: undefined, leakTimer: undefined }
     const leak = this.#options.leakDetectionThreshold
@@ -807,8 +915,6 @@ export class Pool {
   #takeIdle(): Slot | Promise<Slot> | undefined {
     while (this.#idle.length > 0) {
       const slot = this.#idle.pop()!
-      if (slot.idleTimer) clearTimeout(slot.idleTimer)
-      slot.idleTimer = undefined
       if (slot.conn.closed) {
         this.#destroy(slot, 'error')
         continue
@@ -914,7 +1020,6 @@ export class Pool {
         expiresAt: life > 0 ? now + life * (0.9 + Math.random() * 0.1) : Number.POSITIVE_INFINITY,
         lastUsedAt: now,
         uses: 0,
-        idleTimer: undefined,
         retire: undefined,
         queries: 0,
         progressAt: 0,
@@ -976,7 +1081,6 @@ export class Pool {
     const i = this.#idle.findIndex((s) => s.conn === conn)
     if (i >= 0) {
       const [slot] = this.#idle.splice(i, 1)
-      if (slot!.idleTimer) clearTimeout(slot!.idleTimer)
       this.#count('error', slot!)
       if (err) this.#backgroundError(err)
       this.#fill()
@@ -997,18 +1101,36 @@ export class Pool {
     slot.lastUsedAt = Date.now()
     this.#idle.push(slot)
     if (this.#options.allowExitOnIdle) slot.conn.unref()
+    if (this.#sweepTimer === undefined) this.#startSweep()
+  }
+
+  /**
+   * Closes connections idle longer than `idleTimeout`, down to `min`: one timer for the pool,
+   * not one per idle connection, so a checkout sets and clears no timer. `#idle` is a stack, so
+   * its bottom holds the connections idle longest.
+   */
+  #startSweep(): void {
     const idleTimeout = this.#options.idleTimeout ?? 30_000
-    if (idleTimeout > 0) {
-      slot.idleTimer = setTimeout(() => {
-        slot.idleTimer = undefined
-        const i = this.#idle.indexOf(slot)
-        if (i >= 0 && this.total > this.#min) {
-          this.#idle.splice(i, 1)
-          this.#destroy(slot, 'idle')
+    if (idleTimeout <= 0 || this.#closed) return
+    const timer = setInterval(
+      () => {
+        const now = Date.now()
+        while (
+          this.#idle.length > 0 &&
+          this.total > this.#min &&
+          now - this.#idle[0]!.lastUsedAt >= idleTimeout
+        ) {
+          this.#destroy(this.#idle.shift()!, 'idle')
         }
-      }, idleTimeout)
-      slot.idleTimer.unref?.()
-    }
+        if (this.#idle.length === 0 || this.#closed) {
+          clearInterval(timer)
+          this.#sweepTimer = undefined
+        }
+      },
+      Math.max(10, Math.min(idleTimeout / 4, 5_000)),
+    )
+    timer.unref?.()
+    this.#sweepTimer = timer
   }
 
   #serveWaiters(): void {
@@ -1086,7 +1208,6 @@ export class Pool {
   }
 
   async #destroy(slot: Slot, reason: DestroyReason): Promise<void> {
-    if (slot.idleTimer) clearTimeout(slot.idleTimer)
     this.#count(reason, slot)
     const conn = slot.conn
     if (conn.closed) return
@@ -1095,53 +1216,6 @@ export class Pool {
       return
     }
     await conn.close().catch(() => conn.destroy())
-  }
-
-  #client(slot: Slot, site: ReturnType<typeof captureCallSite>): PoolClient {
-    let released = false
-    const conn = slot.conn
-    const live = (): Connection => {
-      if (released) {
-        throw attachCallSite(
-          new ConnectionClosed(
-            'this pool client was released; check out another with pool.connect()',
-          ),
-          site,
-        )
-      }
-      return conn
-    }
-    const client: PoolClient = {
-      connection: conn,
-      query: (text, params, options) => {
-        try {
-          return live().query(text, params, options)
-        } catch (err) {
-          return Promise.reject(err)
-        }
-      },
-      queryOne: async (text, params, options) => live().queryOne(text, params, options),
-      exec: async (sql) => live().exec(sql),
-      transaction: (<T>(
-        a: TransactionOptions | ((tx: Transaction) => Promise<T>),
-        b?: (tx: Transaction) => Promise<T>,
-      ): Promise<T> => {
-        try {
-          const c = live()
-          return typeof a === 'function' ? c.transaction(a) : c.transaction(a, b!)
-        } catch (err) {
-          return Promise.reject(err)
-        }
-      }) as PoolClient['transaction'],
-      cursor: (text, params, options) => live().cursor(text, params, options),
-      release: async (error?: unknown) => {
-        if (released) return
-        released = true
-        this.#release(slot, error)
-      },
-      [asyncDispose]: () => client.release(),
-    }
-    return client
   }
 }
 

@@ -178,8 +178,20 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
   it('shows the caller frame in the stack of a query error and the caret under the position', async () => {
     const c = await track(connect(server.url))
     async function queryFromHere() {
-      return c.simpleQuery('select 1,\n  nosuchcolumn')
+      return await c.simpleQuery('select 1,\n  nosuchcolumn')
     }
+    async function extendedFromHere() {
+      return await c.query('select $1::int, nosuchcolumn', [1])
+    }
+    const extended = await extendedFromHere().catch((e) => e)
+    expect(extended).toBeInstanceOf(errors.UndefinedColumn)
+    expect(extended.stack).toContain('extendedFromHere')
+    // Captured at call time with eagerStacks: a caller that returns the promise unawaited shows.
+    const eager = await track(connect(server.url, { eagerStacks: true }))
+    function notAwaiting() {
+      return eager.query('select nosuchcolumn')
+    }
+    expect((await notAwaiting().catch((e) => e)).stack).toContain('notAwaiting')
     const err = await queryFromHere().catch((e) => e)
     expect(err).toBeInstanceOf(errors.UndefinedColumn)
     expect(err.stack).toContain('queryFromHere')

@@ -287,6 +287,30 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await b.release()
   })
 
+  it('names the awaiting caller in the stacks of pool errors', async () => {
+    const { pool: p } = pool({ max: 1, acquireTimeout: 100 })
+    async function queryHere() {
+      return await p.query('select nosuchcolumn')
+    }
+    const failed = await queryHere().catch((e) => e)
+    expect(failed).toBeInstanceOf(errors.UndefinedColumn)
+    expect(failed.stack).toContain('queryHere')
+    const held = await p.connect()
+    async function waitHere() {
+      return await p.connect()
+    }
+    const timedOut = await waitHere().catch((e) => e)
+    expect(timedOut).toBeInstanceOf(errors.PoolTimeoutError)
+    expect(timedOut.stack).toContain('waitHere')
+    async function pipelineHere() {
+      return await p.query('select 1')
+    }
+    const queued = await pipelineHere().catch((e) => e)
+    expect(queued).toBeInstanceOf(errors.PoolTimeoutError)
+    expect(queued.stack).toContain('pipelineHere')
+    await held.release()
+  })
+
   it('runs init once per connection, calls a password function per connection, retires by maxUses', async () => {
     const su = server.roles!.superuser
     let inits = 0
@@ -367,6 +391,19 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     } finally {
       for (const [n, h] of handlers) unsubscribe(n, h)
     }
+  })
+
+  it('closes connections idle past idleTimeout down to min, and keeps min warm', async () => {
+    const { pool: p, app } = pool({ min: 1, max: 4, idleTimeout: 100 })
+    await Promise.all(Array.from({ length: 4 }, () => p.query('select pg_sleep(0.05)')))
+    expect(p.stats().total).toBe(4)
+    await until(() => p.stats().total === 1)
+    expect(p.stats().destroyed.idle).toBe(3)
+    expect(p.stats().idle).toBe(1)
+    await until(async () => (await backends(app)) === 1)
+    await sleep(300)
+    expect(p.stats().total).toBe(1)
+    expect((await p.query('select 4 as w')).rows).toEqual([{ w: 4 }])
   })
 
   it('drains and resizes', async () => {
