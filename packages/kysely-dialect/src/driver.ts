@@ -154,14 +154,15 @@ export class TuskDriver implements Driver {
   }
 
   /**
-   * Checks out a session. Aborting stops waiting; a session that arrives later goes straight
-   * back to the pool.
+   * Checks out a session. Aborting leaves the pool's queue at once and rejects with the
+   * signal's reason, as Kysely expects.
    */
   async acquireConnection(options?: AbortOptions): Promise<DatabaseConnection> {
-    throwIfAborted(options?.signal)
+    const signal = options?.signal
+    throwIfAborted(signal)
     const pool = this.pool
-    const client = await raceAbort(pool.connect(), options?.signal, (late) => {
-      late.then((c) => c.release()).catch(() => {})
+    const client = await pool.connect(signal ? { signal } : undefined).catch((err: unknown) => {
+      throw signal?.aborted ? signal.reason : err
     })
     let connection = this.#connections.get(client.connection)
     const created = connection === undefined

@@ -448,10 +448,12 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
       const controller = new AbortController()
       const waiting = driver.acquireConnection({ signal: controller.signal })
       await sleep(50)
+      expect(driver.pool.stats().waiting).toBe(1)
       controller.abort(reason)
       await expect(waiting).rejects.toBe(reason)
+      // The aborted checkout left the pool's queue at once: nobody is waiting any more.
+      expect(driver.pool.stats().waiting).toBe(0)
       await driver.releaseConnection(held)
-      // The checkout that arrived after the abort went straight back to the pool.
       await until('the pool is idle', async () => driver.pool.stats().busy === 0)
       expect(driver.pool.stats()).toMatchObject({ busy: 0, idle: 1 })
       const pool = driver.pool

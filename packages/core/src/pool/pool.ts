@@ -26,11 +26,13 @@ import {
   AuthenticationError,
   ConfigError,
   ConnectionClosed,
+  ConnectionError,
   PoolClosedError,
   PoolTimeoutError,
   PoolTooBusyError,
   TlsError,
 } from '../errors/client.js'
+import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
@@ -259,6 +261,28 @@ export function opensTransactionBlock(sql: string): boolean {
   )
 }
 
+/** What waited for a connection: a checkout, or a query (which rejects as QueryCanceled). */
+type AbortedWait = 'checkout' | 'query'
+
+/** The error of a wait for a connection that `signal` aborted. */
+function abortedWait(what: AbortedWait, signal: AbortSignal): TuskError {
+  if (what === 'checkout') {
+    return new ConnectionError('checking out a pooled connection was aborted', {
+      phase: 'connect',
+      safeToRetry: true,
+      cause: signal.reason,
+    })
+  }
+  const err = new QueryCanceled('query canceled while waiting for a pooled connection', {
+    phase: 'query',
+    safeToRetry: true,
+    cause: signal.reason,
+  }) as QueryCanceled & { reason?: 'abort' }
+  err.code = '57014'
+  err.reason = 'abort'
+  return err
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
@@ -476,7 +500,9 @@ export class Pool {
     }
     let slot: Slot
     try {
-      const pending = shared ? this.#forQuery(site) : this.#acquire(site)
+      const signal = (Array.isArray(params) ? options : (params as QueryOptions | undefined))
+        ?.signal
+      const pending = shared ? this.#forQuery(site, signal) : this.#acquire(site, signal, 'query')
       slot = pending instanceof Promise ? await pending : pending
     } catch (err) {
       throw attachCallSite(err, site ?? captureCallSite(this.query))
@@ -635,11 +661,16 @@ export class Pool {
     await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], { prepare: false })
   }
 
-  /** Checks out a connection; release it with `client.release()` or `await using`. */
-  async connect(): Promise<PoolClient> {
+  /**
+   * Checks out a connection; release it with `client.release()` or `await using`. A `signal`
+   * aborts the wait (ConnectionError, its reason as `cause`).
+   */
+  async connect(options?: { signal?: AbortSignal }): Promise<PoolClient> {
     const site = this.#earlySites ? captureCallSite(this.connect) : undefined
     try {
-      const pending = this.#acquire(site)
+      const signal = options?.signal
+      if (signal?.aborted) throw abortedWait('checkout', signal)
+      const pending = this.#acquire(site, signal)
       const slot = pending instanceof Promise ? await pending : pending
       return new PooledClient(slot.conn, slot, this.#releaseSlot)
     } catch (err) {
@@ -649,8 +680,8 @@ export class Pool {
   }
 
   /** Same as `connect()`. */
-  acquire(): Promise<PoolClient> {
-    return this.connect()
+  acquire(options?: { signal?: AbortSignal }): Promise<PoolClient> {
+    return this.connect(options)
   }
 
   /** Changes the bounds; extra idle connections close now, busy ones when released. */
@@ -716,20 +747,24 @@ export class Pool {
    * the caller's stack when captured early (eagerStacks, leak detection); else the caller
    * attaches one to whatever error comes out.
    */
-  #acquire(site: CallSite | undefined): Slot | Promise<Slot> {
+  #acquire(
+    site: CallSite | undefined,
+    signal?: AbortSignal,
+    abortAs: AbortedWait = 'checkout',
+  ): Slot | Promise<Slot> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     const started = performance.now()
     const ready = this.#takeIdle()
     if (ready instanceof Promise) return ready.then((slot) => this.#checkedOut(slot, started, site))
     if (ready) return this.#checkedOut(ready, started, site)
-    return this.#wait(site, started, 'exclusive')
+    return this.#wait(site, started, 'exclusive', signal, abortAs)
   }
 
   /**
    * A connection for one `pool.query` statement: an idle one, else a share of a busy one when
    * the pool cannot grow and nobody is waiting, else a place in the queue.
    */
-  #forQuery(site: CallSite | undefined): Slot | Promise<Slot> {
+  #forQuery(site: CallSite | undefined, signal: AbortSignal | undefined): Slot | Promise<Slot> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     const started = performance.now()
     const ready = this.#takeIdle()
@@ -742,11 +777,18 @@ export class Pool {
         return this.#share(slot, started, site)
       }
     }
-    return this.#wait(site, started, 'query')
+    return this.#wait(site, started, 'query', signal, 'query')
   }
 
   /** Queues the caller (FIFO) until a connection is free, within `acquireTimeout`. */
-  #wait(site: CallSite | undefined, started: number, kind: Waiter['kind']): Promise<Slot> {
+  #wait(
+    site: CallSite | undefined,
+    started: number,
+    kind: Waiter['kind'],
+    signal: AbortSignal | undefined,
+    abortAs: AbortedWait,
+  ): Promise<Slot> {
+    if (signal?.aborted) return Promise.reject(abortedWait(abortAs, signal))
     if (
       this.#options.maxWaiting !== undefined &&
       this.#waiters.length >= this.#options.maxWaiting
@@ -763,9 +805,11 @@ export class Pool {
     const self = this
     return new Promise<Slot>((resolve, reject) => {
       // Methods, not arrow-function properties: no Object.defineProperty per checkout (keepNames).
+      let onAbort: (() => void) | undefined
       const waiter: Waiter = {
         kind,
         resolve(slot) {
+          if (onAbort) signal!.removeEventListener('abort', onAbort)
           resolve(
             kind === 'query'
               ? self.#share(slot, started, site)
@@ -773,10 +817,21 @@ export class Pool {
           )
         },
         reject(err) {
+          if (onAbort) signal!.removeEventListener('abort', onAbort)
           reject(attachCallSite(err, site))
         },
         enqueuedAt: Date.now(),
         timer: undefined,
+      }
+      if (signal) {
+        onAbort = () => {
+          const i = this.#waiters.indexOf(waiter)
+          if (i < 0) return
+          this.#waiters.splice(i, 1)
+          if (waiter.timer) clearTimeout(waiter.timer)
+          waiter.reject(abortedWait(abortAs, signal))
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
       }
       const timeout = this.#options.acquireTimeout ?? 30_000
       waiter.timer = setTimeout(() => {

@@ -311,6 +311,40 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await held.release()
   })
 
+  it('aborts a queued checkout or query with its signal, and the aborted query never runs', async () => {
+    const { pool: p } = pool({ max: 1 })
+    const table = `pool_abort_${process.pid}`
+    await p.query(`create table if not exists ${table} (x int)`)
+    await p.query(`truncate ${table}`)
+    const held = await p.connect()
+    const checkout = new AbortController()
+    const waiting = p.connect({ signal: checkout.signal }).catch((e) => e)
+    const query = new AbortController()
+    const queued = p
+      .query(`insert into ${table} values (1)`, [], { signal: query.signal })
+      .catch((e) => e)
+    await sleep(20)
+    expect(p.stats().waiting).toBe(2)
+    checkout.abort(new Error('client went away'))
+    query.abort()
+    const [c, q] = await Promise.all([waiting, queued])
+    expect(c).toBeInstanceOf(errors.ConnectionError)
+    expect(c.cause.message).toBe('client went away')
+    expect(q).toBeInstanceOf(errors.QueryCanceled)
+    expect(q.reason).toBe('abort')
+    expect(p.stats().waiting).toBe(0)
+    await expect(p.connect({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      errors.ConnectionError,
+    )
+    await held.release()
+    await expect(p.connect({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      errors.ConnectionError,
+    )
+    expect(await p.queryOne(`select count(*)::int as n from ${table}`)).toEqual({ n: 0 })
+    await p.query(`drop table ${table}`)
+    expect(p.stats()).toMatchObject({ busy: 0, waiting: 0, total: 1 })
+  })
+
   it('runs init once per connection, calls a password function per connection, retires by maxUses', async () => {
     const su = server.roles!.superuser
     let inits = 0
