@@ -199,6 +199,8 @@ export async function load(): Promise<DriverAdapter> {
     connect,
     pool: missing.pool ? undefined : pool,
     missing,
-    notes: [],
+    notes: [
+      'tusk: in W2, once all 8 connections are busy, `pool.query` statements are pipelined onto busy ones (`maxPipeline`, default 8), as postgres.js does (`max_pipeline`, default 100); pg’s Pool and pgbench run one statement per connection at a time.',
+    ],
   }
 }
