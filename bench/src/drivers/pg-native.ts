@@ -6,6 +6,7 @@
 import pg from 'pg'
 import { packageVersion } from '../package-version.js'
 import type { DriverAdapter, PoolTarget, Row, Session } from './driver.js'
+import { poolTarget } from './pg.js'
 
 const SELECT_INT = 'SELECT $1::int'
 
@@ -40,21 +41,7 @@ function connectWith(native: NativePg): (url: string) => Promise<Session> {
 }
 
 function poolWith(native: NativePg): (url: string, size: number) => Promise<PoolTarget> {
-  return async (url, size) => {
-    const p = new native.Pool({ connectionString: url, max: size })
-    return {
-      selectInt: (value) => p.query(SELECT_INT, [value]),
-      checkout: async (hold) => {
-        const client = await p.connect()
-        try {
-          if (hold) await hold()
-        } finally {
-          client.release()
-        }
-      },
-      close: () => p.end(),
-    }
-  }
+  return async (url, size) => poolTarget(new native.Pool({ connectionString: url, max: size }))
 }
 
 /** The `pg-native` adapter; throws when pg-native did not build on this machine. */

@@ -39,8 +39,8 @@ async function connect(url: string): Promise<Session> {
   }
 }
 
-async function pool(url: string, size: number): Promise<PoolTarget> {
-  const p = new pg.Pool({ connectionString: url, max: size })
+/** `SELECT $1::int` and checkouts on a pg `Pool` (the JavaScript one or `pg.native`'s). */
+export function poolTarget(p: pg.Pool): PoolTarget {
   return {
     selectInt: (value) => p.query(SELECT_INT, [value]),
     checkout: async (hold) => {
@@ -53,6 +53,10 @@ async function pool(url: string, size: number): Promise<PoolTarget> {
     },
     close: () => p.end(),
   }
+}
+
+async function pool(url: string, size: number): Promise<PoolTarget> {
+  return poolTarget(new pg.Pool({ connectionString: url, max: size }))
 }
 
 /** The `pg` adapter. */
