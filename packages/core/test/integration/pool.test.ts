@@ -157,6 +157,22 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().pipelined).toBe(5)
   })
 
+  it('cancels one pipelined query on timeout without failing those behind it', async () => {
+    const { pool: p } = pool({ max: 1, maxPipeline: 8 })
+    await p.query('select 1')
+    const slow = p.query('select pg_sleep(5)', [], { timeout: 100 }).catch((e) => e)
+    const behind = Array.from({ length: 5 }, (_, i) =>
+      p.query<{ i: number }>('select $1::int as i', [i]),
+    )
+    const err = await slow
+    expect(err).toBeInstanceOf(errors.QueryCanceled)
+    expect(err.reason).toBe('timeout')
+    expect((await Promise.all(behind)).map((r) => r.rows[0]!.i)).toEqual([0, 1, 2, 3, 4])
+    expect(p.stats().pipelined).toBe(5)
+    expect((await p.query('select 2 as two')).rows).toEqual([{ two: 2 }])
+    expect(p.stats()).toMatchObject({ busy: 0, total: 1, destroyed: { error: 0, dirty: 0 } })
+  })
+
   it('fails every pipelined query with ConnectionLost when the backend dies, then recovers', async () => {
     const { pool: p, app } = pool({ max: 1, maxPipeline: 8 })
     const running = Array.from({ length: 6 }, (_, i) =>
