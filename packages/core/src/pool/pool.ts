@@ -177,8 +177,8 @@ interface Waiter {
   kind: 'query' | 'exclusive'
   resolve(slot: Slot): void
   reject(error: TuskError): void
-  enqueuedAt: number
-  timer: ReturnType<typeof setTimeout> | undefined
+  /** performance.now() past which the wait fails (acquireTimeout); Infinity: no limit. */
+  deadline: number
 }
 
 const asyncDispose: typeof Symbol.asyncDispose =
@@ -413,6 +413,7 @@ export class Pool {
   #connectFailures = 0
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #sweepTimer: ReturnType<typeof setInterval> | undefined
+  #waitTimer: ReturnType<typeof setTimeout> | undefined
   #lastConnectError: TuskError | undefined
   #listener: Listener | undefined
   /** The registry with `registerTypes` loaded, shared by every connection after the first. */
@@ -715,10 +716,11 @@ export class Pool {
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
     if (this.#sweepTimer) clearInterval(this.#sweepTimer)
     this.#sweepTimer = undefined
+    if (this.#waitTimer) clearTimeout(this.#waitTimer)
+    this.#waitTimer = undefined
     const listener = this.#listener
     this.#listener = undefined
     for (const w of this.#waiters.splice(0)) {
-      if (w.timer) clearTimeout(w.timer)
       w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
     }
     this.#ending = (async () => {
@@ -820,35 +822,71 @@ export class Pool {
           if (onAbort) signal!.removeEventListener('abort', onAbort)
           reject(attachCallSite(err, site))
         },
-        enqueuedAt: Date.now(),
-        timer: undefined,
+        deadline: started + (this.#options.acquireTimeout ?? 30_000),
       }
       if (signal) {
         onAbort = () => {
           const i = this.#waiters.indexOf(waiter)
           if (i < 0) return
           this.#waiters.splice(i, 1)
-          if (waiter.timer) clearTimeout(waiter.timer)
+          this.#stopWaitTimerIfIdle()
           waiter.reject(abortedWait(abortAs, signal))
         }
         signal.addEventListener('abort', onAbort, { once: true })
       }
-      const timeout = this.#options.acquireTimeout ?? 30_000
-      waiter.timer = setTimeout(() => {
-        const i = this.#waiters.indexOf(waiter)
-        if (i >= 0) this.#waiters.splice(i, 1)
-        this.#timeouts++
-        const last = this.#lastConnectError
-        waiter.reject(
-          new PoolTimeoutError(
-            `timed out after ${timeout} ms waiting for a connection: ${this.#describe()}${last && this.#busy.size === 0 ? `; last connect error: ${last.message}` : ''}`,
-            last && this.#busy.size === 0 ? { cause: last } : {},
-          ),
-        )
-      }, timeout)
       this.#waiters.push(waiter)
+      if (this.#waitTimer === undefined) this.#armWaitTimer()
       this.#grow()
     })
+  }
+
+  /** Clears the acquireTimeout timer once nobody waits (it would keep the process alive). */
+  #stopWaitTimerIfIdle(): void {
+    if (this.#waiters.length === 0 && this.#waitTimer !== undefined) {
+      clearTimeout(this.#waitTimer)
+      this.#waitTimer = undefined
+    }
+  }
+
+  /**
+   * One timer for every waiter's acquireTimeout, set for the earliest deadline: waiters queue
+   * in order, so a checkout sets and clears no timer of its own. When it fires it fails the
+   * waiters past their deadline and sets itself for the next one.
+   */
+  #armWaitTimer(): void {
+    let next = Number.POSITIVE_INFINITY
+    for (const w of this.#waiters) {
+      if (w.deadline < next) {
+        next = w.deadline
+        break
+      }
+    }
+    if (next === Number.POSITIVE_INFINITY) return
+    const timer = setTimeout(
+      () => {
+        this.#waitTimer = undefined
+        const now = performance.now()
+        const timeout = this.#options.acquireTimeout ?? 30_000
+        const expired = this.#waiters.filter((w) => w.deadline <= now)
+        if (expired.length > 0) {
+          const left = this.#waiters.filter((w) => w.deadline > now)
+          this.#waiters.splice(0, this.#waiters.length, ...left)
+        }
+        for (const waiter of expired) {
+          this.#timeouts++
+          const last = this.#lastConnectError
+          waiter.reject(
+            new PoolTimeoutError(
+              `timed out after ${timeout} ms waiting for a connection: ${this.#describe()}${last && this.#busy.size === 0 ? `; last connect error: ${last.message}` : ''}`,
+              last && this.#busy.size === 0 ? { cause: last } : {},
+            ),
+          )
+        }
+        if (this.#waiters.length > 0) this.#armWaitTimer()
+      },
+      Math.max(0, Math.ceil(next - performance.now())),
+    )
+    this.#waitTimer = timer
   }
 
   /** Books one more `pool.query` statement on `slot` (the first one checks it out). */
@@ -894,10 +932,10 @@ export class Pool {
     const now = Date.now()
     while (n-- > 0 && this.#waiters[0]?.kind === 'query' && this.#canTake(slot, now)) {
       const waiter = this.#waiters.shift()!
-      if (waiter.timer) clearTimeout(waiter.timer)
       this.#pipelined++
       waiter.resolve(slot)
     }
+    this.#stopWaitTimerIfIdle()
   }
 
   /** One `pool.query` statement on a shared `slot` ended; the last one gives the slot back. */
@@ -991,8 +1029,7 @@ export class Pool {
                 kind: 'exclusive',
                 resolve,
                 reject,
-                enqueuedAt: Date.now(),
-                timer: undefined,
+                deadline: Number.POSITIVE_INFINITY,
               })
               this.#grow()
             })
@@ -1103,10 +1140,9 @@ export class Pool {
     this.#lastConnectError = err
     this.#connectFailures++
     if (fatalConnectError(err)) {
-      for (const w of this.#waiters.splice(0)) {
-        if (w.timer) clearTimeout(w.timer)
-        w.reject(err)
-      }
+      const failed = this.#waiters.splice(0)
+      this.#stopWaitTimerIfIdle()
+      for (const w of failed) w.reject(err)
       this.#backgroundError(err)
       return
     }
@@ -1147,7 +1183,7 @@ export class Pool {
   #toIdleOrWaiter(slot: Slot): void {
     const waiter = this.#waiters.shift()
     if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer)
+      this.#stopWaitTimerIfIdle()
       this.#busy.add(slot)
       waiter.resolve(slot)
       if (waiter.kind === 'query') this.#feed(slot, 1)
@@ -1193,7 +1229,7 @@ export class Pool {
       const next = this.#takeIdle()
       if (!next) break
       const waiter = this.#waiters.shift()!
-      if (waiter.timer) clearTimeout(waiter.timer)
+      this.#stopWaitTimerIfIdle()
       if (next instanceof Promise) next.then(waiter.resolve, waiter.reject)
       else waiter.resolve(next)
     }

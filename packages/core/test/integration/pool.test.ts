@@ -303,6 +303,31 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await b.release()
   })
 
+  it('times out each waiter at its own deadline, and serves the ones still waiting', async () => {
+    const { pool: p } = pool({ max: 1, acquireTimeout: 300 })
+    const held = await p.connect()
+    const settled: string[] = []
+    const first = p.connect().then(
+      () => settled.push('first served'),
+      (e) => settled.push(e instanceof errors.PoolTimeoutError ? 'first timed out' : String(e)),
+    )
+    await sleep(200)
+    const second = p.connect().then(
+      async (c) => {
+        settled.push('second served')
+        await c.release()
+      },
+      (e) => settled.push(String(e)),
+    )
+    await first
+    expect(settled).toEqual(['first timed out'])
+    expect(p.stats().waiting).toBe(1)
+    await held.release()
+    await second
+    expect(settled).toEqual(['first timed out', 'second served'])
+    expect(p.stats()).toMatchObject({ waiting: 0, busy: 0, timeouts: 1 })
+  })
+
   it('names the awaiting caller in the stacks of pool errors', async () => {
     const { pool: p } = pool({ max: 1, acquireTimeout: 100 })
     async function queryHere() {
