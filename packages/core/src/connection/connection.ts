@@ -40,6 +40,7 @@ import { Writer } from '../protocol/writer.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import type { TlsSession, Transport } from '../runtime/transport.js'
 import { isSqlFragment, MAX_PARAMETERS, type SqlFragment } from '../sql/fragment.js'
+import { startsWithKeyword } from '../sql/keyword.js'
 import {
   beginStatement,
   runSavepoint,
@@ -252,6 +253,8 @@ const queryError = channel(CHANNELS.queryError)
 type Cancellable = ExtendedQueryOperation<unknown> & { cancelPending?: boolean }
 
 const SEVERE = new Set(['FATAL', 'PANIC'])
+const COPY = ['copy']
+const COPY_WORD = /\bcopy\b/i
 const CLOSE_TIMEOUT_MS = 5_000
 
 /**
@@ -272,8 +275,9 @@ export class Connection {
   readonly #limits: ResultLimits
   readonly #eagerStacks: boolean
   #cancelInFlight = false
+  /** A barrier request is in flight: later requests wait in `#held` (bytes, request). */
   #holding = false
-  readonly #held: Uint8Array[] = []
+  readonly #held: { bytes: Uint8Array; op: Operation }[] = []
   readonly #drainWaiters: (() => void)[] = []
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
@@ -630,8 +634,13 @@ export class Connection {
           prepareFailed(s) {
             self.#cache.forget(s)
           },
+          copyIn() {
+            self.#refuseExtendedCopyIn()
+          },
         },
       ) as unknown as Cancellable
+      // In copy-in mode the server takes any message but COPY data as a protocol violation.
+      if (startsWithKeyword(text, COPY)) op.barrier = true
       try {
         const override = opts.encodeOverride
         this.#enqueue(op, (w) => {
@@ -885,12 +894,14 @@ export class Connection {
     const site = this.#eagerStacks ? captureCallSite(this.simpleQuery) : undefined
     try {
       return await new Promise<SimpleQueryResult[]>((resolve, reject) => {
-        const op = new SimpleQueryOperation(
+        const op: Operation = new SimpleQueryOperation(
           sql,
           { host: this.host, refuseCopyIn: (message) => this.#refuseCopyIn(message) },
           resolve,
           reject,
         )
+        // A script may run COPY anywhere in it: hold what comes after (harmless if it does not).
+        if (COPY_WORD.test(sql)) op.barrier = true
         this.#enqueue(op, (w) => encodeQuery(w, sql))
       })
     } catch (err) {
@@ -973,22 +984,6 @@ export class Connection {
     return new Promise((resolve) => this.#drainWaiters.push(resolve))
   }
 
-  /**
-   * @internal Keep the bytes of requests queued from now on off the wire until `releaseWrites()`:
-   * during COPY FROM STDIN the wire carries only CopyData.
-   */
-  holdWrites(): void {
-    this.#holding = true
-  }
-
-  /** @internal Send what `holdWrites()` held, in order. */
-  releaseWrites(): void {
-    this.#holding = false
-    const held = this.#held.splice(0)
-    if (held.length === 0 || this.#closed) return
-    for (const bytes of held) this.#transport.write(bytes)
-  }
-
   /** @internal Stop or resume reading from the socket (COPY TO backpressure). */
   pauseReading(): void {
     this.#transport.pause()
@@ -1058,7 +1053,7 @@ export class Connection {
     if (this.#holding) {
       const w = new Writer(256)
       encode(w)
-      this.#held.push(w.flush())
+      this.#held.push({ bytes: w.flush(), op })
       this.#ops.push(op)
       op.sent = true
       return
@@ -1072,6 +1067,7 @@ export class Connection {
     }
     this.#ops.push(op)
     op.sent = true
+    if (op.barrier) this.#holding = true
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
       queueMicrotask(() => this.#flush())
@@ -1082,6 +1078,38 @@ export class Connection {
     this.#flushScheduled = false
     if (this.#writer.length === 0 || this.#closed || this.#cancelInFlight) return
     this.#transport.write(this.#writer.flush())
+  }
+
+  /**
+   * A barrier request completed: sends the requests held behind it, in order, up to and
+   * including the next barrier (which holds the rest again).
+   */
+  #releaseHeld(): void {
+    this.#holding = false
+    const held = this.#held
+    let n = 0
+    while (n < held.length) {
+      const entry = held[n++]!
+      this.#writer.bytes(entry.bytes)
+      if (entry.op.barrier) {
+        this.#holding = true
+        break
+      }
+    }
+    held.splice(0, n)
+    if (n > 0 && !this.#flushScheduled) {
+      this.#flushScheduled = true
+      queueMicrotask(() => this.#flush())
+    }
+  }
+
+  /** Answers a CopyInResponse to `query()` (extended protocol: CopyFail, then a Sync). */
+  #refuseExtendedCopyIn(): void {
+    // The Sync sent with the query was ignored in copy-in mode; the server now waits for one.
+    this.writeNow((w) => {
+      encodeCopyFail(w, 'COPY FROM STDIN runs through copyFrom(), not query()')
+      encodeSync(w)
+    })
   }
 
   /** Answers a CopyInResponse nobody asked for (COPY FROM STDIN through simpleQuery). */
@@ -1171,6 +1199,7 @@ export class Connection {
     }
     if (op.handle(m)) {
       this.#ops.shift()
+      if (op.barrier) this.#releaseHeld()
       if (this.#ops.length === 0) this.#wakeCloseWaiters()
       else if ((this.#ops[0] as Cancellable).cancelPending) this.#sendCancel()
     }

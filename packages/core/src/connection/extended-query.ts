@@ -2,7 +2,7 @@
  * One query through the extended protocol, as an Operation: takes the server's answers to its
  * Parse/Bind/Describe/Execute/Sync batch and builds `{ rows, rowCount, command, fields }`.
  */
-import type { DatabaseError, TuskError } from '../errors/base.js'
+import { type DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
 import { ResultTooLarge } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
 import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
@@ -78,6 +78,8 @@ export interface ExtendedQueryCallbacks<R> {
   info?(info: RunInfo): void
   /** The result crossed maxRows/maxBytes: the caller should cancel the rest. */
   limitExceeded?(): void
+  /** The server waits for COPY data (a COPY … FROM STDIN): the caller must refuse it. */
+  copyIn?(): void
 }
 
 /** Per-statement memo of column decoders and row shape, so cached runs build nothing per run. */
@@ -125,6 +127,8 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
   #paramOids: readonly number[] | undefined
   /** Set by the connection when a cancel was requested for this query. */
   cancelReason: 'abort' | 'timeout' | undefined
+  /** Set for a COPY statement: nothing may be sent behind it until it completes. */
+  barrier = false
 
   constructor(plan: ExtendedQueryPlan, callbacks: ExtendedQueryCallbacks<R>) {
     this.#plan = plan
@@ -205,6 +209,13 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
         return false
       case 'ParameterDescription':
         this.#paramOids = m.typeOids
+        return false
+      case 'CopyInResponse':
+        this.#error ??= new InterfaceError(
+          'COPY … FROM STDIN cannot run through query(): use copyFrom() to send the data',
+          { query: this.query, phase: 'query', safeToRetry: true },
+        )
+        this.#cb.copyIn?.()
         return false
       case 'EmptyQueryResponse':
         if (this.#preludeLeft === 0) this.#mainDone = true

@@ -21,4 +21,9 @@ export interface Operation {
   readonly rowSink?: DataRowSink | undefined
   /** The connection failed before the request completed. */
   fail(error: TuskError): void
+  /**
+   * Nothing queued after this request may reach the server before it completes (a COPY: in
+   * copy-in mode the server takes any other message as a protocol violation).
+   */
+  barrier?: boolean
 }

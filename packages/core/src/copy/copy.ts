@@ -77,6 +77,8 @@ interface CopyEvents {
 
 class CopyOperation implements Operation {
   sent = false
+  /** Requests queued during the COPY wait until it completes (see Operation.barrier). */
+  readonly barrier = true
   readonly query: string
   error: TuskError | undefined
   rowCount = 0
@@ -150,7 +152,6 @@ export function copyFrom(
         void pump()
       },
       done: (err, rowCount) => {
-        conn.releaseWrites()
         if (sourceError !== undefined) reject(attachCallSite(sourceError, site))
         else if (err) reject(attachCallSite(err, site))
         else if (!started)
@@ -228,7 +229,6 @@ export function copyFrom(
     }
     try {
       conn.enqueue(op, (w) => encodeQuery(w, sql))
-      conn.holdWrites()
     } catch (err) {
       reject(attachCallSite(err, site))
     }
@@ -277,7 +277,13 @@ export function copyTo(
     },
   })
   let started = false
+  let wrongWay = false
   const op = new CopyOperation(sql, conn.host, {
+    copyIn: () => {
+      // A COPY … FROM STDIN: refuse it (the server answers with an error and ReadyForQuery).
+      wrongWay = true
+      conn.writeNow((w) => encodeCopyFail(w, 'COPY FROM STDIN runs through copyFrom()'))
+    },
     copyOut: () => {
       started = true
     },
@@ -297,11 +303,11 @@ export function copyTo(
       if (paused) conn.resumeReading()
       paused = false
       if (stream.destroyed) return
-      if (err) stream.destroy(err)
-      else if (!started)
+      if (wrongWay || (!err && !started))
         stream.destroy(
           new InterfaceError('the statement is not a COPY … TO STDOUT', { query: sql }),
         )
+      else if (err) stream.destroy(err)
       else {
         stream.rowCount = rowCount
         stream.push(null)

@@ -36,6 +36,7 @@ import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
+import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
 
 /** Options of a pool, on top of every connection option. */
@@ -214,51 +215,6 @@ function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   a.addEventListener('abort', abort(a), { once: true })
   b.addEventListener('abort', abort(b), { once: true })
   return c.signal
-}
-
-/**
- * True when `sql` starts, after blanks and comments, with BEGIN or START: the only single
- * statements that leave a session inside a transaction block, so nothing may be pipelined
- * behind them.
- */
-export function opensTransactionBlock(sql: string): boolean {
-  const n = sql.length
-  let i = 0
-  while (i < n) {
-    const c = sql.charCodeAt(i)
-    if (c === 32 || (c >= 9 && c <= 13)) i++
-    else if (c === 45 && sql.charCodeAt(i + 1) === 45) {
-      const end = sql.indexOf('\n', i)
-      if (end < 0) return false
-      i = end + 1
-    } else if (c === 47 && sql.charCodeAt(i + 1) === 42) {
-      let depth = 1
-      i += 2
-      while (i < n && depth > 0) {
-        const d = sql.charCodeAt(i)
-        const e = sql.charCodeAt(i + 1)
-        if (d === 47 && e === 42) {
-          depth++
-          i += 2
-        } else if (d === 42 && e === 47) {
-          depth--
-          i += 2
-        } else i++
-      }
-    } else break
-  }
-  const word = sql.slice(i, i + 5).toLowerCase()
-  if (word !== 'begin' && word !== 'start') return false
-  const next = sql.charCodeAt(i + 5)
-  // An identifier character would make it another word (`beginning`, `start_job`).
-  return !(
-    (next >= 48 && next <= 57) ||
-    (next >= 65 && next <= 90) ||
-    (next >= 97 && next <= 122) ||
-    next === 95 ||
-    next === 36 ||
-    next > 127
-  )
 }
 
 /** What waited for a connection: a checkout, or a query (which rejects as QueryCanceled). */

@@ -138,6 +138,53 @@ describe.each(servers.map((s) => [s.name, s] as const))('COPY and LISTEN on %s',
     expect(await after).toEqual({ n: 1000 })
   })
 
+  it('refuses COPY FROM STDIN through query, exec and copyTo without breaking what is queued behind it', async () => {
+    const c = await conn()
+    await c.query('create temp table wrong_way (x int)')
+    const viaQuery = c.query('copy wrong_way from stdin').catch((e) => e)
+    const behindQuery = c.query<{ n: number }>('select $1::int as n', [1])
+    const viaExec = c.exec('copy wrong_way from stdin').catch((e) => e)
+    const behindExec = c.query<{ n: number }>('select $1::int as n', [2])
+    const [q, qb, e, eb] = await Promise.all([viaQuery, behindQuery, viaExec, behindExec])
+    expect(q).toBeInstanceOf(errors.InterfaceError)
+    expect(q.message).toContain('copyFrom()')
+    expect(qb.rows).toEqual([{ n: 1 }])
+    expect(e).toBeInstanceOf(errors.DatabaseError)
+    expect(e.message).toContain('copyFrom')
+    expect(eb.rows).toEqual([{ n: 2 }])
+    const stream = c.copyTo('copy wrong_way from stdin')
+    const streamed = await new Promise((resolve) => {
+      stream.on('error', resolve)
+      stream.on('end', () => resolve('ended'))
+      stream.resume()
+    })
+    expect(streamed).toBeInstanceOf(errors.InterfaceError)
+    expect(c.closed).toBe(false)
+    expect(await c.queryOne('select count(*)::int as n from wrong_way')).toEqual({ n: 0 })
+    // Prepared after a few runs, the statement still answers the same way.
+    for (let i = 0; i < 6; i++) {
+      await expect(c.query('copy wrong_way from stdin')).rejects.toBeInstanceOf(
+        errors.InterfaceError,
+      )
+    }
+    const p = createPool(server.url, { max: 1 })
+    open.push(p)
+    await p.query('select 1')
+    const results = await Promise.allSettled([
+      p.query('select 1 as a'),
+      p.query('copy pg_class from stdin'),
+      p.query('select 2 as b'),
+      p.query('select 3 as c'),
+    ])
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ])
+    expect(p.stats()).toMatchObject({ total: 1, busy: 0, destroyed: { error: 0, dirty: 0 } })
+  })
+
   it('copies through the pool and refuses a non-COPY statement', async () => {
     const pool = createPool(server.url, { max: 2 })
     open.push(pool)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { opensTransactionBlock } from './pool.js'
+import { opensTransactionBlock, startsWithKeyword } from './keyword.js'
 
 describe('opensTransactionBlock', () => {
   it.each([
@@ -35,5 +35,16 @@ describe('opensTransactionBlock', () => {
     'begün',
   ])('%j does not', (sql) => {
     expect(opensTransactionBlock(sql)).toBe(false)
+  })
+})
+
+describe('startsWithKeyword', () => {
+  it('finds COPY in any case after comments, as a whole word only', () => {
+    expect(startsWithKeyword('COPY t FROM STDIN', ['copy'])).toBe(true)
+    expect(startsWithKeyword(' /* load */ copy t to stdout', ['copy'])).toBe(true)
+    expect(startsWithKeyword('copy', ['copy'])).toBe(true)
+    expect(startsWithKeyword('copying', ['copy'])).toBe(false)
+    expect(startsWithKeyword('select copy from t', ['copy'])).toBe(false)
+    expect(startsWithKeyword('cop', ['copy'])).toBe(false)
   })
 })
