@@ -15,6 +15,11 @@ export interface FaultProxy {
   readonly connections: number
   /** Stop forwarding in both directions (bytes are held) until `resume()`. */
   stall(): void
+  /**
+   * Stall only the connections open now, for good, as a middlebox that dropped them silently
+   * would (no FIN, no RST); new connections flow.
+   */
+  blackholeOpen(): void
   resume(): void
   /** Destroy every open connection at once, both sides. */
   cutAll(): void
@@ -77,6 +82,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     stall() {
       stalled = true
+      for (const p of pairs) {
+        p.client.pause()
+        p.server.pause()
+      }
+    },
+    blackholeOpen() {
       for (const p of pairs) {
         p.client.pause()
         p.server.pause()

@@ -56,6 +56,11 @@ export interface PoolOptions extends ConnectOptions {
   /** Per-attempt connect timeout in ms (overrides `connect_timeout`). */
   connectTimeout?: number
   /**
+   * How long the checkout ping may take before the connection is dropped as dead and the next
+   * one tried (ms, default 5 000, and never past `acquireTimeout`).
+   */
+  healthCheckTimeout?: number
+  /**
    * Ping a connection on checkout when it has been idle longer than this (ms, default 30 000;
    * 0 = every checkout, `false` = never). A dead socket is detected without a ping.
    */
@@ -178,7 +183,9 @@ interface Waiter {
   kind: 'query' | 'exclusive'
   resolve(slot: Slot): void
   reject(error: TuskError): void
-  /** performance.now() past which the wait fails (acquireTimeout); Infinity: no limit. */
+  /** performance.now() when the checkout was asked for. */
+  started: number
+  /** performance.now() past which the wait fails (acquireTimeout). */
   deadline: number
 }
 
@@ -712,7 +719,7 @@ export class Pool {
   ): Slot | Promise<Slot> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     const started = performance.now()
-    const ready = this.#takeIdle()
+    const ready = this.#takeIdle(started)
     if (ready instanceof Promise) return ready.then((slot) => this.#checkedOut(slot, started, site))
     if (ready) return this.#checkedOut(ready, started, site)
     return this.#wait(site, started, 'exclusive', signal, abortAs)
@@ -725,7 +732,7 @@ export class Pool {
   #forQuery(site: CallSite | undefined, signal: AbortSignal | undefined): Slot | Promise<Slot> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     const started = performance.now()
-    const ready = this.#takeIdle()
+    const ready = this.#takeIdle(started)
     if (ready instanceof Promise) return ready.then((slot) => this.#share(slot, started, site))
     if (ready) return this.#share(ready, started, site)
     if (this.#waiters.length === 0 && this.total >= this.#max) {
@@ -778,6 +785,7 @@ export class Pool {
           if (onAbort) signal!.removeEventListener('abort', onAbort)
           reject(attachCallSite(err, site))
         },
+        started,
         deadline: started + (this.#options.acquireTimeout ?? 30_000),
       }
       if (signal) {
@@ -805,18 +813,13 @@ export class Pool {
   }
 
   /**
-   * One timer for every waiter's acquireTimeout, set for the earliest deadline: waiters queue
-   * in order, so a checkout sets and clears no timer of its own. When it fires it fails the
+   * One timer for every waiter's acquireTimeout, set for the earliest deadline, so a checkout
+   * sets and clears no timer of its own. When it fires it fails the
    * waiters past their deadline and sets itself for the next one.
    */
   #armWaitTimer(): void {
     let next = Number.POSITIVE_INFINITY
-    for (const w of this.#waiters) {
-      if (w.deadline < next) {
-        next = w.deadline
-        break
-      }
-    }
+    for (const w of this.#waiters) if (w.deadline < next) next = w.deadline
     if (next === Number.POSITIVE_INFINITY) return
     const timer = setTimeout(
       () => {
@@ -961,7 +964,7 @@ export class Pool {
   }
 
   /** An idle connection ready for use (health-checked when it idled long), or undefined. */
-  #takeIdle(): Slot | Promise<Slot> | undefined {
+  #takeIdle(started: number): Slot | Promise<Slot> | undefined {
     while (this.#idle.length > 0) {
       const slot = this.#idle.pop()!
       if (slot.conn.closed) {
@@ -972,21 +975,31 @@ export class Pool {
       this.#busy.add(slot)
       const check = this.#options.healthCheck ?? 30_000
       if (check !== false && Date.now() - slot.lastUsedAt >= check) {
+        // A link dropped silently (a middlebox) would leave the ping unanswered: bound it.
+        const deadline = started + (this.#options.acquireTimeout ?? 30_000)
+        const limit = Math.min(
+          this.#options.healthCheckTimeout ?? 5_000,
+          Math.max(1, deadline - performance.now()),
+        )
+        const guard = setTimeout(
+          () => slot.conn.fail(`health check got no answer within ${Math.round(limit)} ms`),
+          limit,
+        )
         return slot.conn.exec('').then(
-          () => slot,
+          () => {
+            clearTimeout(guard)
+            return slot
+          },
           (err: TuskError) => {
+            clearTimeout(guard)
             this.#busy.delete(slot)
             this.#destroy(slot, 'error')
             this.#backgroundError(err)
-            const next = this.#takeIdle()
+            const next = this.#takeIdle(started)
             if (next) return next
             return new Promise<Slot>((resolve, reject) => {
-              this.#waiters.unshift({
-                kind: 'exclusive',
-                resolve,
-                reject,
-                deadline: Number.POSITIVE_INFINITY,
-              })
+              this.#waiters.unshift({ kind: 'exclusive', resolve, reject, started, deadline })
+              if (this.#waitTimer === undefined) this.#armWaitTimer()
               this.#grow()
             })
           },
@@ -1182,7 +1195,7 @@ export class Pool {
 
   #serveWaiters(): void {
     while (this.#waiters.length > 0) {
-      const next = this.#takeIdle()
+      const next = this.#takeIdle(this.#waiters[0]!.started)
       if (!next) break
       const waiter = this.#waiters.shift()!
       this.#stopWaitTimerIfIdle()

@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import path from 'node:path'
-import { availableBinaries, type LocalServer, startLocalServer } from '@tusk/testkit'
+import {
+  availableBinaries,
+  type LocalServer,
+  startFaultProxy,
+  startLocalServer,
+} from '@tusk/testkit'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { connect, createPool, errors, type Pool, type PoolOptions } from '../../src/index.js'
@@ -207,6 +212,34 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     for (let i = 0; i < 20; i++) expect((await p.query('select 1 as x')).rows).toEqual([{ x: 1 }])
     await until(async () => p.stats().total >= 4 && (await backends(app)) >= 4)
     expect(p.stats().destroyed.error).toBeGreaterThanOrEqual(4)
+  })
+
+  it('drops an idle connection whose link went silent (no FIN, no RST) at the checkout ping', async () => {
+    const proxy = await startFaultProxy({ host: server.host, port: server.port })
+    try {
+      const background: unknown[] = []
+      const url = server.url.replace(`:${server.port}/`, `:${proxy.port}/`)
+      const { pool: p } = pool(
+        {
+          min: 1,
+          max: 2,
+          healthCheck: 0,
+          healthCheckTimeout: 300,
+          onError: (e) => background.push(e),
+        },
+        url,
+      )
+      await until(() => p.stats().idle === 1)
+      proxy.blackholeOpen()
+      const t0 = Date.now()
+      expect((await p.query('select 5 as five')).rows).toEqual([{ five: 5 }])
+      expect(Date.now() - t0).toBeLessThan(5_000)
+      expect(p.stats().destroyed.error).toBe(1)
+      expect(background).toHaveLength(1)
+      expect((background[0] as Error).message).toContain('health check got no answer')
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('fails busy queries with a transient ConnectionLost when their backends die, then recovers to min', async () => {
