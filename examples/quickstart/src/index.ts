@@ -97,7 +97,8 @@ try {
   console.log(`  the transaction still committed: lamp now costs ${price?.price}\n`)
   await conn.close()
 
-  // 5. The pool: concurrent queries share a few connections.
+  // 5. The pool: concurrent queries share a few connections; once all are busy, pool.query
+  //    pipelines statements onto them instead of queueing (each still its own transaction).
   const pool = createPool(server.url, { max: 4 })
   const started = performance.now()
   const counts = await Promise.all(
@@ -107,7 +108,7 @@ try {
   )
   const stats = pool.stats()
   console.log(
-    `pool: 200 queries over ${stats.created} connections in ${(performance.now() - started).toFixed(0)} ms (sum ${counts.reduce((a, r) => a + (r?.n ?? 0), 0)})`,
+    `pool: 200 queries over ${stats.created} connections in ${(performance.now() - started).toFixed(0)} ms, ${stats.pipelined} of them pipelined (sum ${counts.reduce((a, r) => a + (r?.n ?? 0), 0)})`,
   )
 
   // 6. Big data, safely: COPY a million rows in, stream them back with a cursor in bounded
