@@ -467,6 +467,23 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().total).toBe(0)
   })
 
+  it('lets pipelined queries in flight finish on end(), then closes every connection', async () => {
+    const { pool: p, app } = pool({ min: 2, max: 2, maxPipeline: 10 })
+    await until(() => p.stats().idle === 2)
+    // 2 connections × 10 in flight: all 20 are on the wire (none queued) when end() is called.
+    const running = Array.from({ length: 20 }, (_, i) =>
+      p.query<{ i: number }>('select $1::int as i, pg_sleep(0.01)', [i]),
+    )
+    const ending = p.end({ timeout: 5000 })
+    const results = await Promise.all(running)
+    expect(results.map((r) => r.rows[0]!.i)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    expect(p.stats().pipelined).toBe(18)
+    await ending
+    expect(p.stats().total).toBe(0)
+    await until(async () => (await backends(app)) === 0)
+    await expect(p.query('select 1')).rejects.toBeInstanceOf(errors.PoolClosedError)
+  })
+
   it('warns with the acquiring stack when a checkout is held too long, and publishes pool events', async () => {
     const warnings: { message: string; stack?: string }[] = []
     const events: string[] = []
