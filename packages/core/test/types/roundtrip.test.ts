@@ -18,7 +18,16 @@ describe('every type round-trips through its codec', () => {
 
     it(`${t.name}: text encode → decode`, () => {
       fc.assert(
-        fc.property(t.arbitrary, (v) => equals(v, decodeText(utf8(codec.encodeText(v))))),
+        fc.property(t.arbitrary, (v) => {
+          const text = codec.encodeText(v)
+          if (equals(v, decodeText(utf8(text)))) return true
+          // Say whether the same value passes a second time (a nondeterministic failure) and
+          // what the text was, so a failure seen once in CI can be told apart.
+          const again = equals(v, decodeText(utf8(codec.encodeText(v))))
+          throw new Error(
+            `round trip differs; encoded text ${JSON.stringify(text)}; same value again: ${again ? 'equal' : 'differs'}`,
+          )
+        }),
         { numRuns: RUNS },
       )
     })
