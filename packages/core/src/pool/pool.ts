@@ -351,6 +351,8 @@ export class Pool {
   readonly #earlySites: boolean
   readonly #stallMs: number
   #pendingConnects = 0
+  /** drain() calls so far: a connection whose connect began before the last one is not used. */
+  #drains = 0
   /** What a PooledClient calls on release (one function for the pool, not one per checkout). */
   readonly #releaseSlot = (slot: Slot, error: unknown): void => this.#release(slot, error)
   #closed = false
@@ -661,8 +663,12 @@ export class Pool {
     this.#serveWaiters()
   }
 
-  /** Replaces every connection gracefully (after a failover or a credentials rotation). */
+  /**
+   * Replaces every connection gracefully (after a failover or a credentials rotation): idle ones
+   * close now, busy ones when released, and ones still connecting are closed unused.
+   */
   async drain(): Promise<void> {
+    this.#drains++
     for (const s of this.#busy) s.retire = 'drain'
     const idle = this.#idle.splice(0)
     await Promise.all(idle.map((s) => this.#destroy(s, 'drain')))
@@ -1029,6 +1035,7 @@ export class Pool {
 
   async #open(): Promise<void> {
     this.#pendingConnects++
+    const drains = this.#drains
     let slot: Slot | undefined
     try {
       const pw = this.#options.password
@@ -1099,6 +1106,13 @@ export class Pool {
     this.#pendingConnects--
     if (this.#closed) {
       this.#destroy(slot, 'end')
+      return
+    }
+    if (drains !== this.#drains) {
+      // Opened across a drain() (old credentials, the old primary): never used; open anew.
+      this.#destroy(slot, 'drain')
+      this.#grow()
+      this.#fill()
       return
     }
     this.#toIdleOrWaiter(slot)

@@ -467,6 +467,26 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().total).toBe(0)
   })
 
+  it('retires a shared connection at maxUses and at drain() only once its pipeline is empty', async () => {
+    const { pool: p } = pool({ max: 1, maxUses: 10, maxPipeline: 8 })
+    const pids = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        p.queryOne<{ pid: number }>('select pg_backend_pid() as pid'),
+      ),
+    )
+    // Each connection serves exactly maxUses statements, pipelined or not.
+    const perBackend = new Map<number, number>()
+    for (const r of pids) perBackend.set(r!.pid, (perBackend.get(r!.pid) ?? 0) + 1)
+    expect([...perBackend.values()].every((n) => n === 10)).toBe(true)
+    expect(p.stats().destroyed).toMatchObject({ uses: 5, error: 0, dirty: 0 })
+    const draining = Array.from({ length: 8 }, () => p.query('select pg_sleep(0.02)'))
+    await sleep(5)
+    await p.drain()
+    await Promise.all(draining)
+    await until(() => p.stats().busy === 0)
+    expect(p.stats().destroyed).toMatchObject({ drain: 1, error: 0, dirty: 0 })
+  })
+
   it('lets pipelined queries in flight finish on end(), then closes every connection', async () => {
     const { pool: p, app } = pool({ min: 2, max: 2, maxPipeline: 10 })
     await until(() => p.stats().idle === 2)
