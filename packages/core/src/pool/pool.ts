@@ -1115,6 +1115,11 @@ export class Pool {
       this.#fill()
       return
     }
+    if (this.total >= this.#max) {
+      // resize() lowered max while this one was connecting.
+      this.#destroy(slot, 'resize')
+      return
+    }
     this.#toIdleOrWaiter(slot)
     this.#fill()
   }
@@ -1235,6 +1240,7 @@ export class Pool {
     else if (this.#options.maxUses !== undefined && slot.uses >= this.#options.maxUses)
       reason ??= 'uses'
     else if (this.#closed) reason ??= 'end'
+    else if (this.total > this.#max) reason ??= 'resize'
     if (reason) {
       this.#busy.delete(slot)
       this.#destroy(slot, reason)

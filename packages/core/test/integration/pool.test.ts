@@ -561,6 +561,13 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     p.resize(0, 1)
     await until(() => p.stats().total <= 1)
     expect(before).toBeDefined()
+    // Lowered while connections are being opened: none of them takes the pool past max.
+    p.resize(0, 4)
+    const busy = Array.from({ length: 4 }, () => p.query('select pg_sleep(0.05)'))
+    p.resize(0, 1)
+    await Promise.all(busy)
+    await until(() => p.stats().total <= 1)
+    expect(p.stats().total).toBeLessThanOrEqual(1)
   })
 
   it('fails fast on a wrong password instead of retrying', async () => {
