@@ -47,14 +47,18 @@ function identifierChar(c: number): boolean {
 
 /**
  * True when `sql` starts, after blanks and comments, with one of `words` (lower case) as a
- * whole word, in any letter case.
+ * whole word, in any letter case (`words` are lower-case ASCII letters).
  */
 export function startsWithKeyword(sql: string, words: readonly string[]): boolean {
   const i = skipBlanksAndComments(sql)
+  // Char codes, not slices: this runs on every query, and must not allocate.
   for (const word of words) {
     const end = i + word.length
     if (sql.length < end || identifierChar(sql.charCodeAt(end))) continue
-    if (sql.slice(i, end).toLowerCase() === word) return true
+    let k = 0
+    // ASCII letters only: `| 0x20` lower-cases A–Z and leaves a–z as they are.
+    while (k < word.length && (sql.charCodeAt(i + k) | 0x20) === word.charCodeAt(k)) k++
+    if (k === word.length) return true
   }
   return false
 }
