@@ -101,16 +101,25 @@ export interface PoolOptions extends ConnectOptions {
 
 /** Numbers that describe the pool now and since it was created. */
 export interface PoolStats {
+  /** Connections open or being opened. */
   total: number
+  /** Connections open and unused. */
   idle: number
+  /** Connections checked out or running `pool.query` statements. */
   busy: number
+  /** Callers queued for a connection. */
   waiting: number
+  /** Connections being opened. */
   pendingConnects: number
+  /** Connections opened since the pool was created. */
   created: number
+  /** Connections closed since the pool was created, by reason. */
   destroyed: Record<DestroyReason, number>
+  /** Checkouts and `pool.query` statements served. */
   acquires: number
   /** Statements `pool.query` pipelined onto a busy connection instead of waiting. */
   pipelined: number
+  /** Waits that ended in PoolTimeoutError. */
   timeouts: number
   /** Percentiles of recent acquire waits, in ms. */
   waitMs: { p50: number; p95: number; p99: number; max: number }
@@ -131,18 +140,23 @@ export type DestroyReason =
 export interface PoolClient {
   /** The underlying connection (processId, parameters, serverVersion, …). */
   readonly connection: Connection
+  /** Runs one statement on this client's connection (see Connection.query). */
   query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>>
+  /** The first row of `query(...)`, or undefined. */
   queryOne<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<R | undefined>
+  /** Runs a multi-statement script through the simple protocol (see Connection.exec). */
   exec(sql: string): Promise<SimpleQueryResult[]>
+  /** Runs `fn` in a transaction on this client's connection (see Connection.transaction). */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** The same, with isolation level, access mode, deferrable or retry options. */
   transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
   /** A cursor on this client's connection (close it before release). */
   cursor<R = Record<string, unknown>>(
@@ -155,6 +169,7 @@ export interface PoolClient {
    * back and resets it, or destroys it when that cannot be done safely. Idempotent.
    */
   release(error?: unknown): Promise<void>
+  /** `await using client = await pool.connect()` releases it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>
 }
 
