@@ -75,6 +75,7 @@ export {
   Pool,
   type PoolClient,
   type PoolOptions,
+  type PoolQueryOptions,
   type PoolStats,
 } from './pool/pool.js'
 export type { CryptoRuntime } from './runtime/crypto.js'

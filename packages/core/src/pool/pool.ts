@@ -99,6 +99,15 @@ export interface PoolOptions extends ConnectOptions {
   pipelineStallMs?: number
 }
 
+/** Options of `pool.query`: a query's options, and whether it may share its connection. */
+export interface PoolQueryOptions extends QueryOptions {
+  /**
+   * `false`: run on a connection of its own, with nothing pipelined alongside (a long report
+   * that should not hold up other statements). Default: pipelined when the pool is saturated.
+   */
+  pipeline?: boolean
+}
+
 /** Numbers that describe the pool now and since it was created. */
 export interface PoolStats {
   /** Connections open or being opened. */
@@ -467,12 +476,13 @@ export class Pool {
    */
   async query<R = Record<string, unknown>>(
     text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
+    params?: readonly unknown[] | PoolQueryOptions,
+    options?: PoolQueryOptions,
   ): Promise<QueryResult<R>> {
     const site = this.#earlySites ? captureCallSite(this.query) : undefined
+    const opts = Array.isArray(params) ? options : (params as PoolQueryOptions | undefined)
     let shared = false
-    if (this.#pipeline > 1) {
+    if (this.#pipeline > 1 && opts?.pipeline !== false) {
       try {
         shared = !opensTransactionBlock(isSqlFragment(text) ? text.text : text)
       } catch {
@@ -481,8 +491,7 @@ export class Pool {
     }
     let slot: Slot
     try {
-      const signal = (Array.isArray(params) ? options : (params as QueryOptions | undefined))
-        ?.signal
+      const signal = opts?.signal
       const pending = shared ? this.#forQuery(site, signal) : this.#acquire(site, signal, 'query')
       slot = pending instanceof Promise ? await pending : pending
     } catch (err) {
@@ -505,8 +514,8 @@ export class Pool {
   /** The first row of `query(...)`, or undefined. */
   async queryOne<R = Record<string, unknown>>(
     text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
+    params?: readonly unknown[] | PoolQueryOptions,
+    options?: PoolQueryOptions,
   ): Promise<R | undefined> {
     return (await this.query<R>(text, params, options)).rows[0]
   }

@@ -162,6 +162,28 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().pipelined).toBe(5)
   })
 
+  it('runs a query with pipeline: false alone on its connection', async () => {
+    const { pool: p } = pool({ max: 1, maxPipeline: 8 })
+    await p.query('select 1')
+    const report = p.query('select pg_sleep(0.3)', [], { pipeline: false })
+    const others = Array.from({ length: 3 }, () => p.query('select 1 as one'))
+    await sleep(50)
+    // Nothing joined the report: the others wait for the connection instead.
+    expect(p.stats().waiting).toBe(3)
+    await report
+    expect((await Promise.all(others)).map((r) => r.rows)).toEqual([
+      [{ one: 1 }],
+      [{ one: 1 }],
+      [{ one: 1 }],
+    ])
+    // Without it, the same statements join at once.
+    const plain = p.query('select pg_sleep(0.3)')
+    const joined = Array.from({ length: 3 }, () => p.query('select 1 as one'))
+    await sleep(50)
+    expect(p.stats().waiting).toBe(0)
+    await Promise.all([plain, ...joined])
+  })
+
   it('cancels one pipelined query on timeout without failing those behind it', async () => {
     const { pool: p } = pool({ max: 1, maxPipeline: 8 })
     await p.query('select 1')
