@@ -1240,10 +1240,11 @@ export class Pool {
     while (this.#waiters.length > 0) {
       const next = this.#takeIdle(this.#waiters[0]!.started)
       if (!next) break
-      const waiter = this.#waiters.shift()!
-      this.#stopWaitTimerIfIdle()
-      if (next instanceof Promise) next.then(waiter.resolve, waiter.reject)
-      else waiter.resolve(next)
+      if (next instanceof Promise) {
+        const waiter = this.#waiters.shift()!
+        this.#stopWaitTimerIfIdle()
+        next.then(waiter.resolve, waiter.reject)
+      } else this.#toIdleOrWaiter(next)
     }
     this.#grow()
   }
