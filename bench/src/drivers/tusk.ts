@@ -49,7 +49,7 @@ interface TuskCheckoutPool extends TuskPool {
 interface TuskCore {
   connect(url: string): Promise<TuskConnection>
   createPool?: (url: string, options: { max: number }) => TuskPool | Promise<TuskPool>
-  Connection: { prototype: object }
+  Session: { prototype: object }
   Pool?: { prototype: object }
 }
 
@@ -86,7 +86,7 @@ function poolsMayHave(name: string): boolean {
 
 /** Whether `name` exists on connections or pools. */
 function mayHave(name: string): boolean {
-  return hasMethod(api.Connection.prototype, name) || poolsMayHave(name)
+  return hasMethod(api.Session.prototype, name) || poolsMayHave(name)
 }
 
 function canCheckout(pool: TuskPool): pool is TuskCheckoutPool {

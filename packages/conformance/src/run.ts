@@ -3,7 +3,7 @@
  * run in a database of its own. Describe names carry adapter × server version, and the matrix
  * reporter sums them up.
  */
-import { type Connection, connect, errors } from '@tusk/core'
+import { type Session, connect, errors } from '@tusk/core'
 import { shape } from '@tusk/testkit/shape'
 import type { TestServerInfo } from '@tusk/testkit/vitest'
 import { testServers } from '@tusk/testkit/vitest'
@@ -75,7 +75,7 @@ class Run {
   readonly server: TestServerInfo
   readonly database: string
   readonly applicationName: string
-  #admin: Connection | undefined
+  #admin: Session | undefined
   #orm: OrmSession | undefined
   readonly #extra: OrmSession[] = []
 
@@ -87,7 +87,7 @@ class Run {
     this.applicationName = `conformance_${slug}_${process.pid}`
   }
 
-  get admin(): Connection {
+  get admin(): Session {
     if (!this.#admin) throw new Error('run not set up')
     return this.#admin
   }

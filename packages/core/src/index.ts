@@ -4,20 +4,47 @@
  * @packageDocumentation
  */
 
-export { type ConnectOptions, connect, type Runtime } from './connection/connect.js'
+import type { ConnectOptions } from './connection/connect.js'
+import type { ConnectionOptions } from './conninfo/index.js'
+import { createPoolOn, type Pool, type PoolOptions } from './pool/pool.js'
+import { nodeRuntime } from './runtime/node.js'
+import { openSession } from './session/connect.js'
+import type { Session } from './session/session.js'
+
+/**
+ * Opens a session. `conninfo` is a `postgres://` URI, a `key=value` string or an options object;
+ * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.
+ * Resolves once the session is authenticated and ready for queries. Close it with `close()`.
+ */
+export function connect(
+  conninfo?: string | ConnectionOptions,
+  options: ConnectOptions = {},
+): Promise<Session> {
+  return openSession(conninfo, options, nodeRuntime)
+}
+
+/**
+ * Creates a pool. `conninfo` is a URI, a `key=value` string or libpq options; pool options
+ * (min, max, timeouts, hooks) and connection options (types, logger, statement cache) go in
+ * `options`. Nothing connects until the first checkout unless `min` > 0.
+ */
+export function createPool(conninfo?: string | ConnectionOptions, options: PoolOptions = {}): Pool {
+  return createPoolOn(conninfo, options, nodeRuntime)
+}
+
+export type { ConnectOptions } from './connection/connect.js'
 export type {
   AuthenticationMethod,
+  CancelReason,
   ConnectionDetails,
   ConnectionHooks,
   ConnectionState,
+  ExecOptions,
   Notice,
   Notification,
-} from './connection/connection.js'
-export {
-  type CancelReason,
-  Connection,
-  type QueryOptions,
-  type StatementCacheSettings,
+  QueryOptions,
+  ResultLimits,
+  StatementCacheSettings,
 } from './connection/connection.js'
 export type { QueryResult, RowMode } from './connection/extended-query.js'
 export type { Logger } from './connection/logger.js'
@@ -54,6 +81,7 @@ export {
   ConnectTimeout,
   DatabaseError,
   DataError,
+  HandleClosed,
   IntegrityError,
   InterfaceError,
   InternalError,
@@ -69,17 +97,18 @@ export {
   TuskError,
 } from './errors/index.js'
 export { MAX_NOTIFY_PAYLOAD_BYTES, type NotificationHandler } from './listen/listener.js'
+export type { DestroyReason, PoolEventName, PoolEvents } from './pool/events.js'
 export {
-  createPool,
-  type DestroyReason,
+  type AcquireOptions,
   Pool,
-  type PoolClient,
+  PoolClient,
   type PoolOptions,
   type PoolQueryOptions,
   type PoolStats,
 } from './pool/pool.js'
 export type { CryptoRuntime } from './runtime/crypto.js'
 export { CHANNELS } from './runtime/diagnostics.js'
+export type { ReadBytes, Runtime } from './runtime/runtime.js'
 export type {
   TlsOptions,
   TlsSession,
@@ -89,6 +118,8 @@ export type {
   TransportOptions,
   TransportTarget,
 } from './runtime/transport.js'
+export type { NotifyOptions, Queryable } from './session/queryable.js'
+export { Session } from './session/session.js'
 export {
   escapeIdentifier,
   escapeLiteral,
@@ -104,8 +135,6 @@ export type {
   TransactionOptions,
 } from './transaction/transaction.js'
 export {
-  CATALOG_QUERY,
-  type CatalogTypeRow,
   type Circle,
   type CustomCodec,
   defaultTypes,

@@ -170,7 +170,7 @@ export class TuskConnection implements DatabaseConnection {
   async killSession(controlConnectionProvider?: ControlConnectionProvider): Promise<void> {
     const client = this.#client
     if (client === undefined || this.#inFlight === undefined) return
-    const processId = client.connection.processId
+    const processId = client.processId
     this.discard(new Error('session killed'))
     if (this.#settings.terminate) {
       await this.#settings.terminate(processId)

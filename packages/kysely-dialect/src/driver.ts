@@ -4,7 +4,7 @@
  * 0.29 passes to each step.
  */
 import {
-  type Connection,
+  type ConnectionDetails,
   type ConnectionOptions,
   connect,
   createPool,
@@ -111,7 +111,7 @@ export class TuskDriver implements Driver {
   readonly #config: TuskDialectConfig
   #pool: Pool | undefined
   #settings: ConnectionSettings | undefined
-  readonly #connections = new WeakMap<Connection, TuskConnection>()
+  readonly #connections = new WeakMap<ConnectionDetails, TuskConnection>()
 
   /** Checks the configuration; nothing connects before `init`. */
   constructor(config: TuskDialectConfig) {
@@ -164,11 +164,11 @@ export class TuskDriver implements Driver {
     const client = await pool.connect(signal ? { signal } : undefined).catch((err: unknown) => {
       throw signal?.aborted ? signal.reason : err
     })
-    let connection = this.#connections.get(client.connection)
+    let connection = this.#connections.get(client.details)
     const created = connection === undefined
     if (connection === undefined) {
       connection = new TuskConnection(this.#settings!)
-      this.#connections.set(client.connection, connection)
+      this.#connections.set(client.details, connection)
     }
     connection.attach(client)
     try {
@@ -192,7 +192,7 @@ export class TuskDriver implements Driver {
     connection: DatabaseConnection,
     settings: TransactionSettings,
   ): Promise<void> {
-    const session = asTuskConnection(connection).client.connection
+    const session = asTuskConnection(connection).client
     await session.begin({
       ...(settings.isolationLevel ? { isolation: settings.isolationLevel as IsolationLevel } : {}),
       ...(settings.accessMode ? { readOnly: settings.accessMode === 'read only' } : {}),
@@ -206,7 +206,7 @@ export class TuskDriver implements Driver {
    */
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     try {
-      await asTuskConnection(connection).client.connection.commit()
+      await asTuskConnection(connection).client.commit()
     } catch (err) {
       if (err instanceof errors.InFailedSqlTransaction) {
         const aborted = new AbortedTransactionError()
@@ -225,7 +225,7 @@ export class TuskDriver implements Driver {
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const tusk = asTuskConnection(connection)
     try {
-      await tusk.client.connection.rollback()
+      await tusk.client.rollback()
     } catch (err) {
       tusk.discard(err)
       throw err

@@ -3,7 +3,7 @@
  * and savepoints, streams, Kysely 0.29's abort signals, cancellation and session kills, the
  * lossless mapping, user-supplied pools and the connection hooks.
  */
-import { type Connection, connect, createPool, errors, type Pool } from '@tusk/core'
+import { type Session, connect, createPool, errors, type Pool } from '@tusk/core'
 import { shape } from '@tusk/testkit/shape'
 import { testServers } from '@tusk/testkit/vitest'
 import {
@@ -47,7 +47,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
   const app = `tusk_dialect_${process.pid}`
   const url = `${server.url}?application_name=${app}`
   const cleanups: (() => Promise<unknown>)[] = []
-  let admin: Connection
+  let admin: Session
 
   function kysely(config: ConstructorParameters<typeof TuskDialect>[0] = {}): Kysely<Database> {
     const db = new Kysely<Database>({
@@ -209,7 +209,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
       const db = kysely({
         poolOptions: { max: 1 },
         onCreateConnection: async (c) => {
-          created.push(c.client.connection.processId)
+          created.push(c.client.processId)
           await c.executeQuery(CompiledQuery.raw(`set application_name = 'created'`))
         },
         onReserveConnection: async (c) => {

@@ -5,11 +5,7 @@
  */
 import { type AuthPolicy, createAuthPolicy } from '../auth/policy.js'
 import type { ConnectionConfig, HostTarget } from '../conninfo/config.js'
-import type { ResolveContext } from '../conninfo/context.js'
-import type { ConnectionOptions } from '../conninfo/options.js'
-import { resolveConfig } from '../conninfo/resolve.js'
 import { DatabaseError, type TuskError } from '../errors/base.js'
-import { attachCallSite, captureCallSite } from '../errors/call-site.js'
 import {
   ConfigError,
   ConnectionError,
@@ -20,15 +16,12 @@ import {
 import { PROTOCOL_3_0, PROTOCOL_3_2 } from '../protocol/codes.js'
 import { decodeEncryptionResponse } from '../protocol/encryption-response.js'
 import { encodeSSLRequest, encodeStartupMessage } from '../protocol/frontend.js'
-import type { CryptoRuntime } from '../runtime/crypto.js'
-import { nodeCrypto } from '../runtime/node-crypto.js'
-import { nodeResolveContext, readBytes } from '../runtime/node-environment.js'
-import { formatHostPort, nodeTransport } from '../runtime/node-transport.js'
-import type {
-  TlsSession,
-  Transport,
-  TransportFactory,
-  TransportTarget,
+import type { Runtime } from '../runtime/runtime.js'
+import {
+  formatHostPort,
+  type TlsSession,
+  type Transport,
+  type TransportTarget,
 } from '../runtime/transport.js'
 import { defaultTypes, type TypeOptions, TypeRegistry } from '../types/index.js'
 import { sendCancelRequest } from './cancel.js'
@@ -39,17 +32,7 @@ import {
   type StatementCacheSettings,
 } from './connection.js'
 import { StartupOperation, type StartupResult } from './startup.js'
-import { type ReadBytes, type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
-
-/** The runtime pieces a connection uses; Node's by default, replaceable for tests or other runtimes. */
-export interface Runtime {
-  transport: TransportFactory
-  crypto: CryptoRuntime
-  /** Environment, files, home directory and user name for conninfo. */
-  context: ResolveContext
-  /** Reads certificate and key files. */
-  readBytes: ReadBytes
-}
+import { type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
 
 /** Options of {@link connect} beyond the libpq parameters. */
 export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
@@ -72,35 +55,6 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * fails (free; shows the async functions awaiting it, as V8's async stack traces do).
    */
   eagerStacks?: boolean
-}
-
-/**
- * Opens a connection. `conninfo` is a `postgres://` URI, a `key=value` string or an options
- * object; unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's
- * defaults. Resolves once the session is authenticated and ready for queries.
- */
-export async function connect(
-  conninfo?: string | ConnectionOptions,
-  options: ConnectOptions = {},
-): Promise<Connection> {
-  const site = captureCallSite(connect)
-  try {
-    const runtime = runtimeOf(options.runtime)
-    const config = resolveConfig(conninfo, runtime.context)
-    return await connectWithConfig(config, options, runtime)
-  } catch (err) {
-    throw attachCallSite(err, site)
-  }
-}
-
-/** The runtime with Node's pieces filling what `partial` leaves out. */
-export function runtimeOf(partial: Partial<Runtime> | undefined): Runtime {
-  return {
-    transport: partial?.transport ?? nodeTransport,
-    crypto: partial?.crypto ?? nodeCrypto,
-    context: partial?.context ?? nodeResolveContext(),
-    readBytes: partial?.readBytes ?? readBytes,
-  }
 }
 
 /** Connects with an already resolved config (the pool resolves once and connects many times). */

@@ -3,16 +3,6 @@
  * notifications and the state machine. Built by `connect()`; touches I/O only through a Transport.
  */
 
-import type { Readable } from 'node:stream'
-import {
-  type CopyFromOptions,
-  type CopyResult,
-  type CopySource,
-  type CopyToOptions,
-  copyFrom,
-  copyTo,
-} from '../copy/copy.js'
-import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import {
   type DatabaseError,
   type ErrorPhase,
@@ -23,8 +13,7 @@ import {
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
 import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
-import { InFailedSqlTransaction, QueryCanceled } from '../errors/sqlstate.generated.js'
-import { checkNotifyPayload } from '../listen/listener.js'
+import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
 import { BackendDecoder } from '../protocol/decoder.js'
 import {
@@ -41,13 +30,6 @@ import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import type { TlsSession, Transport } from '../runtime/transport.js'
 import { isSqlFragment, MAX_PARAMETERS, type SqlFragment } from '../sql/fragment.js'
 import { startsWithKeyword } from '../sql/keyword.js'
-import {
-  beginStatement,
-  runSavepoint,
-  runTransaction,
-  type Transaction,
-  type TransactionOptions,
-} from '../transaction/transaction.js'
 import {
   CATALOG_QUERY,
   type CatalogTypeRow,
@@ -135,6 +117,14 @@ export interface QueryOptions {
   maxRows?: number
   /** Fail with ResultTooLarge past this many bytes of row data. Default: off. */
   maxBytes?: number
+}
+
+/** Options of `exec` (a simple-protocol script). */
+export interface ExecOptions {
+  /** Abort the script: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
+  signal?: AbortSignal
+  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
+  timeout?: number
 }
 
 /** Connection-wide defaults for the result-size guard (per-query options win). */
@@ -461,8 +451,8 @@ export class Connection {
    * Runs a script of one or more statements through the simple protocol (no parameters), one
    * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
    */
-  exec(sql: string): Promise<SimpleQueryResult[]> {
-    return this.simpleQuery(sql)
+  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    return this.simpleQuery(sql, options)
   }
 
   /**
@@ -801,113 +791,47 @@ export class Connection {
     })
   }
 
-  /** Starts a transaction block (`BEGIN` with the options given). */
-  async begin(options: TransactionOptions = {}): Promise<void> {
-    await this.simpleQuery(beginStatement(options))
-  }
-
-  /**
-   * Commits the current transaction block. When the block had failed, the server can only roll
-   * it back; that is reported as InFailedSqlTransaction (cause: the error that failed it), never
-   * as a silent success.
-   */
-  async commit(): Promise<void> {
-    const failure = this.#txFailure
-    const [result] = await this.simpleQuery('COMMIT')
-    if (result?.command === 'ROLLBACK') {
-      const first = failure ? ` (${failure.name}: ${failure.message.split('\n')[0]})` : ''
-      throw new InFailedSqlTransaction(
-        `COMMIT rolled back the transaction because a statement in it had failed${first}`,
-        {
-          host: this.host,
-          phase: 'query',
-          query: 'COMMIT',
-          ...(failure ? { cause: failure } : {}),
-        },
-      )
-    }
-  }
-
-  /** Rolls back the current transaction block. */
-  async rollback(): Promise<void> {
-    await this.simpleQuery('ROLLBACK')
-  }
-
-  /**
-   * Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
-   * With `retry`, a SerializationFailure or DeadlockDetected reruns `fn` after a backoff.
-   */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
-  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
-  transaction<T>(
-    a: TransactionOptions | ((tx: Transaction) => Promise<T>),
-    b?: (tx: Transaction) => Promise<T>,
-  ): Promise<T> {
-    const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!]
-    return runTransaction(this, options, fn)
-  }
-
-  /**
-   * Opens a server-side cursor over `text` (see Cursor): batches of `batchSize` rows, at most two
-   * batches in memory. Outside a transaction block it runs in its own, committed when it closes.
-   */
-  cursor<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | CursorOptions,
-    options?: CursorOptions,
-  ): Cursor<R> {
-    const [values, opts] = Array.isArray(params)
-      ? [params, options ?? {}]
-      : [undefined, (params as CursorOptions | undefined) ?? {}]
-    return new Cursor<R>(this, text, values, opts)
-  }
-
-  /**
-   * `COPY … FROM STDIN`: streams `source` (a Readable, or an iterable of strings, bytes or row
-   * arrays) with backpressure. Aborting or a failing source sends CopyFail: nothing is written.
-   */
-  copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
-    return copyFrom(this, sql, source, options)
-  }
-
-  /** `COPY … TO STDOUT` as a Readable of chunks (or of decoded rows with `output: 'rows'`). */
-  copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
-    return copyTo(this, sql, options)
-  }
-
-  /** Sends a notification (`pg_notify`); the payload limit (under 8 000 bytes) is checked first. */
-  async notify(channel: string, payload = ''): Promise<void> {
-    checkNotifyPayload(channel, payload)
-    await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], { prepare: false })
-  }
-
-  /** Runs `fn` inside a savepoint of the current transaction; rolls back to it when `fn` throws. */
-  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return runSavepoint(this, fn)
-  }
-
-  /**
-   * Runs `sql` through the simple-query protocol: one or many statements, text values, one result
-   * per statement. Parameters are not supported here (the extended protocol is `query`).
-   */
-  async simpleQuery(sql: string): Promise<SimpleQueryResult[]> {
+  /** @internal Same as `exec` (the name the protocol gives it). */
+  async simpleQuery(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
     const site = this.#eagerStacks ? captureCallSite(this.simpleQuery) : undefined
     try {
+      const signal = options?.signal
+      if (signal?.aborted) throw this.#canceledBeforeSend(sql, 'abort', signal.reason)
       return await new Promise<SimpleQueryResult[]>((resolve, reject) => {
-        const op: Operation = new SimpleQueryOperation(
+        let timer: ReturnType<typeof setTimeout> | undefined
+        let onAbort: (() => void) | undefined
+        const op: Cancellable = new SimpleQueryOperation(
           sql,
           { host: this.host, refuseCopyIn: (message) => this.#refuseCopyIn(message) },
-          resolve,
-          reject,
-        )
+          (results) => {
+            cleanup(timer, onAbort, signal)
+            resolve(results)
+          },
+          (err) => {
+            cleanup(timer, onAbort, signal)
+            reject(this.#annotate(err, op))
+          },
+        ) as unknown as Cancellable
         // A script may run COPY anywhere in it: hold what comes after (harmless if it does not).
         if (COPY_WORD.test(sql)) op.barrier = true
         this.#enqueue(op, (w) => encodeQuery(w, sql))
+        if (options?.timeout !== undefined) {
+          timer = setTimeout(() => this.#requestCancel(op, 'timeout'), options.timeout)
+        }
+        if (signal) {
+          onAbort = () => this.#requestCancel(op, 'abort')
+          signal.addEventListener('abort', onAbort, { once: true })
+        }
       })
     } catch (err) {
       // Captured after the await (unless eagerly): the async functions awaiting this call.
       throw attachCallSite(err, site ?? captureCallSite(this.simpleQuery))
     }
+  }
+
+  /** @internal The error that failed the current transaction block, if any (for COMMIT). */
+  get transactionFailure(): TuskError | undefined {
+    return this.#txFailure
   }
 
   /**

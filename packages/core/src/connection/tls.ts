@@ -22,7 +22,9 @@ export interface TlsSettings {
 }
 
 /** Reads a file for TLS material; undefined when it does not exist. */
-export type ReadBytes = (path: string) => Uint8Array | undefined
+export type { ReadBytes } from '../runtime/runtime.js'
+
+import type { ReadBytes } from '../runtime/runtime.js'
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/
 

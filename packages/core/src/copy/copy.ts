@@ -34,6 +34,8 @@ export interface CopyFromOptions {
   columnTypes?: readonly (string | number)[]
   /** Aborting sends CopyFail: nothing is written. */
   signal?: AbortSignal
+  /** Time limit in ms for the whole COPY; past it, as an abort (CopyFail: nothing is written). */
+  timeout?: number
 }
 
 /** What a finished COPY reports. */
@@ -48,9 +50,12 @@ export interface CopyToOptions {
   output?: 'chunks' | 'rows'
   /** Destroys the stream and cancels the COPY. */
   signal?: AbortSignal
+  /** Time limit in ms for the whole COPY; past it, as an abort. */
+  timeout?: number
 }
 
 const BATCH_BYTES = 64 * 1024
+const ABORTED = Symbol('aborted')
 const utf8 = new TextEncoder()
 
 /** Reads `line` and `column` from a COPY error's context (`COPY t, line 5, column b: "x"`). */
@@ -123,10 +128,6 @@ class CopyOperation implements Operation {
   }
 }
 
-function isReadable(x: unknown): x is Readable {
-  return x instanceof Readable
-}
-
 /** Runs `COPY … FROM STDIN` on `conn`, streaming `source`; resolves with the rows copied. */
 export function copyFrom(
   conn: Connection,
@@ -164,25 +165,29 @@ export function copyFrom(
         else resolve({ rowCount })
       },
     })
+    // Resolves when the COPY is aborted, so a source that stalls cannot hold the abort up.
+    let wake: (() => void) | undefined
+    const aborted = new Promise<typeof ABORTED>((r) => {
+      wake = () => r(ABORTED)
+    })
     const abort = (reason: unknown): void => {
       sourceError ??= reason
+      wake?.()
     }
-    options.signal?.addEventListener(
-      'abort',
-      () => {
-        const err = new QueryCanceled('COPY aborted', {
-          query: sql,
-          phase: 'query',
-          cause: options.signal?.reason,
-        }) as QueryCanceled & {
-          reason?: string
-        }
-        err.code = '57014'
-        err.reason = 'abort'
-        abort(err)
-      },
-      { once: true },
-    )
+    const onAbort = (): void => {
+      const err = new QueryCanceled('COPY aborted', {
+        query: sql,
+        phase: 'query',
+        cause: options.signal?.reason,
+      }) as QueryCanceled & {
+        reason?: string
+      }
+      err.code = '57014'
+      err.reason = 'abort'
+      abort(err)
+    }
+    if (options.signal?.aborted) onAbort()
+    else options.signal?.addEventListener('abort', onAbort, { once: true })
     const pump = async (): Promise<void> => {
       const chunks: Uint8Array[] = []
       let size = 0
@@ -202,11 +207,21 @@ export function copyFrom(
       }
       try {
         push(encoder.header())
-        const iterable: AsyncIterable<unknown> | Iterable<unknown> = isReadable(source)
-          ? source
-          : source
-        for await (const item of iterable as AsyncIterable<unknown>) {
+        const iterable = source as AsyncIterable<unknown> | Iterable<unknown>
+        const iterator: AsyncIterator<unknown> | Iterator<unknown> =
+          Symbol.asyncIterator in iterable
+            ? iterable[Symbol.asyncIterator]()
+            : (iterable as Iterable<unknown>)[Symbol.iterator]()
+        for (;;) {
           if (sourceError !== undefined || op.error || conn.closed) break
+          const step = await Promise.race([iterator.next(), aborted])
+          if (step === ABORTED) {
+            // Let the source stop (a Readable is destroyed); its pending read is not awaited.
+            Promise.resolve(iterator.return?.()).catch(() => {})
+            break
+          }
+          if (step.done) break
+          const item = step.value
           if (typeof item === 'string') push(utf8.encode(item))
           else if (item instanceof Uint8Array) push(item)
           else if (Array.isArray(item)) push(encoder.encode(item))
@@ -221,6 +236,7 @@ export function copyFrom(
       } catch (err) {
         sourceError ??= err
       }
+      options.signal?.removeEventListener('abort', onAbort)
       if (conn.closed) return
       if (sourceError !== undefined) {
         const why = sourceError instanceof Error ? sourceError.message : String(sourceError)

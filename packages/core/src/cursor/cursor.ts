@@ -8,6 +8,7 @@ import type { QueryResult, RowMode, RunInfo } from '../connection/extended-query
 import { highestPlaceholder } from '../connection/placeholders.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import { HandleClosed } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import type { FieldDescription } from '../protocol/backend.js'
 import {
@@ -36,6 +37,8 @@ export interface CursorOptions {
   name?: string
   /** Closes the cursor; a pending read rejects with QueryCanceled (`reason: 'abort'`). */
   signal?: AbortSignal
+  /** Time limit in ms of each batch read (a CancelRequest, then QueryCanceled, `reason: 'timeout'`). */
+  timeout?: number
   /** Type mapping for this cursor (see TypeOptions). */
   types?: QueryOptions['types']
 }
@@ -49,7 +52,11 @@ let serial = 0
  * and with `close()`; using it after that throws.
  */
 export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
-  readonly #conn: Connection
+  /** The connection; undefined until a lazily acquired one (pool cursors) arrives. */
+  #connection: Connection | undefined
+  /** A pool cursor's pending checkout, started by the first read. */
+  #acquire: (() => Promise<Connection>) | undefined
+  #acquiring: Promise<Connection> | undefined
   readonly #text: string
   readonly #values: readonly unknown[]
   readonly #options: CursorOptions
@@ -68,15 +75,19 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   readonly #onClose: (() => void) | undefined
   readonly #site = captureCallSite()
 
-  /** @internal Use `connection.cursor()`, `transaction.cursor()` or `pool.cursor()`. */
+  /**
+   * @internal Use `session.cursor()`, `transaction.cursor()` or `pool.cursor()`. `conn` is the
+   * connection, or a function that checks one out at the first read (released on close).
+   */
   constructor(
-    conn: Connection,
+    conn: Connection | (() => Promise<Connection>),
     query: string | SqlFragment,
     params: readonly unknown[] | undefined,
     options: CursorOptions,
     onClose?: () => void,
   ) {
-    this.#conn = conn
+    if (typeof conn === 'function') this.#acquire = conn
+    else this.#connection = conn
     if (isSqlFragment(query)) {
       this.#text = query.text
       this.#values = query.values
@@ -114,7 +125,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     if (this.#error) throw this.#error
     if (this.#closed) {
       throw attachCallSite(
-        new InterfaceError('cursor is closed', { query: this.#text }),
+        new HandleClosed('cursor is closed (read to the end, broken out of, aborted or closed)', {
+          query: this.#text,
+          handle: 'cursor',
+        }),
         this.#site,
       )
     }
@@ -136,8 +150,20 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     }
   }
 
+  /** The connection, checking one out first for a pool cursor. */
+  #conn(): Connection | Promise<Connection> {
+    if (this.#connection !== undefined) return this.#connection
+    this.#acquiring ??= this.#acquire!().then((c) => {
+      this.#connection = c
+      return c
+    })
+    return this.#acquiring
+  }
+
   #request(): Promise<QueryResult<R> & { more: boolean }> {
     if (this.#options.signal?.aborted) return Promise.reject(this.#abortError())
+    const conn = this.#conn()
+    if (conn instanceof Promise) return conn.then(() => this.#request())
     let more = false
     const onInfo = (info: RunInfo): void => {
       more = info.suspended
@@ -147,11 +173,12 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       rowMode: this.#options.rowMode ?? 'object',
       onInfo,
       ...(this.#options.types ? { types: this.#options.types } : {}),
+      ...(this.#options.timeout !== undefined ? { timeout: this.#options.timeout } : {}),
     }
     let p: Promise<QueryResult<R>>
     if (this.#declared) {
-      p = this.#openDeclared().then(() =>
-        this.#conn.query<R>(
+      p = this.#openDeclared(conn).then(() =>
+        conn.query<R>(
           `FETCH FORWARD ${this.#batchSize} FROM ${escapeIdentifier(this.#portal)}`,
           [],
           {
@@ -164,15 +191,15 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     }
     if (!this.#opened) {
       this.#opened = true
-      if (this.#conn.transactionStatus === 'I') {
+      if (conn.transactionStatus === 'I') {
         // Outside a transaction block the portal needs one to live across batches.
         this.#began = true
-        void this.#conn.exec('BEGIN').catch(() => {})
+        void conn.exec('BEGIN').catch(() => {})
       }
       const text = this.#text
       const values = this.#values
-      const codecs = this.#conn.types
-      p = this.#conn.runBatch<R>(text, values, common, (w) => {
+      const codecs = conn.types
+      p = conn.runBatch<R>(text, values, common, (w) => {
         const params = values.map((v, i) => codecs.encodeParameter(v, 0, i))
         encodeParse(
           w,
@@ -193,7 +220,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
         encodeSync(w)
       })
     } else {
-      p = this.#conn.runBatch<R>(this.#text, [], { ...common, presetFields: this.#fields }, (w) => {
+      p = conn.runBatch<R>(this.#text, [], { ...common, presetFields: this.#fields }, (w) => {
         encodeExecute(w, this.#portal, this.#batchSize)
         encodeSync(w)
       })
@@ -202,10 +229,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   }
 
   #declaring: Promise<void> | undefined
-  #openDeclared(): Promise<void> {
+  #openDeclared(conn: Connection): Promise<void> {
     this.#declaring ??= (async () => {
       const hold = (this.#options.withHold ?? this.#options.name !== undefined) ? ' WITH HOLD' : ''
-      await this.#conn.query(
+      await conn.query(
         `DECLARE ${escapeIdentifier(this.#portal)} NO SCROLL CURSOR${hold} FOR ${this.#text}`,
         this.#values,
         { prepare: false },
@@ -242,15 +269,16 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     const pending = this.#next
     this.#next = undefined
     await pending?.catch(() => {})
+    await this.#acquiring?.catch(() => {})
+    const conn = this.#connection
     try {
-      if (this.#conn.closed) return
+      if (conn === undefined || conn.closed) return
       if (this.#declared) {
-        if (this.#opened)
-          await this.#conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
+        if (this.#opened) await conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
         return
       }
-      if (this.#opened && this.#conn.transactionStatus !== 'E') {
-        await this.#conn
+      if (this.#opened && conn.transactionStatus !== 'E') {
+        await conn
           .runBatch(this.#text, [], {}, (w) => {
             encodeClose(w, 'P', this.#portal)
             encodeSync(w)
@@ -258,8 +286,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
           .catch(() => {})
       }
       if (this.#began) {
-        const failed = this.#error !== undefined || this.#conn.transactionStatus === 'E'
-        await this.#conn.exec(failed ? 'ROLLBACK' : 'COMMIT').catch(() => {})
+        const failed = this.#error !== undefined || conn.transactionStatus === 'E'
+        await conn.exec(failed ? 'ROLLBACK' : 'COMMIT').catch(() => {})
       }
     } finally {
       this.#onClose?.()

@@ -20,6 +20,25 @@ export class ConnectionClosed extends InterfaceError {
   static override readonly kind: string = 'ConnectionClosed'
 }
 
+/** What a {@link HandleClosed} error refers to. */
+export type HandleKind = 'transaction' | 'savepoint' | 'client' | 'cursor' | 'session'
+
+/**
+ * A handle was used after what it belongs to ended: a transaction or savepoint that committed or
+ * rolled back, a released pool client, a closed cursor. The call never reached the connection
+ * (whose next owner it would otherwise have touched).
+ */
+export class HandleClosed extends InterfaceError {
+  static override readonly kind: string = 'HandleClosed'
+  /** Which handle was used. */
+  declare handle: HandleKind
+  constructor(message: string, options: TuskErrorOptions & { handle: HandleKind }) {
+    const { handle, ...rest } = options
+    super(message, { safeToRetry: true, ...rest })
+    this.handle = handle
+  }
+}
+
 /** The server sent bytes that break the protocol: unknown type, bad length, truncated body. */
 export class ProtocolError extends OperationalError {
   static override readonly kind: string = 'ProtocolError'

@@ -27,6 +27,8 @@ export {
   ConnectionError,
   ConnectionLost,
   ConnectTimeout,
+  HandleClosed,
+  type HandleKind,
   PoolClosedError,
   PoolTimeoutError,
   PoolTooBusyError,

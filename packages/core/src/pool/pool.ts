@@ -5,13 +5,8 @@
  */
 
 import { PassThrough, type Readable } from 'node:stream'
-import {
-  type ConnectOptions,
-  connectWithConfig,
-  type Runtime,
-  runtimeOf,
-} from '../connection/connect.js'
-import type { Connection, QueryOptions } from '../connection/connection.js'
+import { type ConnectOptions, connectWithConfig } from '../connection/connect.js'
+import type { Connection, ExecOptions, QueryOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
 import { log } from '../connection/logger.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
@@ -25,7 +20,6 @@ import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-s
 import {
   AuthenticationError,
   ConfigError,
-  ConnectionClosed,
   ConnectionError,
   PoolClosedError,
   PoolTimeoutError,
@@ -35,9 +29,14 @@ import {
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
+import { type Runtime, runtimeOf } from '../runtime/runtime.js'
+import type { NotifyOptions } from '../session/queryable.js'
+import { Session } from '../session/session.js'
+import { anySignal, deadlineSignal } from '../session/signals.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
+import { type DestroyReason, PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
 
 /** Options of a pool, on top of every connection option. */
 export interface PoolOptions extends ConnectOptions {
@@ -70,7 +69,17 @@ export interface PoolOptions extends ConnectOptions {
   /** Warn (through `logger`) with the acquiring stack when a checkout is held longer (ms). */
   leakDetectionThreshold?: number
   /** Runs once on each new connection before first use (set search_path, register types…). */
-  init?: (connection: Connection) => Promise<void>
+  init?: (session: Session) => Promise<void>
+  /**
+   * Runs before a checkout hands a connection out (`pool.connect()`, `pool.transaction()`, COPY,
+   * cursors): return false to destroy it and take another. A throw fails the checkout.
+   */
+  beforeAcquire?: (session: Session) => boolean | Promise<boolean>
+  /**
+   * Runs when a checked-out connection comes back clean, before it is reused: return false (or
+   * throw) to destroy it instead. Not called for `pool.query` statements.
+   */
+  afterRelease?: (session: Session) => boolean | Promise<boolean>
   /** Errors that happen in the background (idle connection lost, refill failed). */
   onError?: (error: TuskError) => void
   /** Let the process exit while every connection is idle. */
@@ -97,6 +106,14 @@ export interface PoolOptions extends ConnectOptions {
    * pipelined statements: a slow query does not hold up the queries queued behind it.
    */
   pipelineStallMs?: number
+}
+
+/** Options of `pool.connect()`. */
+export interface AcquireOptions {
+  /** Abort the wait: ConnectionError with the signal's reason as `cause`. */
+  signal?: AbortSignal
+  /** Most ms this checkout may wait (PoolTimeoutError past it); `acquireTimeout` still applies. */
+  timeout?: number
 }
 
 /** Options of `pool.query`: a query's options, and whether it may share its connection. */
@@ -132,54 +149,6 @@ export interface PoolStats {
   timeouts: number
   /** Percentiles of recent acquire waits, in ms. */
   waitMs: { p50: number; p95: number; p99: number; max: number }
-}
-
-/** Why a connection left the pool. */
-export type DestroyReason =
-  | 'error'
-  | 'idle'
-  | 'lifetime'
-  | 'uses'
-  | 'dirty'
-  | 'drain'
-  | 'end'
-  | 'resize'
-
-/** A checked-out connection; give it back with `release()` (or `await using`). */
-export interface PoolClient {
-  /** The underlying connection (processId, parameters, serverVersion, …). */
-  readonly connection: Connection
-  /** Runs one statement on this client's connection (see Connection.query). */
-  query<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
-  ): Promise<QueryResult<R>>
-  /** The first row of `query(...)`, or undefined. */
-  queryOne<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
-  ): Promise<R | undefined>
-  /** Runs a multi-statement script through the simple protocol (see Connection.exec). */
-  exec(sql: string): Promise<SimpleQueryResult[]>
-  /** Runs `fn` in a transaction on this client's connection (see Connection.transaction). */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
-  /** The same, with isolation level, access mode, deferrable or retry options. */
-  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
-  /** A cursor on this client's connection (close it before release). */
-  cursor<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | CursorOptions,
-    options?: CursorOptions,
-  ): Cursor<R>
-  /**
-   * Returns the connection. With an error (or when the session is not idle) the pool rolls it
-   * back and resets it, or destroys it when that cannot be done safely. Idempotent.
-   */
-  release(error?: unknown): Promise<void>
-  /** `await using client = await pool.connect()` releases it at the end of the block. */
-  [Symbol.asyncDispose](): Promise<void>
 }
 
 interface Slot {
@@ -238,16 +207,6 @@ function fatalConnectError(err: unknown): boolean {
   return err instanceof InterfaceError
 }
 
-/** A signal aborted when either input is (AbortSignal.any needs Node 20.3). */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  const c = new AbortController()
-  const abort = (s: AbortSignal) => () => c.abort(s.reason)
-  if (a.aborted || b.aborted) c.abort(a.aborted ? a.reason : b.reason)
-  a.addEventListener('abort', abort(a), { once: true })
-  b.addEventListener('abort', abort(b), { once: true })
-  return c.signal
-}
-
 /** What waited for a connection: a checkout, or a query (which rejects as QueryCanceled). */
 type AbortedWait = 'checkout' | 'query'
 
@@ -277,88 +236,53 @@ function percentile(sorted: number[], p: number): number {
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
-/** A checked-out connection (see PoolClient); its methods live on the prototype. */
-class PooledClient implements PoolClient {
-  readonly connection: Connection
+/**
+ * A checked-out connection: the whole session surface (see Session). Give it back with
+ * `release()` (or `await using`); every call after that throws HandleClosed and never touches
+ * the connection's next user.
+ */
+export class PoolClient extends Session {
   #slot: Slot | undefined
   readonly #give: (slot: Slot, error: unknown) => void
 
-  constructor(connection: Connection, slot: Slot, give: (slot: Slot, error: unknown) => void) {
-    this.connection = connection
+  /** @internal Use `pool.connect()`. */
+  constructor(slot: Slot, give: (slot: Slot, error: unknown) => void) {
+    super(slot.conn)
     this.#slot = slot
     this.#give = give
   }
 
-  #live(): Connection {
-    if (this.#slot === undefined) {
-      throw new ConnectionClosed(
-        'this pool client was released; check out another with pool.connect()',
-      )
-    }
-    return this.connection
-  }
-
-  query<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
-  ): Promise<QueryResult<R>> {
-    try {
-      return this.#live().query<R>(text, params, options)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-  }
-
-  async queryOne<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
-  ): Promise<R | undefined> {
-    return this.#live().queryOne<R>(text, params, options)
-  }
-
-  async exec(sql: string): Promise<SimpleQueryResult[]> {
-    return this.#live().exec(sql)
-  }
-
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
-  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
-  transaction<T>(
-    a: TransactionOptions | ((tx: Transaction) => Promise<T>),
-    b?: (tx: Transaction) => Promise<T>,
-  ): Promise<T> {
-    try {
-      const c = this.#live()
-      return typeof a === 'function' ? c.transaction(a) : c.transaction(a, b!)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-  }
-
-  cursor<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | CursorOptions,
-    options?: CursorOptions,
-  ): Cursor<R> {
-    return this.#live().cursor<R>(text, params, options)
-  }
-
+  /**
+   * Returns the connection. With an error (or when the session is not idle) the pool rolls it
+   * back and resets it, or destroys it when that cannot be done safely; `release(true)` destroys
+   * it. Idempotent.
+   */
   release(error?: unknown): Promise<void> {
     const slot = this.#slot
     if (slot !== undefined) {
       this.#slot = undefined
-      this.#give(slot, error)
+      this.revoke('this pool client was released; check out another with pool.connect()')
+      this.#give(slot, error === false ? undefined : error)
     }
     return RESOLVED
   }
 
-  [asyncDispose](): Promise<void> {
+  /** Destroys the connection and gives its slot back (same as `release(true)`). */
+  override close(): Promise<void> {
+    return this.release(true)
+  }
+
+  /** Same as `close()`: the connection is destroyed, not reused. */
+  override destroy(): void {
+    void this.release(true)
+  }
+
+  /** `await using client = await pool.connect()` releases it at the end of the block. */
+  override [asyncDispose](): Promise<void> {
     return this.release()
   }
 }
 
-/** A pool of connections to one server (or one multi-host connection string). */
 export class Pool {
   readonly #config: ConnectionConfig
   readonly #options: PoolOptions
@@ -378,9 +302,10 @@ export class Pool {
   /** drain() calls so far: a connection whose connect began before the last one is not used. */
   #drains = 0
   /** What a PooledClient calls on release (one function for the pool, not one per checkout). */
-  readonly #releaseSlot = (slot: Slot, error: unknown): void => this.#release(slot, error)
+  readonly #releaseSlot = (slot: Slot, error: unknown): void => this.#release(slot, error, true)
   #closed = false
   #ending: Promise<void> | undefined
+  readonly #events = new PoolEventHub()
   #created = 0
   readonly #destroyed: Record<DestroyReason, number> = {
     error: 0,
@@ -445,6 +370,14 @@ export class Pool {
   /** True once `end()` was called. */
   get closed(): boolean {
     return this.#closed
+  }
+
+  /**
+   * Subscribes to a pool event (connect, acquire, release, remove, error); returns the function
+   * that unsubscribes. Listeners run synchronously and a throw in one is ignored.
+   */
+  on<K extends PoolEventName>(event: K, listener: (event: PoolEvents[K]) => void): () => void {
+    return this.#events.on(event, listener)
   }
 
   /** The pool's numbers; see PoolStats. */
@@ -521,24 +454,37 @@ export class Pool {
   }
 
   /** Runs a multi-statement script (simple protocol) on one connection. */
-  async exec(sql: string): Promise<SimpleQueryResult[]> {
-    const client = await this.connect()
+  async exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    const client = await this.connect(options)
+    let failure: unknown
     try {
-      return await client.exec(sql)
+      return await client.exec(sql, options)
+    } catch (err) {
+      failure = err
+      throw err
     } finally {
-      await client.release()
+      await client.release(client.closed ? failure : undefined)
     }
   }
 
-  /** Runs `fn` in a transaction on one connection (see Connection.transaction). */
+  /**
+   * Runs `fn` in a transaction on one connection (see Session.transaction); the connection goes
+   * back to the pool when it ends, and the handle `fn` got refuses every later call.
+   */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** The same, with isolation level, access mode, deferrable, retry, signal or timeout. */
   transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
   async transaction<T>(
     a: TransactionOptions | ((tx: Transaction) => Promise<T>),
     b?: (tx: Transaction) => Promise<T>,
   ): Promise<T> {
-    const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!]
-    const client = await this.connect()
+    const [options, fn] = typeof a === 'function' ? [{}, a] : [a ?? {}, b!]
+    if (typeof fn !== 'function') {
+      throw new InterfaceError(
+        'transaction() needs a function to run: transaction(options, async (tx) => …)',
+      )
+    }
+    const client = await this.connect(options.signal ? { signal: options.signal } : undefined)
     let failure: unknown
     try {
       return await client.transaction(options, fn)
@@ -546,62 +492,64 @@ export class Pool {
       failure = err
       throw err
     } finally {
-      await client.release(client.connection.closed ? failure : undefined)
+      await client.release(client.state === 'closed' ? failure : undefined)
     }
   }
 
   /**
-   * Opens a cursor on a connection held for the cursor's life (released when it closes).
-   * The first read waits for the connection.
+   * A cursor on a connection held for the cursor's life: checked out at the first read,
+   * released when it closes. Returned at once, like a session's cursor.
    */
-  async cursor<R = Record<string, unknown>>(
+  cursor<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
-  ): Promise<Cursor<R>> {
-    let slot: Slot
-    try {
-      const pending = this.#acquire(this.#earlySites ? captureCallSite(this.cursor) : undefined)
-      slot = pending instanceof Promise ? await pending : pending
-    } catch (err) {
-      throw attachCallSite(err, captureCallSite(this.cursor))
-    }
+  ): Cursor<R> {
+    const site = this.#earlySites ? captureCallSite(this.cursor) : undefined
     const [values, opts] = Array.isArray(params)
       ? [params, options ?? {}]
       : [undefined, (params as CursorOptions | undefined) ?? {}]
-    try {
-      return new Cursor<R>(slot.conn, text, values, opts, () => this.#release(slot, undefined))
-    } catch (err) {
-      this.#release(slot, undefined)
-      throw err
+    let slot: Slot | undefined
+    const acquire = async (): Promise<Connection> => {
+      try {
+        const pending = this.#acquire(site, opts.signal)
+        slot = pending instanceof Promise ? await pending : pending
+        return slot.conn
+      } catch (err) {
+        throw attachCallSite(err, site ?? captureCallSite(this.cursor))
+      }
     }
+    return new Cursor<R>(acquire, text, values, opts, () => {
+      if (slot !== undefined)
+        this.#release(slot, slot.conn.closed ? slot.conn.closeReason : undefined)
+    })
   }
 
-  /** `COPY … FROM STDIN` on one connection (see Connection.copyFrom). */
+  /** `COPY … FROM STDIN` on one connection (see Session.copyFrom). */
   async copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
-    const client = await this.connect()
+    const client = await this.connect(options?.signal ? { signal: options.signal } : undefined)
     let failure: unknown
     try {
-      return await client.connection.copyFrom(sql, source, options)
+      return await client.copyFrom(sql, source, options)
     } catch (err) {
       failure = err
       throw err
     } finally {
-      await client.release(client.connection.closed ? failure : undefined)
+      await client.release(client.state === 'closed' ? failure : undefined)
     }
   }
 
-  /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Connection.copyTo). */
+  /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Session.copyTo). */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
     const out: PassThrough & { rowCount?: number } = new PassThrough({
       objectMode: options?.output === 'rows',
     })
-    this.connect().then(
+    this.connect(options?.signal ? { signal: options.signal } : undefined).then(
       (client) => {
-        const src = client.connection.copyTo(sql, options)
+        const src = client.copyTo(sql, options)
         const done = (err?: unknown): void => {
           out.rowCount = src.rowCount
-          void client.release(client.connection.closed ? err : undefined)
+          void client.release(client.state === 'closed' ? err : undefined)
         }
         src.on('end', () => done())
         src.on('error', (err) => {
@@ -638,7 +586,7 @@ export class Pool {
         )
       },
       onReconnect: this.#options.onListenReconnect,
-      onError: this.#options.onError,
+      onError: (err) => this.#backgroundError(err),
       logger: this.#options.logger,
       retryBackoff: this.#options.retryBackoff,
     })
@@ -646,32 +594,69 @@ export class Pool {
   }
 
   /** Sends a notification through a pooled connection (payload limit checked first). */
-  async notify(channel: string, payload = ''): Promise<void> {
+  async notify(channel: string, payload = '', options?: NotifyOptions): Promise<void> {
     checkNotifyPayload(channel, payload)
-    await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], { prepare: false })
+    await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], {
+      ...options,
+      prepare: false,
+    })
   }
 
   /**
    * Checks out a connection; release it with `client.release()` or `await using`. A `signal`
-   * aborts the wait (ConnectionError, its reason as `cause`).
+   * aborts the wait (ConnectionError, its reason as `cause`); `timeout` bounds this wait
+   * (PoolTimeoutError), in place of `acquireTimeout`.
    */
-  async connect(options?: { signal?: AbortSignal }): Promise<PoolClient> {
+  async connect(options?: AcquireOptions): Promise<PoolClient> {
     const site = this.#earlySites ? captureCallSite(this.connect) : undefined
+    const deadline = deadlineSignal(options?.signal, options?.timeout)
     try {
-      const signal = options?.signal
-      if (signal?.aborted) throw abortedWait('checkout', signal)
+      const signal = deadline?.signal
+      if (signal?.aborted) throw this.#abortedCheckout(signal, options)
       const pending = this.#acquire(site, signal)
-      const slot = pending instanceof Promise ? await pending : pending
-      return new PooledClient(slot.conn, slot, this.#releaseSlot)
+      let slot: Slot
+      try {
+        slot = pending instanceof Promise ? await pending : pending
+      } catch (err) {
+        if (signal?.aborted && options?.signal?.aborted !== true)
+          throw this.#abortedCheckout(signal, options)
+        throw err
+      }
+      return await this.#handOut(slot)
     } catch (err) {
       // Captured after the await (unless early): the async functions awaiting this checkout.
       throw attachCallSite(err, site ?? captureCallSite(this.connect))
+    } finally {
+      deadline?.dispose()
     }
   }
 
-  /** Same as `connect()`. */
-  acquire(options?: { signal?: AbortSignal }): Promise<PoolClient> {
-    return this.connect(options)
+  /** A checkout that hit `options.timeout` (PoolTimeoutError) or was aborted (ConnectionError). */
+  #abortedCheckout(signal: AbortSignal, options: AcquireOptions | undefined): TuskError {
+    if (options?.signal?.aborted) return abortedWait('checkout', options.signal)
+    return new PoolTimeoutError(
+      `no connection became free within the checkout's timeout of ${options?.timeout} ms (${this.#describe()})`,
+      { phase: 'connect', cause: signal.reason },
+    )
+  }
+
+  /** Wraps a checked-out slot in a client, after the `beforeAcquire` hook agreed. */
+  async #handOut(slot: Slot): Promise<PoolClient> {
+    const client = new PoolClient(slot, this.#releaseSlot)
+    const hook = this.#options.beforeAcquire
+    if (hook === undefined) return client
+    let ok: boolean
+    try {
+      ok = (await hook(client)) !== false
+    } catch (err) {
+      await client.release(err ?? true)
+      throw err
+    }
+    if (ok) return client
+    // Refused: drop this connection and check out another.
+    await client.release(true)
+    const next = this.#acquire(undefined)
+    return this.#handOut(next instanceof Promise ? await next : next)
   }
 
   /** Changes the bounds; extra idle connections close now, busy ones when released. */
@@ -983,6 +968,8 @@ export class Pool {
     slot.uses++
     if (acquireChannel.hasSubscribers)
       acquireChannel.publish({ processId: slot.conn.processId, waitMs: waited })
+    if (this.#events.has('acquire'))
+      this.#events.emit('acquire', { processId: slot.conn.processId, waitMs: waited })
     return slot
   }
 
@@ -1097,8 +1084,10 @@ export class Pool {
         }
       }
       if (this.#options.init) {
+        const session = new Session(conn)
         try {
-          await this.#options.init(conn)
+          await this.#options.init(session)
+          session.revoke('the session given to the pool init hook cannot be used after it returned')
         } catch (err) {
           conn.destroy()
           throw err
@@ -1122,6 +1111,8 @@ export class Pool {
       this.#lastConnectError = undefined
       if (connectChannel.hasSubscribers)
         connectChannel.publish({ processId: conn.processId, host: conn.host })
+      if (this.#events.has('connect'))
+        this.#events.emit('connect', { processId: conn.processId, host: conn.host })
     } catch (err) {
       this.#pendingConnects--
       this.#connectFailed(err as TuskError)
@@ -1173,6 +1164,7 @@ export class Pool {
 
   #backgroundError(err: TuskError): void {
     log(this.#options.logger, 'warn', `pool: ${err.message}`, { error: err })
+    this.#events.emit('error', err)
     if (this.#options.onError) {
       try {
         this.#options.onError(err)
@@ -1250,12 +1242,14 @@ export class Pool {
   }
 
   /** Takes a connection back: reset it if dirty, retire it if due, else reuse it. */
-  #release(slot: Slot, error: unknown): void {
+  #release(slot: Slot, error: unknown, client = false): void {
     if (!this.#busy.has(slot)) return
     if (slot.checkout?.leakTimer) clearTimeout(slot.checkout.leakTimer)
     slot.checkout = undefined
     if (releaseChannel.hasSubscribers)
       releaseChannel.publish({ processId: slot.conn.processId, error })
+    if (this.#events.has('release'))
+      this.#events.emit('release', { processId: slot.conn.processId, error })
     const conn = slot.conn
     const now = Date.now()
     let reason: DestroyReason | undefined = slot.retire
@@ -1275,8 +1269,7 @@ export class Pool {
     }
     const reset = conn.transactionStatus !== 'I' || this.#options.resetQuery
     if (!reset) {
-      this.#busy.delete(slot)
-      this.#toIdleOrWaiter(slot)
+      this.#reuse(slot, client)
       return
     }
     const sqlText = [
@@ -1289,12 +1282,12 @@ export class Pool {
     conn.exec(sqlText).then(
       () => {
         clearTimeout(guard)
-        this.#busy.delete(slot)
         if (conn.transactionStatus !== 'I' || conn.closed) {
+          this.#busy.delete(slot)
           this.#destroy(slot, 'dirty')
           this.#fill()
           this.#grow()
-        } else this.#toIdleOrWaiter(slot)
+        } else this.#reuse(slot, client)
       },
       () => {
         clearTimeout(guard)
@@ -1306,10 +1299,48 @@ export class Pool {
     )
   }
 
+  /**
+   * A clean connection back from its user: to the next waiter or idle, after the `afterRelease`
+   * hook (checkouts only) agreed; refused or failing, it is destroyed.
+   */
+  #reuse(slot: Slot, client: boolean): void {
+    const hook = client ? this.#options.afterRelease : undefined
+    if (hook === undefined) {
+      this.#busy.delete(slot)
+      this.#toIdleOrWaiter(slot)
+      return
+    }
+    const session = new Session(slot.conn)
+    const settle = (keep: boolean): void => {
+      session.revoke('the session given to afterRelease cannot be used after it returned')
+      this.#busy.delete(slot)
+      if (keep && !slot.conn.closed && slot.conn.transactionStatus === 'I') {
+        this.#toIdleOrWaiter(slot)
+        return
+      }
+      this.#destroy(slot, 'dirty')
+      this.#fill()
+      this.#grow()
+    }
+    Promise.resolve()
+      .then(() => hook(session))
+      .then(
+        (keep) => settle(keep !== false),
+        (err: unknown) => {
+          log(this.#options.logger, 'warn', 'pool: afterRelease failed; connection dropped', {
+            error: err,
+          })
+          settle(false)
+        },
+      )
+  }
+
   #count(reason: DestroyReason, slot: Slot): void {
     this.#destroyed[reason]++
     if (destroyChannel.hasSubscribers)
       destroyChannel.publish({ processId: slot.conn.processId, reason })
+    if (this.#events.has('remove'))
+      this.#events.emit('remove', { processId: slot.conn.processId, reason })
   }
 
   async #destroy(slot: Slot, reason: DestroyReason): Promise<void> {
@@ -1324,13 +1355,13 @@ export class Pool {
   }
 }
 
-/**
- * Creates a pool. `conninfo` is a URI, a `key=value` string or libpq options; pool options
- * (min, max, timeouts, hooks) and connection options (types, logger, statement cache) go in
- * `options`. Nothing connects until the first checkout unless `min` > 0.
- */
-export function createPool(conninfo?: string | ConnectionOptions, options: PoolOptions = {}): Pool {
-  const runtime = runtimeOf(options.runtime)
+/** Creates a pool on `defaults()`'s runtime (pieces from `options.runtime` win); see the entry's `createPool`. */
+export function createPoolOn(
+  conninfo: string | ConnectionOptions | undefined,
+  options: PoolOptions,
+  defaults: () => Runtime,
+): Pool {
+  const runtime = runtimeOf(options.runtime, defaults)
   let input: string | ConnectionOptions | undefined = conninfo
   if (options.connectTimeout !== undefined) {
     const seconds = String(Math.max(1, Math.ceil(options.connectTimeout / 1000)))

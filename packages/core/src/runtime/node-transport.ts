@@ -4,14 +4,15 @@
  */
 import net from 'node:net'
 import tls from 'node:tls'
-import type {
-  TlsOptions,
-  TlsSession,
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportOptions,
-  TransportTarget,
+import {
+  formatHostPort,
+  type TlsOptions,
+  type TlsSession,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+  type TransportOptions,
+  type TransportTarget,
 } from './transport.js'
 
 type SysError = Error & { code?: string }
@@ -162,9 +163,4 @@ export const nodeTransport: TransportFactory = {
       })
     })
   },
-}
-
-/** `host:port`, with IPv6 literals in brackets. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }

@@ -89,3 +89,8 @@ export interface Transport {
 export interface TransportFactory {
   connect(target: TransportTarget, options: TransportOptions): Promise<Transport>
 }
+
+/** `host:port`, with IPv6 literals in brackets. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}

@@ -1,13 +1,20 @@
 /**
- * Transactions and savepoints over a connection: BEGIN with isolation options, commit on return,
- * rollback on throw, nested savepoints, and opt-in retry of serialization failures and deadlocks.
+ * Transactions and savepoints over a session: BEGIN with isolation options, commit on return,
+ * rollback on throw, nested savepoints, opt-in retry of serialization failures and deadlocks, and
+ * handles that refuse every call once their transaction or savepoint ended.
  */
 
-import type { QueryOptions } from '../connection/connection.js'
+import type { Readable } from 'node:stream'
+import type { ExecOptions, QueryOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
+import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
+import { HandleClosed } from '../errors/client.js'
+import type { NotifyOptions, Queryable } from '../session/queryable.js'
+import { deadlineSignal } from '../session/signals.js'
+import { escapeIdentifier } from '../sql/escape.js'
 import type { SqlFragment } from '../sql/fragment.js'
 
 /** Isolation levels PostgreSQL accepts. */
@@ -19,7 +26,9 @@ export type IsolationLevel =
 
 /** Options of a transaction. */
 export interface TransactionOptions {
+  /** `ISOLATION LEVEL …` of the transaction (default: the session's). */
   isolation?: IsolationLevel
+  /** `READ ONLY` (true) or `READ WRITE` (false). */
   readOnly?: boolean
   /** Only meaningful with `serializable` and `readOnly`. */
   deferrable?: boolean
@@ -28,46 +37,41 @@ export interface TransactionOptions {
    * a number of extra attempts, or the attempts and the backoff (exponential with full jitter).
    */
   retry?: number | { attempts: number; baseDelayMs?: number; maxDelayMs?: number }
+  /**
+   * Aborts the transaction: the statement running is canceled (QueryCanceled, `reason: 'abort'`),
+   * later statements through the handle are refused, and the transaction is rolled back.
+   */
+  signal?: AbortSignal
+  /** Time limit in ms for the whole transaction, BEGIN to COMMIT; past it, as an abort. */
+  timeout?: number
 }
 
-/** What a transaction body can do: query, run a script, nest a savepoint. */
-export interface Transaction {
-  query<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
-  ): Promise<QueryResult<R>>
-  queryOne<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | QueryOptions,
-    options?: QueryOptions,
-  ): Promise<R | undefined>
-  exec(sql: string): Promise<SimpleQueryResult[]>
+/** What a transaction (or savepoint) body can do: the query surface, and nested savepoints. */
+export interface Transaction extends Queryable {
   /** Runs `fn` in a savepoint; rolled back to the savepoint (and rethrown) when `fn` throws. */
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
-  /** A cursor that lives inside this transaction; it is closed when the transaction ends. */
-  cursor<R = Record<string, unknown>>(
-    text: string | SqlFragment,
-    params?: readonly unknown[] | CursorOptions,
-    options?: CursorOptions,
-  ): Cursor<R>
+  /** True once the transaction (or savepoint) ended: every call then throws HandleClosed. */
+  readonly closed: boolean
 }
 
-/** The connection surface transactions need (kept structural so layers stay one-way). */
+/** The session surface transactions run on (structural, so layers stay one-way). */
 export interface TransactionHost {
   query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>>
-  exec(sql: string): Promise<SimpleQueryResult[]>
+  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>
   /** COMMIT; rejects when the server could only roll back. */
-  commit(): Promise<void>
+  commit(options?: ExecOptions): Promise<void>
   cursor<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Cursor<R>
+  copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>
+  copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number }
+  notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>
   readonly transactionStatus: 'I' | 'T' | 'E'
 }
 
@@ -95,30 +99,155 @@ export function beginStatement(options: TransactionOptions): string {
   return parts.join(' ')
 }
 
+/** `SAVEPOINT name`, `RELEASE SAVEPOINT name` or `ROLLBACK TO SAVEPOINT name`, name quoted. */
+export function savepointStatement(
+  verb: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT',
+  name: string,
+): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InterfaceError('a savepoint needs a non-empty name')
+  }
+  return `${verb} ${escapeIdentifier(name)}`
+}
+
 const RETRYABLE = new Set(['40001', '40P01'])
 let savepointSerial = 0
 
 /** Cursors opened in a transaction scope, closed when the transaction ends. */
 type OpenCursors = Set<Cursor<unknown>>
 
-function scope(host: TransactionHost, cursors: OpenCursors): Transaction {
-  const tx: Transaction = {
-    query: (text, params, options) => host.query(text, params, options),
-    queryOne: async (text, params, options) =>
-      (await host.query(text, params, options)).rows[0] as never,
-    exec: (sql) => host.exec(sql),
-    savepoint: (fn) => runSavepoint(host, fn, cursors),
-    cursor: <R>(
-      text: string | SqlFragment,
-      params?: readonly unknown[] | CursorOptions,
-      options?: CursorOptions,
-    ) => {
-      const c = host.cursor<R>(text, params, options)
-      cursors.add(c as Cursor<unknown>)
-      return c
-    },
+/** Adds `signal` to a statement's options unless it has its own (the overloads kept as given). */
+function withSignal<O extends { signal?: AbortSignal }>(
+  params: readonly unknown[] | O | undefined,
+  options: O | undefined,
+  signal: AbortSignal,
+): [readonly unknown[] | O | undefined, O | undefined] {
+  if (Array.isArray(params)) {
+    return [params, options?.signal ? options : ({ ...options, signal } as O)]
   }
-  return tx
+  const o = params as O | undefined
+  return [o?.signal ? o : ({ ...o, signal } as O), options]
+}
+
+/**
+ * A transaction's or savepoint's handle. Every call checks that the scope is still open, so a
+ * handle kept past its transaction never reaches the connection's next user.
+ */
+class Scope implements Transaction {
+  readonly #host: TransactionHost
+  readonly #cursors: OpenCursors
+  readonly #kind: 'transaction' | 'savepoint'
+  readonly #signal: AbortSignal | undefined
+  #ended = false
+
+  constructor(
+    host: TransactionHost,
+    cursors: OpenCursors,
+    kind: 'transaction' | 'savepoint',
+    signal: AbortSignal | undefined,
+  ) {
+    this.#host = host
+    this.#cursors = cursors
+    this.#kind = kind
+    this.#signal = signal
+  }
+
+  get closed(): boolean {
+    return this.#ended
+  }
+
+  /** Ends the scope: from now on every call throws HandleClosed. */
+  end(): void {
+    this.#ended = true
+  }
+
+  #live(): TransactionHost {
+    if (this.#ended) {
+      throw new HandleClosed(
+        `this ${this.#kind} has ended (committed or rolled back); its handle cannot be used any more`,
+        { handle: this.#kind },
+      )
+    }
+    return this.#host
+  }
+
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    try {
+      const host = this.#live()
+      if (this.#signal === undefined) return host.query<R>(text, params, options)
+      const [p, o] = withSignal(params, options, this.#signal)
+      return host.query<R>(text, p, o)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  async queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined> {
+    return (await this.query<R>(text, params, options)).rows[0]
+  }
+
+  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    try {
+      const host = this.#live()
+      const signal = options?.signal ?? this.#signal
+      return host.exec(sql, signal ? { ...options, signal } : options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return runSavepoint(this.#live(), fn, this.#cursors, this.#signal)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R> {
+    const host = this.#live()
+    const c =
+      this.#signal === undefined
+        ? host.cursor<R>(text, params, options)
+        : host.cursor<R>(text, ...withSignal(params, options, this.#signal))
+    this.#cursors.add(c as Cursor<unknown>)
+    return c
+  }
+
+  copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    try {
+      const signal = options?.signal ?? this.#signal
+      return this.#live().copyFrom(sql, source, signal ? { ...options, signal } : options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    const signal = options?.signal ?? this.#signal
+    return this.#live().copyTo(sql, signal ? { ...options, signal } : options)
+  }
+
+  notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void> {
+    try {
+      const signal = options?.signal ?? this.#signal
+      return this.#live().notify(channel, payload, signal ? { ...options, signal } : options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
 }
 
 async function closeCursors(cursors: OpenCursors): Promise<void> {
@@ -137,6 +266,11 @@ export async function runTransaction<T>(
   options: TransactionOptions,
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
+  if (typeof fn !== 'function') {
+    throw new InterfaceError(
+      'transaction() needs a function to run: transaction(options, async (tx) => …)',
+    )
+  }
   if (host.transactionStatus !== 'I') {
     throw new InterfaceError(
       'a transaction is already open on this connection; use savepoint() to nest',
@@ -147,33 +281,42 @@ export async function runTransaction<T>(
   const attempts = Math.max(0, retry?.attempts ?? 0)
   const base = retry && 'baseDelayMs' in retry ? (retry.baseDelayMs ?? 10) : 10
   const cap = retry && 'maxDelayMs' in retry ? (retry.maxDelayMs ?? 1000) : 1000
-  for (let attempt = 0; ; attempt++) {
-    await host.exec(begin)
-    let result: T
-    const cursors: OpenCursors = new Set()
-    try {
-      result = await fn(scope(host, cursors))
-      await closeCursors(cursors)
-    } catch (err) {
-      await closeCursors(cursors)
-      await rollbackQuietly(host, err)
-      if (attempt < attempts && RETRYABLE.has((err as { code?: string }).code ?? '')) {
-        await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))
-        continue
+  const deadline = deadlineSignal(options.signal, options.timeout)
+  const signal = deadline?.signal
+  try {
+    for (let attempt = 0; ; attempt++) {
+      await host.exec(begin, signal ? { signal } : undefined)
+      let result: T
+      const cursors: OpenCursors = new Set()
+      const scope = new Scope(host, cursors, 'transaction', signal)
+      try {
+        result = await fn(scope)
+        await closeCursors(cursors)
+      } catch (err) {
+        scope.end()
+        await closeCursors(cursors)
+        await rollbackQuietly(host, err)
+        if (attempt < attempts && RETRYABLE.has((err as { code?: string }).code ?? '')) {
+          await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))
+          continue
+        }
+        throw err
       }
-      throw err
-    }
-    try {
-      await host.commit()
-    } catch (err) {
-      if (attempt < attempts && RETRYABLE.has((err as { code?: string }).code ?? '')) {
+      scope.end()
+      try {
+        await host.commit(signal ? { signal } : undefined)
+      } catch (err) {
         if (host.transactionStatus !== 'I') await rollbackQuietly(host, err)
-        await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))
-        continue
+        if (attempt < attempts && RETRYABLE.has((err as { code?: string }).code ?? '')) {
+          await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))
+          continue
+        }
+        throw err
       }
-      throw err
+      return result
     }
-    return result
+  } finally {
+    deadline?.dispose()
   }
 }
 
@@ -195,21 +338,28 @@ export async function runSavepoint<T>(
   host: TransactionHost,
   fn: (tx: Transaction) => Promise<T>,
   cursors: OpenCursors = new Set(),
+  signal?: AbortSignal,
 ): Promise<T> {
+  if (typeof fn !== 'function') {
+    throw new InterfaceError('savepoint() needs a function to run: savepoint(async (sp) => …)')
+  }
   if (host.transactionStatus === 'I') {
     throw new InterfaceError('savepoint() needs an open transaction; use transaction() first')
   }
   const name = `tusk_sp_${++savepointSerial}`
-  await host.exec(`SAVEPOINT ${name}`)
+  await host.exec(`SAVEPOINT ${name}`, signal ? { signal } : undefined)
+  const scope = new Scope(host, cursors, 'savepoint', signal)
   let result: T
   try {
-    result = await fn(scope(host, cursors))
+    result = await fn(scope)
   } catch (err) {
+    scope.end()
     try {
       await host.exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`)
     } catch {}
     throw err
   }
-  await host.exec(`RELEASE SAVEPOINT ${name}`)
+  scope.end()
+  await host.exec(`RELEASE SAVEPOINT ${name}`, signal ? { signal } : undefined)
   return result
 }

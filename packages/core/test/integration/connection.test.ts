@@ -18,25 +18,25 @@ import {
   QueryCanceled,
   TlsError,
 } from '../../src/errors/index.js'
-import { type Connection, connect, errors } from '../../src/index.js'
+import { connect, errors, type Session } from '../../src/index.js'
 
 const servers = testServers()
 const ipv6 = Object.values(os.networkInterfaces()).some((l) =>
   (l ?? []).some((i) => i.address === '::1'),
 )
-const open: Connection[] = []
+const open: Session[] = []
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close().catch(() => {})))
 })
 
-async function track(p: Promise<Connection>): Promise<Connection> {
+async function track(p: Promise<Session>): Promise<Session> {
   const c = await p
   open.push(c)
   return c
 }
 
-async function scalar(c: Connection, sql: string): Promise<string | null> {
-  const [r] = await c.simpleQuery(sql)
+async function scalar(c: Session, sql: string): Promise<string | null> {
+  const [r] = await c.exec(sql)
   return r?.rows[0]?.[0] ?? null
 }
 
@@ -168,7 +168,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
 
   it('destroys at once, failing pending work with ConnectionClosed', async () => {
     const c = await connect(server.url)
-    const pending = c.simpleQuery('select pg_sleep(5)')
+    const pending = c.exec('select pg_sleep(5)')
     c.destroy()
     const err = await pending.catch((e) => e)
     expect(err).toBeInstanceOf(ConnectionClosed)
@@ -178,7 +178,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
   it('shows the caller frame in the stack of a query error and the caret under the position', async () => {
     const c = await track(connect(server.url))
     async function queryFromHere() {
-      return await c.simpleQuery('select 1,\n  nosuchcolumn')
+      return await c.exec('select 1,\n  nosuchcolumn')
     }
     async function extendedFromHere() {
       return await c.query('select $1::int, nosuchcolumn', [1])
@@ -245,15 +245,15 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
   it('tracks ParameterStatus and delivers notices', async () => {
     const notices: string[] = []
     const c = await track(connect(server.url, { onNotice: (n) => notices.push(n.message) }))
-    await c.simpleQuery("set application_name = 'tusk-test'")
+    await c.exec("set application_name = 'tusk-test'")
     expect(c.parameters.get('application_name')).toBe('tusk-test')
-    await c.simpleQuery("do $$ begin raise notice 'hello from plpgsql'; end $$")
+    await c.exec("do $$ begin raise notice 'hello from plpgsql'; end $$")
     expect(notices).toEqual(['hello from plpgsql'])
   })
 
   it('returns one result per statement of a simple query, and reports the transaction state', async () => {
     const c = await track(connect(server.url))
-    const results = await c.simpleQuery(
+    const results = await c.exec(
       'create temp table t (x int); insert into t values (1), (2); select x from t order by x; begin',
     )
     expect(results.map((r) => [r.command, r.rowCount])).toEqual([
@@ -265,9 +265,9 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
     expect(results[2]!.rows).toEqual([['1'], ['2']])
     expect(results[2]!.fields[0]).toMatchObject({ name: 'x', dataTypeOid: 23 })
     expect(c.state).toBe('in-transaction')
-    await c.simpleQuery('select 1/0').catch(() => {})
+    await c.exec('select 1/0').catch(() => {})
     expect(c.state).toBe('in-failed-transaction')
-    await c.simpleQuery('rollback')
+    await c.exec('rollback')
     expect(c.state).toBe('idle')
   })
 
@@ -281,7 +281,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
 
   it('cancels a running statement with CancelRequest', async () => {
     const c = await track(connect(server.url))
-    const slow = c.simpleQuery('select pg_sleep(30)').catch((e) => e)
+    const slow = c.exec('select pg_sleep(30)').catch((e) => e)
     await new Promise((r) => setTimeout(r, 200))
     await c.cancel()
     const err = await slow
@@ -292,9 +292,9 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
   it('rejects pending work with ConnectionLost when the backend is terminated, then refuses new work', async () => {
     const victim = await track(connect(server.url))
     const admin = await track(connect(server.url))
-    const pending = victim.simpleQuery('select pg_sleep(30)').catch((e) => e)
+    const pending = victim.exec('select pg_sleep(30)').catch((e) => e)
     await new Promise((r) => setTimeout(r, 200))
-    await admin.simpleQuery(`select pg_terminate_backend(${victim.processId})`)
+    await admin.exec(`select pg_terminate_backend(${victim.processId})`)
     const err = await pending
     expect(err).toBeInstanceOf(ConnectionLost)
     expect(err).toBeInstanceOf(OperationalError)
@@ -305,7 +305,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
     expect(err.inDoubt).toBe(true)
     expect(victim.closed).toBe(true)
     expect(victim.state).toBe('closed')
-    const next = await victim.simpleQuery('select 1').catch((e) => e)
+    const next = await victim.exec('select 1').catch((e) => e)
     expect(next).toBeInstanceOf(ConnectionClosed)
     expect(next.message).toContain('closed')
   })

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Connection, connect, createPool, errors, type Pool } from '../../src/index.js'
+import { connect, createPool, errors, type Pool, type Session } from '../../src/index.js'
 
 const servers = testServers()
-const open: (Connection | Pool)[] = []
+const open: (Session | Pool)[] = []
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => ('end' in c ? c.end() : c.close()).catch(() => {})))
 })
@@ -19,7 +19,7 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe.each(servers.map((s) => [s.name, s] as const))('COPY and LISTEN on %s', (_n, server) => {
-  async function conn(): Promise<Connection> {
+  async function conn(): Promise<Session> {
     const c = await connect(server.url)
     open.push(c)
     return c

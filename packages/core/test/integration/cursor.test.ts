@@ -2,10 +2,10 @@ import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Connection, connect, createPool, errors, type Pool } from '../../src/index.js'
+import { connect, createPool, errors, type Pool, type Session } from '../../src/index.js'
 
 const servers = testServers()
-const open: (Connection | Pool)[] = []
+const open: (Session | Pool)[] = []
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => ('end' in c ? c.end() : c.close()).catch(() => {})))
 })
@@ -13,7 +13,7 @@ afterEach(async () => {
 describe.each(servers.map((s, i) => [s.name, s, i] as const))(
   'cursors on %s',
   (_n, server, index) => {
-    async function conn(): Promise<Connection> {
+    async function conn(): Promise<Session> {
       const c = await connect(server.url)
       open.push(c)
       return c
@@ -106,7 +106,7 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       expect(state?.state).toBe('active')
       expect(pool.stats().created).toBe(1)
       const client = await pool.connect()
-      expect(client.connection.state).toBe('idle')
+      expect(client.state).toBe('idle')
       await client.release()
       await expect(first.read()).rejects.toThrow('cursor is closed')
     })

@@ -322,21 +322,21 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     const { pool: p } = pool({ max: 1 })
     await p.exec('create temp table if not exists r (x int)')
     const c1 = await p.connect()
-    const pid = c1.connection.processId
+    const pid = c1.processId
     await c1.exec('begin; insert into r values (1)')
     await c1.release()
     const c2 = await p.connect()
-    expect(c2.connection.processId).toBe(pid)
-    expect(c2.connection.state).toBe('idle')
+    expect(c2.processId).toBe(pid)
+    expect(c2.state).toBe('idle')
     expect(await c2.queryOne('select count(*)::int as n from r')).toEqual({ n: 0 })
     const pending = c2.query('select pg_sleep(5)').catch((e) => e)
     await c2.release()
     const c3 = await p.connect()
-    expect(c3.connection.processId).not.toBe(pid)
+    expect(c3.processId).not.toBe(pid)
     expect(p.stats().destroyed.dirty).toBe(1)
     await c3.release()
     expect(await pending).toBeInstanceOf(errors.ConnectionClosed)
-    await expect(c2.query('select 1')).rejects.toBeInstanceOf(errors.ConnectionClosed)
+    await expect(c2.query('select 1')).rejects.toBeInstanceOf(errors.HandleClosed)
   })
 
   it('times out a checkout when every client leaked, naming the numbers', async () => {
@@ -481,7 +481,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     const c = await p.connect()
     const ending = p.end({ timeout: 2000 })
     await sleep(50)
-    expect(c.connection.closed).toBe(false)
+    expect(c.closed).toBe(false)
     await c.release()
     await ending
     await expect(p.connect()).rejects.toBeInstanceOf(errors.PoolClosedError)

@@ -3,24 +3,24 @@ import { startFaultProxy } from '@tusk/testkit'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
-  type Connection,
   type ConnectOptions,
   connect,
   createPool,
   errors,
+  type Session,
   sql,
 } from '../../src/index.js'
 import { nodeTransport } from '../../src/runtime/node-transport.js'
 import type { TransportFactory } from '../../src/runtime/transport.js'
 
 const servers = testServers()
-const open: Connection[] = []
+const open: Session[] = []
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close().catch(() => {})))
 })
 
 describe.each(servers.map((s) => [s.name, s] as const))('queries on %s', (_n, server) => {
-  async function conn(options: ConnectOptions = {}, url = server.url): Promise<Connection> {
+  async function conn(options: ConnectOptions = {}, url = server.url): Promise<Session> {
     const c = await connect(url, options)
     open.push(c)
     return c

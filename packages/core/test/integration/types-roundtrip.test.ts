@@ -1,7 +1,7 @@
 import { testServers } from '@tusk/testkit/vitest'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Connection, connect } from '../../src/index.js'
+import { connect, type Session } from '../../src/index.js'
 import { typeArbitraries, valuesEqual } from '../types/arbitraries.js'
 
 const servers = testServers()
@@ -9,8 +9,8 @@ const servers = testServers()
 describe.each(servers.map((s) => [s.name, s] as const))(
   'type round trips through %s',
   (_n, server) => {
-    let textConn: Connection
-    let binaryConn: Connection
+    let textConn: Session
+    let binaryConn: Session
     beforeAll(async () => {
       // prepare: false → results in text; prepareThreshold 0 → cached statements, binary results
       // for every type whose binary decoder is faster.

@@ -1,0 +1,338 @@
+/**
+ * The session: what a user holds for one server connection (what `connect()` returns, and what a
+ * pool client is). Queries, scripts, transactions and savepoints (closure style and explicit),
+ * cursors, COPY and notify, over the connection layer, which imports nothing from here.
+ */
+import type { Readable } from 'node:stream'
+import type {
+  Connection,
+  ConnectionDetails,
+  ConnectionState,
+  ExecOptions,
+  QueryOptions,
+} from '../connection/connection.js'
+import type { QueryResult } from '../connection/extended-query.js'
+import type { SimpleQueryResult } from '../connection/simple-query.js'
+import {
+  type CopyFromOptions,
+  type CopyResult,
+  type CopySource,
+  type CopyToOptions,
+  copyFrom,
+  copyTo,
+} from '../copy/copy.js'
+import { Cursor, type CursorOptions } from '../cursor/cursor.js'
+import type { TuskError } from '../errors/base.js'
+import { HandleClosed } from '../errors/client.js'
+import { InFailedSqlTransaction } from '../errors/sqlstate.generated.js'
+import { checkNotifyPayload } from '../listen/listener.js'
+import type { TransactionStatus } from '../protocol/backend.js'
+import type { SqlFragment } from '../sql/fragment.js'
+import {
+  beginStatement,
+  runSavepoint,
+  runTransaction,
+  savepointStatement,
+  type Transaction,
+  type TransactionHost,
+  type TransactionOptions,
+} from '../transaction/transaction.js'
+import type { TypeRegistry } from '../types/index.js'
+import type { NotifyOptions, Queryable } from './queryable.js'
+import { deadlineSignal } from './signals.js'
+
+const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose)
+
+/** Splits `(params | options, options)` as every query method takes them. */
+function cursorArgs(
+  params: readonly unknown[] | CursorOptions | undefined,
+  options: CursorOptions | undefined,
+): [readonly unknown[] | undefined, CursorOptions] {
+  return Array.isArray(params)
+    ? [params, options ?? {}]
+    : [undefined, (params as CursorOptions | undefined) ?? {}]
+}
+
+/**
+ * One server session. Requests are pipelined: concurrent calls are written without waiting for
+ * earlier answers and answered in order. Close it with `close()` (or `await using`).
+ */
+export class Session implements Queryable, TransactionHost {
+  readonly #conn: Connection
+  #revoked: HandleClosed | undefined
+
+  /** @internal Use `connect()` or `pool.connect()`. */
+  constructor(connection: Connection) {
+    this.#conn = connection
+  }
+
+  /** The connection, or HandleClosed when this handle was given back. */
+  #live(): Connection {
+    if (this.#revoked !== undefined) {
+      throw new HandleClosed(this.#revoked.message, { handle: this.#revoked.handle })
+    }
+    return this.#conn
+  }
+
+  /** @internal From now on every call throws HandleClosed with `message` (a released client). */
+  revoke(message: string): void {
+    this.#revoked ??= new HandleClosed(message, { handle: 'client' })
+  }
+
+  /** `host:port` (or socket path) of the server. */
+  get host(): string {
+    return this.#conn.host
+  }
+
+  /**
+   * Facts fixed at connect time: host, user, database, TLS session, auth method, protocol. One
+   * object for the connection's whole life, so it can key per-connection state (a WeakMap)
+   * across pool checkouts.
+   */
+  get details(): ConnectionDetails {
+    return this.#conn.details
+  }
+
+  /** Server-reported run-time parameters (`server_version`, `TimeZone`, ...), kept current. */
+  get parameters(): ReadonlyMap<string, string> {
+    return this.#conn.parameters
+  }
+
+  /** The server's `server_version`, e.g. `18.4`. */
+  get serverVersion(): string {
+    return this.#conn.serverVersion
+  }
+
+  /** Backend process ID (what `pg_backend_pid()` returns). */
+  get processId(): number {
+    return this.#conn.processId
+  }
+
+  /** Transaction status from the last ReadyForQuery: `I` idle, `T` in a block, `E` failed block. */
+  get transactionStatus(): TransactionStatus {
+    return this.#conn.transactionStatus
+  }
+
+  /** Where the connection stands: connecting, idle, busy, in a (failed) transaction, closed. */
+  get state(): ConnectionState {
+    return this.#conn.state
+  }
+
+  /** True once the connection closed or was lost (or, for a pool client, once released). */
+  get closed(): boolean {
+    return this.#revoked !== undefined || this.#conn.closed
+  }
+
+  /** Why the connection closed, when it was not closed on purpose. */
+  get closeReason(): TuskError | undefined {
+    return this.#conn.closeReason
+  }
+
+  /** The type registry this session decodes and encodes with. */
+  get types(): TypeRegistry {
+    return this.#conn.types
+  }
+
+  /** Prepared statements currently cached on this session. */
+  get preparedStatements(): number {
+    return this.#conn.preparedStatements
+  }
+
+  /**
+   * Looks up user types by name (`mood`, `myschema.point3d`, `citext`) in the server's catalog
+   * and teaches this session to encode and decode them (arrays included). Pools do it once.
+   */
+  registerTypes(names: readonly string[]): Promise<void> {
+    try {
+      return this.#live().registerTypes(names)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    try {
+      return this.#live().query<R>(text, params, options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  async queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined> {
+    return (await this.query<R>(text, params, options)).rows[0]
+  }
+
+  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    try {
+      return this.#live().exec(sql, options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R> {
+    const [values, opts] = cursorArgs(params, options)
+    return new Cursor<R>(this.#live(), text, values, opts)
+  }
+
+  copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    try {
+      const conn = this.#live()
+      const deadline = deadlineSignal(options?.signal, options?.timeout)
+      if (deadline === undefined) return copyFrom(conn, sql, source, options)
+      return copyFrom(conn, sql, source, { ...options, signal: deadline.signal }).finally(
+        deadline.dispose,
+      )
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    const conn = this.#live()
+    const deadline = deadlineSignal(options?.signal, options?.timeout)
+    if (deadline === undefined) return copyTo(conn, sql, options)
+    const out = copyTo(conn, sql, { ...options, signal: deadline.signal })
+    out.once('close', deadline.dispose)
+    return out
+  }
+
+  async notify(channel: string, payload = '', options?: NotifyOptions): Promise<void> {
+    checkNotifyPayload(channel, payload)
+    await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], {
+      ...options,
+      prepare: false,
+    })
+  }
+
+  /**
+   * Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
+   * With `retry`, a SerializationFailure or DeadlockDetected reruns `fn` after a backoff. The
+   * handle `fn` gets refuses every call once the transaction ended.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** The same, with isolation level, access mode, deferrable, retry, signal or timeout. */
+  transaction<T>(options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T>
+  transaction<T>(
+    a: TransactionOptions | ((tx: Transaction) => Promise<T>),
+    b?: (tx: Transaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      this.#live()
+      const [options, fn] = typeof a === 'function' ? [{}, a] : [a ?? {}, b!]
+      return runTransaction(this, options, fn)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** Starts a transaction block (`BEGIN` with the options given); end it with commit or rollback. */
+  async begin(options: TransactionOptions = {}): Promise<void> {
+    const deadline = deadlineSignal(options.signal, options.timeout)
+    try {
+      await this.exec(beginStatement(options), deadline ? { signal: deadline.signal } : undefined)
+    } finally {
+      deadline?.dispose()
+    }
+  }
+
+  /**
+   * Commits the current transaction block. When the block had failed, the server can only roll
+   * it back; that is reported as InFailedSqlTransaction (cause: the error that failed it), never
+   * as a silent success.
+   */
+  async commit(options?: ExecOptions): Promise<void> {
+    const failure = this.#live().transactionFailure
+    const [result] = await this.exec('COMMIT', options)
+    if (result?.command === 'ROLLBACK') {
+      const first = failure ? ` (${failure.name}: ${failure.message.split('\n')[0]})` : ''
+      throw new InFailedSqlTransaction(
+        `COMMIT rolled back the transaction because a statement in it had failed${first}`,
+        {
+          host: this.host,
+          phase: 'query',
+          query: 'COMMIT',
+          ...(failure ? { cause: failure } : {}),
+        },
+      )
+    }
+  }
+
+  /** Rolls back the current transaction block. */
+  async rollback(options?: ExecOptions): Promise<void> {
+    await this.exec('ROLLBACK', options)
+  }
+
+  /**
+   * `savepoint(fn)` runs `fn` inside a savepoint of the current transaction and rolls back to it
+   * when `fn` throws; `savepoint(name)` only sets a savepoint of that name (see
+   * `releaseSavepoint` and `rollbackToSavepoint`).
+   */
+  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** Sets a named savepoint in the current transaction block (`SAVEPOINT name`). */
+  savepoint(name: string, options?: ExecOptions): Promise<void>
+  savepoint<T>(
+    a: string | ((tx: Transaction) => Promise<T>),
+    options?: ExecOptions,
+  ): Promise<T | undefined> {
+    try {
+      if (typeof a === 'string') {
+        return this.exec(savepointStatement('SAVEPOINT', a), options).then(() => undefined)
+      }
+      return runSavepoint(this, a)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** `RELEASE SAVEPOINT name`: keeps what was done since the savepoint and forgets it. */
+  async releaseSavepoint(name: string, options?: ExecOptions): Promise<void> {
+    await this.exec(savepointStatement('RELEASE SAVEPOINT', name), options)
+  }
+
+  /** `ROLLBACK TO SAVEPOINT name`: undoes what was done since the savepoint (which stays set). */
+  async rollbackToSavepoint(name: string, options?: ExecOptions): Promise<void> {
+    await this.exec(savepointStatement('ROLLBACK TO SAVEPOINT', name), options)
+  }
+
+  /**
+   * Asks the server to cancel what this session is running, over a new socket (PostgreSQL's
+   * CancelRequest). Best effort: the statement may finish first; its request then succeeds.
+   */
+  cancel(): Promise<void> {
+    try {
+      return this.#live().cancel()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** Closes gracefully: waits for pending requests, sends Terminate, ends the socket. */
+  close(): Promise<void> {
+    return this.#conn.close()
+  }
+
+  /** Closes at once without waiting; pending requests fail with ConnectionClosed. */
+  destroy(): void {
+    this.#conn.destroy()
+  }
+
+  /** `await using session = await connect(...)` closes it at the end of the block. */
+  [asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
