@@ -3,7 +3,7 @@
  * run in a database of its own. Describe names carry adapter × server version, and the matrix
  * reporter sums them up.
  */
-import { type Session, connect, errors } from '@tusk/core'
+import { connect, errors, type Session } from '@tusk/core'
 import { shape } from '@tusk/testkit/shape'
 import type { TestServerInfo } from '@tusk/testkit/vitest'
 import { testServers } from '@tusk/testkit/vitest'

@@ -91,6 +91,16 @@ describe('layers', () => {
     expect(reached).toEqual([])
   })
 
+  it('keeps the pg mapping (the @tusk/core/pg subpath) out of the main entry', () => {
+    expect([...closure('index.ts')].filter((f) => f.startsWith('pg/'))).toEqual([])
+  })
+
+  it('builds the pg mapping on the type layer (and errors/ under it) only', () => {
+    const below = ['pg/', 'types/', 'errors/']
+    const reached = [...closure('pg/index.ts')]
+    expect(reached.filter((f) => !below.some((layer) => f.startsWith(layer)))).toEqual([])
+  })
+
   it('binds the Node runtime in the package entry only', () => {
     const binders = files.filter((f) => importsOf(f).includes('runtime/node.ts'))
     expect(binders).toEqual(['index.ts'])

@@ -5,9 +5,9 @@
  * real CancelRequest aimed at the one query it was asked for.
  */
 import type { PoolClient, QueryOptions, QueryResult as TuskResult } from '@tusk/core'
+import { preparePgParameters as pgParameters } from '@tusk/core/pg'
 import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely'
 import type { AbortOptions } from './abort.js'
-import { pgParameters } from './pg-parameters.js'
 import { hasMultipleStatements } from './statements.js'
 
 /**

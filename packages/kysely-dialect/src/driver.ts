@@ -17,6 +17,7 @@ import {
   type TypeOptions,
   TypeRegistry,
 } from '@tusk/core'
+import { pgTypeOptions, pgTypes } from '@tusk/core/pg'
 import {
   AbortedTransactionError,
   type DatabaseConnection,
@@ -25,7 +26,6 @@ import {
 } from 'kysely'
 import { type AbortOptions, raceAbort, throwIfAborted } from './abort.js'
 import { type ConnectionSettings, TuskConnection } from './connection.js'
-import { pgTypes } from './pg-types.js'
 
 /**
  * How result values map to JS: `pg` (the default) as Kysely's PostgresDialect with `pg` returns
@@ -62,12 +62,8 @@ export interface TuskDialectConfig {
 function withPgTypes(types: TypeOptions | TypeRegistry | undefined): TypeOptions | TypeRegistry {
   if (types === undefined) return pgTypes
   if (types instanceof TypeRegistry) return types.extend(pgTypes)
-  return {
-    ...pgTypes,
-    ...types,
-    parsers: { ...pgTypes.parsers, ...types.parsers },
-    codecs: { ...pgTypes.codecs, ...types.codecs },
-  }
+  // The user's parsers win over pg's for the same type, whether keyed by OID or by name.
+  return pgTypeOptions(types)
 }
 
 /**

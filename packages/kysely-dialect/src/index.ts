@@ -4,9 +4,10 @@
  * bounded memory and typed errors.
  * @packageDocumentation
  */
+
+/** The `pg` value mapping the dialect applies by default; see `@tusk/core/pg`. */
+export { type IntervalField, PostgresInterval, pgTypes } from '@tusk/core/pg'
 export type { AbortOptions } from './abort.js'
 export { type ControlConnectionProvider, TuskConnection } from './connection.js'
 export { TuskDialect } from './dialect.js'
 export { type TuskDialectConfig, TuskDriver, type TypeMapping } from './driver.js'
-export { pgTypes } from './pg-types.js'
-export { type IntervalField, PostgresInterval } from './postgres-interval.js'

@@ -3,7 +3,7 @@
  * and savepoints, streams, Kysely 0.29's abort signals, cancellation and session kills, the
  * lossless mapping, user-supplied pools and the connection hooks.
  */
-import { type Session, connect, createPool, errors, type Pool } from '@tusk/core'
+import { connect, createPool, errors, type Pool, type Session } from '@tusk/core'
 import { shape } from '@tusk/testkit/shape'
 import { testServers } from '@tusk/testkit/vitest'
 import {
@@ -174,6 +174,14 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
         n: '1.50',
         b: new Uint8Array([1]),
       })
+    })
+
+    it('lets a parser in poolOptions.types win over the pg mapping, keyed by name', async () => {
+      const db = kysely({
+        poolOptions: { types: { parsers: { date: (text: string) => `D:${text}` } } },
+      })
+      const { rows } = await sql`select '2024-01-15'::date as d, 1::int8 as i`.execute(db)
+      expect(rows).toEqual([{ d: 'D:2024-01-15', i: '1' }])
     })
 
     it('applies the pg mapping to a pool it is given, and its own mapping with "tusk"', async () => {

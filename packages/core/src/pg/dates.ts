@@ -2,7 +2,8 @@
  * Text parsers for date, timestamp and timestamptz that give the values `pg` (through pg-types
  * and postgres-date) gives: a `Date` at local midnight for a date, a `Date` read in the process's
  * local time zone for a timestamp without time zone, the instant for a timestamptz, and the
- * numbers `Infinity` / `-Infinity` for PostgreSQL's infinities. Pure functions.
+ * numbers `Infinity` / `-Infinity` for PostgreSQL's infinities; and the parameter text `pg`
+ * writes for a `Date`. Pure functions: no imports.
  */
 
 const INFINITE = /^-?infinity$/
@@ -79,11 +80,11 @@ function pad(n: number, width = 2): string {
 }
 
 /**
- * A `Date` as the parameter text `pg` sends for it: local time with the local offset
+ * A `Date` as the parameter text `pg` sends for it (a valid `Date`; the caller checks): local time with the local offset
  * (`2024-01-15T10:30:00.000+05:30`), ` BC` for years before 1. PostgreSQL reads it as that instant
  * for timestamptz and as the local wall-clock time for timestamp and date, as it does from `pg`.
  */
-export function localDateParameter(date: Date): string {
+export function formatPgDate(date: Date): string {
   let year = date.getFullYear()
   const bc = year < 1
   if (bc) year = 1 - year

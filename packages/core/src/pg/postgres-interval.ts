@@ -2,10 +2,10 @@
  * The interval value `pg` returns (its `postgres-interval` objects): own properties `years`,
  * `months`, `days`, `hours`, `minutes`, `seconds` and `milliseconds`, each present only when it
  * is not zero, and `toPostgres()` / `toISO()` / `toISOString()`. Parsed from the text PostgreSQL
- * prints with the default `IntervalStyle` (`postgres`). Pure.
+ * prints with the default `IntervalStyle` (`postgres`). Pure: imports nothing.
  */
 
-/** The fields an interval is split into, in the order PostgreSQL prints them. */
+/** The fields a {@link PostgresInterval} is split into, in the order PostgreSQL prints them. */
 export type IntervalField =
   | 'years'
   | 'months'
@@ -32,6 +32,8 @@ function fractionMs(digits: string): number {
 /**
  * An interval shaped as `pg` shapes it: only the non-zero fields are own properties, the time
  * fields carry the sign of the time part, `milliseconds` may have a fraction (microseconds).
+ * The class keeps the name of `pg`'s own (`PostgresInterval`), so code that inspects
+ * `constructor.name` sees what it sees with `pg`.
  */
 export class PostgresInterval {
   declare years?: number
