@@ -1,21 +1,15 @@
 /**
- * One server session: the message pump, the FIFO of pending requests, parameter status, notices,
- * notifications and the state machine. Built by `connect()`; touches I/O only through a Transport.
+ * One server connection's queries: the extended protocol with parameters, the statement cache and
+ * its retry rules, parameter type inference, result limits, per-query timeouts and aborts, and
+ * the simple protocol — built as requests on the RequestPump (`request-pump.ts`), which does the
+ * I/O. Built by `connect()`; imports nothing from the layers above it.
  */
 
-import {
-  type DatabaseError,
-  type ErrorPhase,
-  InterfaceError,
-  type ServerErrorFields,
-  type TuskError,
-} from '../errors/base.js'
+import type { DatabaseError, TuskError } from '../errors/base.js'
+import { InterfaceError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
-import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
-import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
-import { BackendDecoder } from '../protocol/decoder.js'
 import {
   encodeClose,
   encodeCopyFail,
@@ -23,117 +17,49 @@ import {
   encodeParse,
   encodeQuery,
   encodeSync,
-  TERMINATE_FRAME,
 } from '../protocol/frontend.js'
-import { Writer } from '../protocol/writer.js'
+import type { Writer } from '../protocol/writer.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
-import type { TlsSession, Transport } from '../runtime/transport.js'
 import { isSqlFragment, MAX_PARAMETERS, type SqlFragment } from '../sql/fragment.js'
 import { startsWithKeyword } from '../sql/keyword.js'
 import {
   CATALOG_QUERY,
   type CatalogTypeRow,
   inferredParameterOid,
-  type TypeOptions,
   type TypeRegistry,
 } from '../types/index.js'
-import {
-  ExtendedQueryOperation,
-  preferredFormats,
-  type QueryResult,
-  type RowMode,
-  type RunInfo,
-} from './extended-query.js'
-import { type Logger, log } from './logger.js'
+import type {
+  CancelReason,
+  ExecOptions,
+  InternalQueryOptions,
+  QueryOptions,
+  ResultLimits,
+  StatementCacheSettings,
+} from './connection-types.js'
+import { ExtendedQueryOperation, preferredFormats, type QueryResult } from './extended-query.js'
+import { log } from './logger.js'
 import type { Operation } from './operation.js'
 import { highestPlaceholder } from './placeholders.js'
 import { encodeQueryBatch, type PerQuerySettings } from './query-batch.js'
+import { type Cancellable, type PumpInit, RequestPump } from './request-pump.js'
 import { SimpleQueryOperation, type SimpleQueryResult } from './simple-query.js'
 import { type CachedStatement, StatementCache, type StatementPlan } from './statement-cache.js'
+import { staleStatementReason } from './statement-retry.js'
 
-/** Where a connection stands. */
-export type ConnectionState =
-  | 'connecting'
-  | 'idle'
-  | 'busy'
-  | 'in-transaction'
-  | 'in-failed-transaction'
-  | 'closed'
-
-/** A notice (or warning) the server sent; same fields as an error. */
-export interface Notice extends ServerErrorFields {
-  message: string
-}
-
-/** A NOTIFY delivered to a channel this session listens on. */
-export interface Notification {
-  processId: number
-  channel: string
-  payload: string
-}
-
-/** How the session authenticated. */
-export type AuthenticationMethod =
-  | 'none'
-  | 'password'
-  | 'md5'
-  | 'scram-sha-256'
-  | 'scram-sha-256-plus'
-  | 'cert'
-
-/** Hooks a connection calls; none of them may throw (a throw is caught and ignored). */
-export interface ConnectionHooks {
-  /** A NoticeResponse arrived (default: ignored). */
-  onNotice?: (notice: Notice) => void
-  /** A NotificationResponse arrived. */
-  onNotification?: (notification: Notification) => void
-  /** The connection closed; `error` says why when it was not a `close()`/`destroy()`. */
-  onClose?: (error: TuskError | undefined) => void
-  /** Where the driver's debug and warning lines go (default: nowhere). */
-  logger?: Logger
-}
-
-/** Options of one query. */
-export interface QueryOptions {
-  /** `object` (default): rows keyed by column name, a later duplicate name wins; `array`: by position. */
-  rowMode?: RowMode
-  /** Explicit parameter type OIDs (0 lets the server infer one). */
-  paramTypes?: readonly number[]
-  /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
-  prepare?: boolean
-  /** Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
-  signal?: AbortSignal
-  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
-  timeout?: number
-  /** Server-side `statement_timeout` for this query only, in ms. */
-  statementTimeout?: number
-  /** Server-side `lock_timeout` for this query only, in ms. */
-  lockTimeout?: number
-  /** Server-side `idle_in_transaction_session_timeout` while this query's transaction lasts, in ms. */
-  idleInTransactionSessionTimeout?: number
-  /** Type mapping for this query only (see TypeOptions). */
-  types?: TypeOptions
-  /** Fail with ResultTooLarge (and cancel the statement) past this many rows. Default: off. */
-  maxRows?: number
-  /** Fail with ResultTooLarge past this many bytes of row data. Default: off. */
-  maxBytes?: number
-}
-
-/** Options of `exec` (a simple-protocol script). */
-export interface ExecOptions {
-  /** Abort the script: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
-  signal?: AbortSignal
-  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
-  timeout?: number
-}
-
-/** Connection-wide defaults for the result-size guard (per-query options win). */
-export interface ResultLimits {
-  /** Default `maxRows` of every query on the connection. */
-  maxRows?: number
-  /** Default `maxBytes` of every query on the connection. */
-  maxBytes?: number
-}
+export type {
+  AuthenticationMethod,
+  CancelReason,
+  ConnectionDetails,
+  ConnectionHooks,
+  ConnectionState,
+  ExecOptions,
+  InternalQueryOptions,
+  Notice,
+  Notification,
+  QueryOptions,
+  ResultLimits,
+  StatementCacheSettings,
+} from './connection-types.js'
 
 /**
  * True for a parameter whose encoding depends on the column type: an array or a plain object
@@ -173,47 +99,9 @@ function resultFormats(codecs: TypeRegistry, statement: CachedStatement): (0 | 1
   return formats
 }
 
-/** @internal Options the cursor layer adds to a query. */
-export interface InternalQueryOptions extends QueryOptions {
-  presetFields?: readonly FieldDescription[] | undefined
-  /** Parameter types the server inferred (from a describe round trip). */
-  inferredTypes?: readonly number[] | undefined
-  onInfo?: ((info: RunInfo) => void) | undefined
-  encodeOverride?: ((w: Writer) => void) | undefined
-}
-
-/** Why a query was canceled. */
-export type CancelReason = 'abort' | 'timeout' | 'statement_timeout' | 'server'
-
-/** Statement cache settings of a connection. */
-export interface StatementCacheSettings {
-  /** Most prepared statements kept per connection (default 100; 0 disables preparing). */
-  statementCacheSize?: number
-  /** Executions of the same SQL text before it is prepared (default 5; 0 = at once). */
-  prepareThreshold?: number
-  /** `false`: use unnamed statements only (PgBouncer transaction mode). Default true. */
-  prepare?: boolean
-}
-
-/** Facts fixed at connect time. */
-export interface ConnectionDetails {
-  /** `host:port` or socket path of the server this session talks to. */
-  host: string
-  user: string
-  database: string
-  /** The TLS session, or null on a plain or Unix-socket connection. */
-  tls: TlsSession | null
-  authMethod: AuthenticationMethod
-  /** Negotiated protocol version, `3.0` or `3.2`. */
-  protocolVersion: string
-}
-
 /** Internal: what `connect()` hands to the constructor. */
-export interface ConnectionInit {
-  transport: Transport
+export interface ConnectionInit extends PumpInit {
   host: string
-  maxMessageSize?: number
-  hooks?: ConnectionHooks
   types: TypeRegistry
   cache?: StatementCacheSettings
   limits?: ResultLimits
@@ -221,84 +109,34 @@ export interface ConnectionInit {
   eagerStacks?: boolean
 }
 
-/** Retryable statement errors: the cached statement no longer matches the server. */
-function staleStatementReason(err: DatabaseError): string | undefined {
-  if (err.code === '26000')
-    return 'the server does not know the statement (26000; a pooler may have moved the session)'
-  if (err.code === '42P05') return 'the server already has a statement of that name (42P05)'
-  if (
-    err.code === '0A000' &&
-    /cached plan must not change result type/.test(err.serverMessage ?? err.message)
-  ) {
-    return 'its cached plan changed result type after DDL (0A000)'
-  }
-  return undefined
-}
-
 const queryStart = channel(CHANNELS.queryStart)
 const queryEnd = channel(CHANNELS.queryEnd)
 const queryError = channel(CHANNELS.queryError)
 
-/** A pending extended query with what cancel and timeouts need. */
-type Cancellable = ExtendedQueryOperation<unknown> & { cancelPending?: boolean }
-
-const SEVERE = new Set(['FATAL', 'PANIC'])
 const COPY = ['copy']
 const COPY_WORD = /\bcopy\b/i
-const CLOSE_TIMEOUT_MS = 5_000
 
 /**
- * A connection to one PostgreSQL server session. Requests are queued FIFO and written without
- * waiting for earlier answers; each request gets the backend messages up to its ReadyForQuery.
- * Failures go to whoever awaits: nothing here emits an unhandled `error` event.
+ * A connection to one PostgreSQL server session: queries (extended and simple protocol) with
+ * parameters, the statement cache and its retry rules, type-dependent parameter inference, result
+ * limits, timeouts and aborts — built as requests on the RequestPump, which does the I/O.
  */
-export class Connection {
-  readonly #transport: Transport
-  readonly #decoder: BackendDecoder
-  readonly #writer = new Writer()
-  readonly #ops: Operation[] = []
-  readonly #parameters = new Map<string, string>()
-  readonly #hooks: ConnectionHooks
+export class Connection extends RequestPump {
   #types: TypeRegistry
   readonly #cache: StatementCache
   readonly #prepare: boolean
   readonly #limits: ResultLimits
   readonly #eagerStacks: boolean
-  #cancelInFlight = false
-  /** A barrier request is in flight: later requests wait in `#held` (bytes, request). */
-  #holding = false
-  readonly #held: { bytes: Uint8Array; op: Operation }[] = []
-  readonly #drainWaiters: (() => void)[] = []
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
   /** Highest placeholder number per SQL text. */
   readonly #placeholderCounts = new Map<string, number>()
   /** Queues Close for a statement the cache evicted (one function for every query). */
   readonly #evict = (statement: CachedStatement): void => this.#closeStatement(statement)
-  /** Requests already sent behind a canceled one: a late cancel may hit them instead. */
-  readonly #cancelBystanders = new WeakSet<Operation>()
-  #txFailure: TuskError | undefined
-  #txStatus: TransactionStatus = 'I'
-  #ready = false
-  #closed = false
-  #closeReason: TuskError | undefined
-  #fatal: TuskError | undefined
-  #flushScheduled = false
-  #rawHandler:
-    | { resolve: (chunk: Uint8Array) => void; reject: (err: TuskError) => void }
-    | undefined
-  #closeWaiters: (() => void)[] = []
-  /** @internal Set by connect() once startup completes. */
-  details!: ConnectionDetails
-  /** @internal Process ID and secret key for CancelRequest. */
-  backendKey: { processId: number; secretKey: Uint8Array } | undefined
-  /** @internal Set by connect(): sends a CancelRequest for this session. */
-  cancelRequest: (() => Promise<void>) | undefined
 
   /** @internal Use `connect()`. */
   constructor(init: ConnectionInit) {
-    this.#transport = init.transport
-    this.#hooks = { ...init.hooks }
+    super(init)
     this.#types = init.types
     this.#prepare = init.cache?.prepare ?? true
     this.#limits = { ...init.limits }
@@ -307,62 +145,12 @@ export class Connection {
       size: init.cache?.statementCacheSize ?? 100,
       prepareThreshold: init.cache?.prepareThreshold ?? 5,
     })
-    this.#decoder = new BackendDecoder(
-      init.maxMessageSize === undefined ? {} : { maxMessageSize: init.maxMessageSize },
-    )
-    this.#transport.setHandlers({
-      data: (chunk) => this.#onData(chunk),
-      close: (err) => this.#onTransportClose(err),
-      drain: () => {
-        const waiters = this.#drainWaiters.splice(0)
-        for (const w of waiters) w()
-      },
-    })
   }
 
-  /** `host:port` (or socket path) of the server. */
-  get host(): string {
-    return this.details?.host ?? this.#transport.peer
-  }
-
-  /** Server-reported run-time parameters (`server_version`, `TimeZone`, ...), kept current. */
-  get parameters(): ReadonlyMap<string, string> {
-    return this.#parameters
-  }
-
-  /** The server's `server_version`, e.g. `18.4`. */
-  get serverVersion(): string {
-    return this.#parameters.get('server_version') ?? ''
-  }
-
-  /** Backend process ID (what `pg_backend_pid()` returns). */
-  get processId(): number {
-    return this.backendKey?.processId ?? 0
-  }
-
-  /** Transaction status from the last ReadyForQuery: `I` idle, `T` in a block, `E` failed block. */
-  get transactionStatus(): TransactionStatus {
-    return this.#txStatus
-  }
-
-  /** Where the connection stands. */
-  get state(): ConnectionState {
-    if (this.#closed) return 'closed'
-    if (!this.#ready) return 'connecting'
-    if (this.#ops.length > 0) return 'busy'
-    if (this.#txStatus === 'T') return 'in-transaction'
-    if (this.#txStatus === 'E') return 'in-failed-transaction'
-    return 'idle'
-  }
-
-  /** True once closed or lost; a closed connection refuses new work. */
-  get closed(): boolean {
-    return this.#closed
-  }
-
-  /** Why the connection closed, when it was not closed on purpose. */
-  get closeReason(): TuskError | undefined {
-    return this.#closeReason
+  /** @internal Closes the statements prepared under the old search_path and forgets them. */
+  protected override onSearchPathChange(): void {
+    for (const s of this.#cache.statements()) this.#closeStatement(s)
+    this.#cache.clear()
   }
 
   /** The type registry this connection decodes and encodes with. */
@@ -516,7 +304,7 @@ export class Connection {
       }
     }
     const codecs = opts.types ? this.#types.extend(opts.types) : this.#types
-    const prepare = (opts.prepare ?? this.#prepare) && this.#ready && !opts.encodeOverride
+    const prepare = (opts.prepare ?? this.#prepare) && this.ready && !opts.encodeOverride
     const key = opts.paramTypes ? `${text}\u0000${opts.paramTypes.join(',')}` : text
     // Server-inferred types are what a cached statement would report: no need to key on them.
     const plan: StatementPlan = prepare ? this.#cache.plan(key, text, this.#evict) : UNNAMED
@@ -569,7 +357,7 @@ export class Connection {
         {
           info: opts.onInfo,
           limitExceeded() {
-            self.#requestCancel(op, 'abort')
+            self.requestCancel(op, 'abort')
           },
           resolve(result) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
@@ -595,12 +383,12 @@ export class Connection {
               !op.cancelReason &&
               status === 'I' &&
               attempt === 0 &&
-              self.#cancelBystanders.has(op)
+              self.isCancelBystander(op)
             ) {
               // A cancel meant for an earlier query reached this one; in autocommit the canceled
               // statement was rolled back, so running it again is safe.
               log(
-                self.#hooks.logger,
+                self.logger,
                 'debug',
                 'rerunning a query hit by a cancel meant for an earlier one',
               )
@@ -613,7 +401,7 @@ export class Connection {
             self.#cache.forget(statement)
             if (err.code === '26000' || err.code === '42P05') self.#cache.clear()
             else self.#closeStatement(statement)
-            log(self.#hooks.logger, 'debug', `re-preparing statement ${statement.name}: ${why}`, {
+            log(self.logger, 'debug', `re-preparing statement ${statement.name}: ${why}`, {
               statement: statement.name,
               code: err.code,
             })
@@ -633,7 +421,7 @@ export class Connection {
       if (startsWithKeyword(text, COPY)) op.barrier = true
       try {
         const override = opts.encodeOverride
-        this.#enqueue(op, (w) => {
+        this.enqueue(op, (w) => {
           if (override) {
             override(w)
             return
@@ -656,10 +444,10 @@ export class Connection {
       }
       op.setPrelude(prelude)
       if (opts.timeout !== undefined) {
-        timer = setTimeout(() => this.#requestCancel(op, 'timeout'), opts.timeout)
+        timer = setTimeout(() => this.requestCancel(op, 'timeout'), opts.timeout)
       }
       if (opts.signal) {
-        onAbort = () => this.#requestCancel(op, 'abort')
+        onAbort = () => this.requestCancel(op, 'abort')
         opts.signal.addEventListener('abort', onAbort, { once: true })
       }
     })
@@ -704,7 +492,7 @@ export class Connection {
         fail: reject,
       }
       try {
-        this.#enqueue(op, (w) => {
+        this.enqueue(op, (w) => {
           encodeParse(w, '', text, [])
           encodeDescribe(w, 'S', '')
           encodeSync(w)
@@ -722,18 +510,20 @@ export class Connection {
       db.reason =
         op.cancelReason ??
         (/statement timeout/i.test(db.serverMessage ?? db.message) ? 'statement_timeout' : 'server')
-    } else if (db.code === '25P02' && this.#txFailure && this.#txFailure !== err) {
-      const first = this.#txFailure.message.split('\n')[0]
-      db.message = `${db.message} (the transaction failed earlier with ${this.#txFailure.name}: ${first})`
-      if (db.cause === undefined)
-        Object.defineProperty(db, 'cause', {
-          value: this.#txFailure,
-          configurable: true,
-          writable: true,
-        })
+    } else if (db.code === '25P02') {
+      const failure = this.transactionFailure
+      if (failure && failure !== err) {
+        const first = failure.message.split('\n')[0]
+        db.message = `${db.message} (the transaction failed earlier with ${failure.name}: ${first})`
+        if (db.cause === undefined)
+          Object.defineProperty(db, 'cause', {
+            value: failure,
+            configurable: true,
+            writable: true,
+          })
+      }
     }
-    if (this.#txStatus === 'E' && this.#txFailure === undefined && db.code !== '25P02')
-      this.#txFailure = err
+    this.recordTransactionFailure(err, db.code)
     return err
   }
 
@@ -750,42 +540,15 @@ export class Connection {
     return err
   }
 
-  /**
-   * Cancels `op` if it has not finished: at once when the server is running it, else when it
-   * reaches the head of the queue. While a CancelRequest is in flight no new request is written,
-   * so a cancel that arrives late can only find the session idle, never the next query.
-   */
-  #requestCancel(op: Cancellable, reason: 'abort' | 'timeout'): void {
-    if (!this.#ops.includes(op) || op.cancelReason) return
-    op.cancelReason = reason
-    if (this.#ops[0] === op) this.#sendCancel()
-    else op.cancelPending = true
-  }
-
-  #sendCancel(): void {
-    if (this.#cancelInFlight || !this.cancelRequest) return
-    this.#cancelInFlight = true
-    for (let i = 1; i < this.#ops.length; i++) this.#cancelBystanders.add(this.#ops[i]!)
-    this.cancelRequest()
-      .catch((err) => log(this.#hooks.logger, 'warn', 'cancel request failed', { error: err }))
-      .finally(() => {
-        this.#cancelInFlight = false
-        if (this.#writer.length > 0 && !this.#flushScheduled) {
-          this.#flushScheduled = true
-          queueMicrotask(() => this.#flush())
-        }
-      })
-  }
-
   /** Queues Close for a statement the cache dropped, so the server frees it. */
   #closeStatement(statement: CachedStatement): void {
-    if (this.#closed) return
+    if (this.closed) return
     const op: Operation = {
       sent: false,
       handle: (m) => m.type === 'ReadyForQuery',
       fail: () => {},
     }
-    this.#enqueue(op, (w) => {
+    this.enqueue(op, (w) => {
       encodeClose(w, 'S', statement.name)
       encodeSync(w)
     })
@@ -814,216 +577,18 @@ export class Connection {
         ) as unknown as Cancellable
         // A script may run COPY anywhere in it: hold what comes after (harmless if it does not).
         if (COPY_WORD.test(sql)) op.barrier = true
-        this.#enqueue(op, (w) => encodeQuery(w, sql))
+        this.enqueue(op, (w) => encodeQuery(w, sql))
         if (options?.timeout !== undefined) {
-          timer = setTimeout(() => this.#requestCancel(op, 'timeout'), options.timeout)
+          timer = setTimeout(() => this.requestCancel(op, 'timeout'), options.timeout)
         }
         if (signal) {
-          onAbort = () => this.#requestCancel(op, 'abort')
+          onAbort = () => this.requestCancel(op, 'abort')
           signal.addEventListener('abort', onAbort, { once: true })
         }
       })
     } catch (err) {
       // Captured after the await (unless eagerly): the async functions awaiting this call.
       throw attachCallSite(err, site ?? captureCallSite(this.simpleQuery))
-    }
-  }
-
-  /** @internal The error that failed the current transaction block, if any (for COMMIT). */
-  get transactionFailure(): TuskError | undefined {
-    return this.#txFailure
-  }
-
-  /**
-   * Asks the server to cancel what this session is running, over a new socket (PostgreSQL's
-   * CancelRequest). Best effort: the statement may finish first; its request then succeeds.
-   */
-  async cancel(): Promise<void> {
-    if (!this.cancelRequest)
-      throw new ConnectionClosed('connection is not ready, nothing to cancel')
-    await this.cancelRequest()
-  }
-
-  /** Closes gracefully: waits for pending requests, sends Terminate, ends the socket. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    while (this.#ops.length > 0 && !this.#closed) {
-      await new Promise<void>((r) => this.#closeWaiters.push(r))
-    }
-    if (this.#closed) return
-    this.#closed = true
-    const gone = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#transport.destroy()
-        resolve()
-      }, CLOSE_TIMEOUT_MS)
-      this.#afterClose = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    this.#transport.write(TERMINATE_FRAME)
-    this.#transport.end()
-    await gone
-  }
-
-  /** Closes at once without waiting; pending requests fail with ConnectionClosed. */
-  destroy(): void {
-    if (this.#closed && !this.#afterClose) return
-    const wasClosed = this.#closed
-    this.#closed = true
-    this.#transport.destroy()
-    if (!wasClosed) {
-      this.#failAll(
-        () =>
-          new ConnectionClosed('connection destroyed while the request was pending', {
-            host: this.host,
-            phase: 'close',
-          }),
-      )
-    }
-  }
-
-  #afterClose: (() => void) | undefined
-
-  // ---- internal API for connect() and later layers ----
-
-  /** @internal Queue a request: `encode` appends its messages; they are written this turn. */
-  enqueue(op: Operation, encode: (w: Writer) => void): void {
-    this.#enqueue(op, encode)
-  }
-
-  /**
-   * @internal Write at once, after anything already queued (startup, auth, COPY data). Returns
-   * false when the socket's buffer is full: wait for `drained()` before writing more.
-   */
-  writeNow(encode: (w: Writer) => void): boolean {
-    encode(this.#writer)
-    return this.#transport.write(this.#writer.flush())
-  }
-
-  /** @internal Resolves when the socket can take more bytes (or the connection closed). */
-  drained(): Promise<void> {
-    if (this.#closed) return Promise.resolve()
-    return new Promise((resolve) => this.#drainWaiters.push(resolve))
-  }
-
-  /** @internal Stop or resume reading from the socket (COPY TO backpressure). */
-  pauseReading(): void {
-    this.#transport.pause()
-  }
-
-  /** @internal Undo `pauseReading()`. */
-  resumeReading(): void {
-    this.#transport.resume()
-  }
-
-  /** @internal Receive the next raw chunk instead of decoding it (SSLRequest answer). */
-  readRaw(): Promise<Uint8Array> {
-    if (this.#closed)
-      return Promise.reject(this.#closeReason ?? new ConnectionClosed('connection closed'))
-    return new Promise((resolve, reject) => {
-      this.#rawHandler = { resolve, reject }
-    })
-  }
-
-  /** @internal Mark startup complete. */
-  markReady(details: ConnectionDetails): void {
-    this.details = details
-    this.#ready = true
-  }
-
-  /** @internal Let the process exit while this connection is open (pool `allowExitOnIdle`). */
-  unref(): void {
-    this.#transport.unref()
-  }
-
-  /** @internal Undo `unref()`. */
-  ref(): void {
-    this.#transport.ref()
-  }
-
-  /** @internal Requests not yet answered. */
-  get pending(): number {
-    return this.#ops.length
-  }
-
-  /** @internal The transport, for the TLS upgrade during connect. */
-  get transport(): Transport {
-    return this.#transport
-  }
-
-  /** @internal Fail the connection from outside (timeouts, aborts during connect). */
-  fail(message: string, cause?: unknown): void {
-    this.#shutdown(message, cause)
-  }
-
-  #enqueue(op: Operation, encode: (w: Writer) => void): void {
-    if (this.#closed) {
-      const reason = this.#closeReason
-      throw new ConnectionClosed(
-        reason
-          ? `connection to ${this.host} is closed: ${reason.message}`
-          : `connection to ${this.host} is closed`,
-        {
-          host: this.host,
-          phase: 'query',
-          safeToRetry: true,
-          ...(reason ? { cause: reason } : {}),
-          ...(op.query !== undefined ? { query: op.query } : {}),
-        },
-      )
-    }
-    if (this.#holding) {
-      const w = new Writer(256)
-      encode(w)
-      this.#held.push({ bytes: w.flush(), op })
-      this.#ops.push(op)
-      op.sent = true
-      return
-    }
-    const start = this.#writer.length
-    try {
-      encode(this.#writer)
-    } catch (err) {
-      this.#writer.truncate(start)
-      throw err
-    }
-    this.#ops.push(op)
-    op.sent = true
-    if (op.barrier) this.#holding = true
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true
-      queueMicrotask(() => this.#flush())
-    }
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false
-    if (this.#writer.length === 0 || this.#closed || this.#cancelInFlight) return
-    this.#transport.write(this.#writer.flush())
-  }
-
-  /**
-   * A barrier request completed: sends the requests held behind it, in order, up to and
-   * including the next barrier (which holds the rest again).
-   */
-  #releaseHeld(): void {
-    this.#holding = false
-    const held = this.#held
-    let n = 0
-    while (n < held.length) {
-      const entry = held[n++]!
-      this.#writer.bytes(entry.bytes)
-      if (entry.op.barrier) {
-        this.#holding = true
-        break
-      }
-    }
-    held.splice(0, n)
-    if (n > 0 && !this.#flushScheduled) {
-      this.#flushScheduled = true
-      queueMicrotask(() => this.#flush())
     }
   }
 
@@ -1040,162 +605,5 @@ export class Connection {
   #refuseCopyIn(message: string): void {
     // Simple protocol: after CopyFail the server answers ErrorResponse + ReadyForQuery; no Sync.
     this.writeNow((w) => encodeCopyFail(w, message))
-  }
-
-  #onData(chunk: Uint8Array): void {
-    const raw = this.#rawHandler
-    if (raw) {
-      this.#rawHandler = undefined
-      raw.resolve(chunk)
-      return
-    }
-    try {
-      const decoder = this.#decoder
-      decoder.push(chunk)
-      for (;;) {
-        // Rows for the request at the head go to it without a message object per row.
-        const sink = this.#ops[0]?.rowSink
-        if (sink !== undefined && decoder.nextDataRow(sink)) continue
-        const m = decoder.next()
-        if (m === undefined) break
-        this.#dispatch(m)
-        if (this.#closed && this.#ops.length === 0) break
-      }
-    } catch (err) {
-      const error =
-        err instanceof ProtocolError
-          ? err
-          : new ProtocolError(`failed to process a server message: ${(err as Error).message}`, {
-              cause: err,
-            })
-      error.host ??= this.host
-      this.#shutdown(`connection to ${this.host} lost: ${error.message}`, error)
-    }
-  }
-
-  #dispatch(m: BackendMessage): void {
-    switch (m.type) {
-      case 'ParameterStatus':
-        if (
-          m.name === 'search_path' &&
-          this.#parameters.get('search_path') !== m.value &&
-          this.#ready
-        ) {
-          for (const s of this.#cache.statements()) this.#closeStatement(s)
-          this.#cache.clear()
-        }
-        this.#parameters.set(m.name, m.value)
-        return
-      case 'NoticeResponse': {
-        const notice = { ...m.fields, message: m.fields.message ?? '' }
-        if (this.#hooks.onNotice) this.#call(() => this.#hooks.onNotice?.(notice))
-        else log(this.#hooks.logger, 'debug', `server notice: ${notice.message}`, { notice })
-        return
-      }
-      case 'NotificationResponse':
-        this.#call(() =>
-          this.#hooks.onNotification?.({
-            processId: m.processId,
-            channel: m.channel,
-            payload: m.payload,
-          }),
-        )
-        return
-      case 'ErrorResponse':
-        if (SEVERE.has(m.fields.severityNonLocalized ?? m.fields.severity ?? '') && this.#ready) {
-          this.#fatal = fromServerError(m.fields, {
-            host: this.host,
-            phase: this.#ops.length ? 'query' : 'idle',
-          })
-        }
-        break
-      case 'ReadyForQuery':
-        this.#txStatus = m.status
-        if (m.status === 'I') this.#txFailure = undefined
-        break
-    }
-    const op = this.#ops[0]
-    if (!op) {
-      if (m.type === 'ErrorResponse') return
-      throw new ProtocolError(`server sent ${m.type} while no request was pending`, {
-        messageType: m.type,
-      })
-    }
-    if (op.handle(m)) {
-      this.#ops.shift()
-      if (op.barrier) this.#releaseHeld()
-      if (this.#ops.length === 0) this.#wakeCloseWaiters()
-      else if ((this.#ops[0] as Cancellable).cancelPending) this.#sendCancel()
-    }
-  }
-
-  #wakeCloseWaiters(): void {
-    const waiters = this.#closeWaiters
-    this.#closeWaiters = []
-    for (const w of waiters) w()
-  }
-
-  #call(fn: () => void): void {
-    try {
-      fn()
-    } catch {}
-  }
-
-  #onTransportClose(err: (Error & { code?: string }) | undefined): void {
-    if (this.#afterClose) {
-      const done = this.#afterClose
-      this.#afterClose = undefined
-      this.#failAll(
-        () => new ConnectionClosed('connection closed', { host: this.host, phase: 'close' }),
-      )
-      this.#wakeCloseWaiters()
-      this.#call(() => this.#hooks.onClose?.(undefined))
-      done()
-      return
-    }
-    if (this.#closed) return
-    const fatal = this.#fatal
-    const code = (fatal as { code?: string } | undefined)?.code
-    const why = fatal
-      ? `${fatal.message}${code ? ` (${code})` : ''}`
-      : err
-        ? `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`
-        : 'the server closed the connection unexpectedly'
-    this.#shutdown(`connection to ${this.host} lost: ${why}`, fatal ?? err, err?.code)
-  }
-
-  /**
-   * Marks the connection closed and fails every pending request with its own ConnectionLost
-   * (cause: the socket error, the server's FATAL error or the ProtocolError).
-   */
-  #shutdown(message: string, cause: unknown, errno?: string): void {
-    if (this.#closed && this.#closeReason) return
-    const first = !this.#closed
-    this.#closed = true
-    const make = (phase: ErrorPhase, op?: Operation): ConnectionLost =>
-      new ConnectionLost(message, {
-        host: this.host,
-        phase,
-        ...(errno ? { errno } : {}),
-        ...(cause !== undefined ? { cause } : {}),
-        ...(op?.query !== undefined ? { query: op.query } : {}),
-        inDoubt: op?.sent ?? false,
-        safeToRetry: op ? !op.sent : false,
-      })
-    const phase: ErrorPhase = !this.#ready ? 'connect' : this.#ops.length ? 'query' : 'idle'
-    this.#closeReason = make(phase)
-    this.#transport.destroy()
-    const raw = this.#rawHandler
-    this.#rawHandler = undefined
-    raw?.reject(this.#closeReason)
-    this.#failAll((op) => make(this.#ready ? 'query' : 'connect', op))
-    this.#wakeCloseWaiters()
-    for (const w of this.#drainWaiters.splice(0)) w()
-    if (first) this.#call(() => this.#hooks.onClose?.(this.#closeReason))
-  }
-
-  #failAll(make: (op: Operation) => TuskError): void {
-    const ops = this.#ops.splice(0)
-    for (const op of ops) op.fail(make(op))
   }
 }

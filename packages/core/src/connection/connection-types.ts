@@ -1,0 +1,130 @@
+/**
+ * The public types of a connection: its state, notices and notifications, hooks, query and exec
+ * options, cache settings and connect-time details. Types only.
+ */
+import type { ServerErrorFields, TuskError } from '../errors/base.js'
+import type { FieldDescription } from '../protocol/backend.js'
+import type { Writer } from '../protocol/writer.js'
+import type { TlsSession } from '../runtime/transport.js'
+import type { TypeOptions } from '../types/index.js'
+import type { RowMode, RunInfo } from './extended-query.js'
+import type { Logger } from './logger.js'
+
+/** Where a connection stands. */
+export type ConnectionState =
+  | 'connecting'
+  | 'idle'
+  | 'busy'
+  | 'in-transaction'
+  | 'in-failed-transaction'
+  | 'closed'
+
+/** A notice (or warning) the server sent; same fields as an error. */
+export interface Notice extends ServerErrorFields {
+  message: string
+}
+
+/** A NOTIFY delivered to a channel this session listens on. */
+export interface Notification {
+  processId: number
+  channel: string
+  payload: string
+}
+
+/** How the session authenticated. */
+export type AuthenticationMethod =
+  | 'none'
+  | 'password'
+  | 'md5'
+  | 'scram-sha-256'
+  | 'scram-sha-256-plus'
+  | 'cert'
+
+/** Hooks a connection calls; none of them may throw (a throw is caught and ignored). */
+export interface ConnectionHooks {
+  /** A NoticeResponse arrived (default: ignored). */
+  onNotice?: (notice: Notice) => void
+  /** A NotificationResponse arrived. */
+  onNotification?: (notification: Notification) => void
+  /** The connection closed; `error` says why when it was not a `close()`/`destroy()`. */
+  onClose?: (error: TuskError | undefined) => void
+  /** Where the driver's debug and warning lines go (default: nowhere). */
+  logger?: Logger
+}
+
+/** Options of one query. */
+export interface QueryOptions {
+  /** `object` (default): rows keyed by column name, a later duplicate name wins; `array`: by position. */
+  rowMode?: RowMode
+  /** Explicit parameter type OIDs (0 lets the server infer one). */
+  paramTypes?: readonly number[]
+  /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
+  prepare?: boolean
+  /** Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
+  signal?: AbortSignal
+  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
+  timeout?: number
+  /** Server-side `statement_timeout` for this query only, in ms. */
+  statementTimeout?: number
+  /** Server-side `lock_timeout` for this query only, in ms. */
+  lockTimeout?: number
+  /** Server-side `idle_in_transaction_session_timeout` while this query's transaction lasts, in ms. */
+  idleInTransactionSessionTimeout?: number
+  /** Type mapping for this query only (see TypeOptions). */
+  types?: TypeOptions
+  /** Fail with ResultTooLarge (and cancel the statement) past this many rows. Default: off. */
+  maxRows?: number
+  /** Fail with ResultTooLarge past this many bytes of row data. Default: off. */
+  maxBytes?: number
+}
+
+/** Options of `exec` (a simple-protocol script). */
+export interface ExecOptions {
+  /** Abort the script: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
+  signal?: AbortSignal
+  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
+  timeout?: number
+}
+
+/** Connection-wide defaults for the result-size guard (per-query options win). */
+export interface ResultLimits {
+  /** Default `maxRows` of every query on the connection. */
+  maxRows?: number
+  /** Default `maxBytes` of every query on the connection. */
+  maxBytes?: number
+}
+
+/** @internal Options the cursor layer adds to a query. */
+export interface InternalQueryOptions extends QueryOptions {
+  presetFields?: readonly FieldDescription[] | undefined
+  /** Parameter types the server inferred (from a describe round trip). */
+  inferredTypes?: readonly number[] | undefined
+  onInfo?: ((info: RunInfo) => void) | undefined
+  encodeOverride?: ((w: Writer) => void) | undefined
+}
+
+/** Why a query was canceled. */
+export type CancelReason = 'abort' | 'timeout' | 'statement_timeout' | 'server'
+
+/** Statement cache settings of a connection. */
+export interface StatementCacheSettings {
+  /** Most prepared statements kept per connection (default 100; 0 disables preparing). */
+  statementCacheSize?: number
+  /** Executions of the same SQL text before it is prepared (default 5; 0 = at once). */
+  prepareThreshold?: number
+  /** `false`: use unnamed statements only (PgBouncer transaction mode). Default true. */
+  prepare?: boolean
+}
+
+/** Facts fixed at connect time. */
+export interface ConnectionDetails {
+  /** `host:port` or socket path of the server this session talks to. */
+  host: string
+  user: string
+  database: string
+  /** The TLS session, or null on a plain or Unix-socket connection. */
+  tls: TlsSession | null
+  authMethod: AuthenticationMethod
+  /** Negotiated protocol version, `3.0` or `3.2`. */
+  protocolVersion: string
+}
