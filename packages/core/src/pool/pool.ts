@@ -609,19 +609,23 @@ export class Pool {
    */
   async connect(options?: AcquireOptions): Promise<PoolClient> {
     const site = this.#earlySites ? captureCallSite(this.connect) : undefined
-    const deadline = deadlineSignal(options?.signal, options?.timeout)
+    const deadline =
+      options === undefined ? undefined : deadlineSignal(options.signal, options.timeout)
     try {
       const signal = deadline?.signal
       if (signal?.aborted) throw this.#abortedCheckout(signal, options)
       const pending = this.#acquire(site, signal)
       let slot: Slot
-      try {
-        slot = pending instanceof Promise ? await pending : pending
-      } catch (err) {
-        if (signal?.aborted && options?.signal?.aborted !== true)
-          throw this.#abortedCheckout(signal, options)
-        throw err
-      }
+      if (pending instanceof Promise) {
+        try {
+          slot = await pending
+        } catch (err) {
+          if (signal?.aborted && options?.signal?.aborted !== true)
+            throw this.#abortedCheckout(signal, options)
+          throw err
+        }
+      } else slot = pending
+      if (this.#options.beforeAcquire === undefined) return new PoolClient(slot, this.#releaseSlot)
       return await this.#handOut(slot)
     } catch (err) {
       // Captured after the await (unless early): the async functions awaiting this checkout.

@@ -61,7 +61,8 @@ function cursorArgs(
  */
 export class Session implements Queryable, TransactionHost {
   readonly #conn: Connection
-  #revoked: HandleClosed | undefined
+  /** Why this handle no longer works (a released client); the error is built only when used. */
+  #revoked: string | undefined
 
   /** @internal Use `connect()` or `pool.connect()`. */
   constructor(connection: Connection) {
@@ -70,15 +71,13 @@ export class Session implements Queryable, TransactionHost {
 
   /** The connection, or HandleClosed when this handle was given back. */
   #live(): Connection {
-    if (this.#revoked !== undefined) {
-      throw new HandleClosed(this.#revoked.message, { handle: this.#revoked.handle })
-    }
+    if (this.#revoked !== undefined) throw new HandleClosed(this.#revoked, { handle: 'client' })
     return this.#conn
   }
 
   /** @internal From now on every call throws HandleClosed with `message` (a released client). */
   revoke(message: string): void {
-    this.#revoked ??= new HandleClosed(message, { handle: 'client' })
+    this.#revoked ??= message
   }
 
   /** `host:port` (or socket path) of the server. */
