@@ -1,6 +1,7 @@
 /**
- * The error taxonomy of @tusk/core: DB-API roots, client errors, one class per SQLSTATE, and the
- * helpers that build, redact and locate errors. Pure: no I/O, imports nothing outside errors/.
+ * The public error taxonomy of @tusk/core (`errors` in the package entry): DB-API roots, client
+ * errors, one class per SQLSTATE, and `lookup`/`isTransientSqlstate`. The helpers that build,
+ * redact and locate errors stay internal: import them from their own files inside core.
  */
 export {
   type ClientErrorContext,
@@ -19,7 +20,6 @@ export {
   TuskError,
   type TuskErrorOptions,
 } from './base.js'
-export { attachCallSite, CALL_SITE_SEPARATOR, type CallSite, captureCallSite } from './call-site.js'
 export {
   AuthenticationError,
   ConfigError,
@@ -37,9 +37,5 @@ export {
   ResultTooLarge,
   TlsError,
 } from './client.js'
-export { formatParameter, formatParameters } from './parameters.js'
-export { renderQueryPosition } from './query-position.js'
-export { REDACTED, redactSecrets } from './redact.js'
-export { fromServerError, SERVER_ERROR_FIELDS } from './server-error.js'
 export * from './sqlstate.generated.js'
 export { isTransientSqlstate, lookup, TRANSIENT_SQLSTATES } from './sqlstate.js'

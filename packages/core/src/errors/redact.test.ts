@@ -1,7 +1,9 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { DatabaseError, TuskError } from './base.js'
 import { ConfigError } from './client.js'
-import { DatabaseError, fromServerError, redactSecrets, TuskError } from './index.js'
+import { redactSecrets } from './redact.js'
+import { fromServerError } from './server-error.js'
 
 const SECRET = 'hunter2'
 

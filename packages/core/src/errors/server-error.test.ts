@@ -3,17 +3,16 @@ import {
   CannotConnectNow,
   DatabaseError,
   DeadlockDetected,
-  fromServerError,
   IntegrityError,
   isTransientSqlstate,
   OperationalError,
   SyntaxError as PgSyntaxError,
   QueryCanceled,
-  SERVER_ERROR_FIELDS,
   type ServerErrorFields,
   TuskError,
   UniqueViolation,
 } from './index.js'
+import { fromServerError, SERVER_ERROR_FIELDS } from './server-error.js'
 
 const UNIQUE: ServerErrorFields = {
   severity: 'ERROR',

@@ -19,12 +19,14 @@ import {
   ProgrammingError,
   QueryCanceled,
   SerializationFailure,
-  SQLSTATE_CLASSES,
-  SQLSTATE_ERRORS,
-  SQLSTATE_SOURCE_VERSION,
   TuskError,
   UniqueViolation,
 } from './index.js'
+import {
+  SQLSTATE_CLASSES,
+  SQLSTATE_ERRORS,
+  SQLSTATE_SOURCE_VERSION,
+} from './sqlstate-tables.generated.js'
 
 describe('generated SQLSTATE classes', () => {
   it('puts UniqueViolation under IntegrityError, DatabaseError and TuskError', () => {
@@ -137,6 +139,7 @@ describe('instanceof across two copies of the package', () => {
     const a = await import('./index.js')
     vi.resetModules()
     const b = await import('./index.js')
+    const bServer = await import('./server-error.js')
     expect(b.UniqueViolation).not.toBe(a.UniqueViolation)
     const fromA = new a.UniqueViolation('dup')
     expect(fromA).toBeInstanceOf(b.UniqueViolation)
@@ -145,7 +148,7 @@ describe('instanceof across two copies of the package', () => {
     expect(fromA).toBeInstanceOf(b.TuskError)
     expect(fromA).not.toBeInstanceOf(b.ForeignKeyViolation)
     expect(fromA).not.toBeInstanceOf(b.OperationalError)
-    const fromB = b.fromServerError({ code: '40001', message: 'could not serialize' })
+    const fromB = bServer.fromServerError({ code: '40001', message: 'could not serialize' })
     expect(fromB).toBeInstanceOf(a.SerializationFailure)
     expect(fromB).toBeInstanceOf(a.OperationalError)
   })

@@ -1,9 +1,9 @@
 /**
  * SQLSTATE → error class, and which SQLSTATEs a retry can cure.
- * Pure data: imports only the taxonomy roots and the generated table.
+ * Pure data: imports only the taxonomy roots and the generated tables.
  */
 import { DatabaseError, type DatabaseErrorClass } from './base.js'
-import { SQLSTATE_CLASS_BASES, SQLSTATE_ERRORS } from './sqlstate.generated.js'
+import { SQLSTATE_CLASS_BASES, SQLSTATE_ERRORS } from './sqlstate-tables.generated.js'
 
 /**
  * The class for a SQLSTATE: its generated class (`23505` → `UniqueViolation`); for a code this
