@@ -4,7 +4,12 @@ export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
+  // Maps point at the shipped src/ (package.json `files`) rather than embedding it a second and
+  // third time (ESM and CommonJS): stack frames and debuggers open real files.
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false
+  },
   clean: true,
   target: 'node20',
   platform: 'node',
