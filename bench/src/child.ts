@@ -6,16 +6,20 @@
 import { type Capability, type DriverAdapter, NotAvailable } from './drivers/driver.js'
 import { probeLibpq, runLibpq } from './drivers/libpq.js'
 import { runInProcess } from './in-process.js'
+import { runOrm } from './orm/orm-workloads.js'
+import { ORM_LOADERS } from './orm/registry.js'
 import {
   ANSWER_PREFIX,
   type ChildTask,
   type DriverName,
+  isOrmDriver,
+  type OrmDriverName,
   type ProbeAnswer,
   type RunAnswer,
   type WorkloadId,
 } from './workloads.js'
 
-type InProcessDriver = Exclude<DriverName, 'libpq'>
+type InProcessDriver = Exclude<DriverName, 'libpq' | OrmDriverName>
 
 const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
   tusk: async () => (await import('./drivers/tusk.js')).load(),
@@ -26,7 +30,8 @@ const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
 
 /** The workloads each capability is needed by. */
 const NEEDS: Record<Capability, readonly WorkloadId[]> = {
-  pool: ['W2', 'W6'],
+  pool: ['W2', 'W2-pipelined', 'W6'],
+  pipelinedPool: ['W2-pipelined'],
   checkout: ['W6'],
   copyIn: ['W4-copy'],
   cursor: ['W5-cursor'],
@@ -38,9 +43,14 @@ function message(err: unknown): string {
 
 async function probe(task: Extract<ChildTask, { kind: 'probe' }>): Promise<ProbeAnswer> {
   if (task.driver === 'libpq') return probeLibpq(task.tools)
+  const driver = task.driver
   let adapter: DriverAdapter
   try {
-    adapter = await LOADERS[task.driver]()
+    if (isOrmDriver(driver)) {
+      const orm = await ORM_LOADERS[driver]()
+      return { version: orm.version, missing: {}, notes: orm.notes }
+    }
+    adapter = await LOADERS[driver]()
   } catch (err) {
     return {
       version: '-',
@@ -57,17 +67,20 @@ async function probe(task: Extract<ChildTask, { kind: 'probe' }>): Promise<Probe
 }
 
 async function runTask(task: Extract<ChildTask, { kind: 'run' }>): Promise<RunAnswer> {
+  const driver = task.driver
   try {
     const sample =
-      task.driver === 'libpq'
+      driver === 'libpq'
         ? await runLibpq(task.workload, task.tools, task.url, task.sizes, task.workDir)
-        : await runInProcess(
-            task.workload,
-            await LOADERS[task.driver](),
-            task.url,
-            task.sizes,
-            task.workDir,
-          )
+        : isOrmDriver(driver)
+          ? await runOrm(task.workload, await ORM_LOADERS[driver](), task.url, task.sizes)
+          : await runInProcess(
+              task.workload,
+              await LOADERS[driver](),
+              task.url,
+              task.sizes,
+              task.workDir,
+            )
     return { status: 'ok', sample }
   } catch (err) {
     if (err instanceof NotAvailable) return { status: 'na', reason: err.message }

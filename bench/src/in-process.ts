@@ -11,8 +11,8 @@ import {
   type DriverAdapter,
   type IntQuery,
   NotAvailable,
+  type PoolMode,
   type PoolTarget,
-  type Row,
   type Session,
 } from './drivers/driver.js'
 import {
@@ -25,6 +25,7 @@ import {
   STREAM_TABLE,
   WIDE_TABLE,
 } from './fixtures.js'
+import { expectRows, expectValues, saturate, seconds, touch } from './measure.js'
 import { percentile } from './stats.js'
 import type { Sample, Sizes, WorkloadId } from './workloads.js'
 
@@ -36,20 +37,6 @@ const WARM_QUERIES = 64
  */
 const WARM_CHECKOUTS = 2_000
 const COPY_CHUNK_BYTES = 64 * 1024
-
-/**
- * Reads every value of `row` (so that a driver that decodes lazily pays for it too) and returns
- * how many it found; the workloads check that against rows × columns.
- */
-function touch(row: Row): number {
-  let values = 0
-  for (const key in row) if (row[key] !== undefined) values++
-  return values
-}
-
-function seconds(since: number): number {
-  return (performance.now() - since) / 1000
-}
 
 /** Peak resident set size while `fn` runs: 10 ms samples and the kernel's high-water mark. */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB: number }> {
@@ -66,15 +53,14 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRss
   }
 }
 
-/** Runs `total` calls of `selectInt` with `inFlight` of them outstanding at any time. */
-async function saturate(target: IntQuery, total: number, inFlight: number): Promise<number> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < total) await target.selectInt(next++)
-  }
-  const start = performance.now()
-  await Promise.all(Array.from({ length: inFlight }, worker))
-  return seconds(start)
+/** Runs `total` calls of `target.selectInt` (see `saturate`). */
+function saturateInts(
+  target: IntQuery,
+  total: number,
+  inFlight: number,
+  latencies?: Float64Array,
+): Promise<number> {
+  return saturate((i) => target.selectInt(i), total, inFlight, latencies)
 }
 
 async function sequential(session: Session, sizes: Sizes): Promise<Sample> {
@@ -101,10 +87,11 @@ async function withPool(
   adapter: DriverAdapter,
   url: string,
   sizes: Sizes,
+  mode: PoolMode,
   fn: (pool: PoolTarget) => Promise<Sample>,
 ): Promise<Sample> {
   if (!adapter.pool) throw new NotAvailable(adapter.missing.pool ?? 'n/a (no pool)')
-  const pool = await adapter.pool(url, sizes.poolSize)
+  const pool = await adapter.pool(url, sizes.poolSize, mode)
   try {
     return await fn(pool)
   } finally {
@@ -112,10 +99,17 @@ async function withPool(
   }
 }
 
+/** W2 and W2 pipelined: throughput, and each caller's latency (p50, p99). */
 async function pooled(pool: IntQuery, sizes: Sizes): Promise<Sample> {
-  await saturate(pool, WARM_QUERIES * sizes.poolSize, sizes.inFlight)
+  await saturateInts(pool, WARM_QUERIES * sizes.poolSize, sizes.inFlight)
+  const n = sizes.concurrentQueries
+  const latencies = new Float64Array(n)
+  const elapsed = await saturateInts(pool, n, sizes.inFlight, latencies)
+  latencies.sort()
   return {
-    qps: sizes.concurrentQueries / (await saturate(pool, sizes.concurrentQueries, sizes.inFlight)),
+    qps: n / elapsed,
+    p50Us: percentile(latencies, 0.5) * 1000,
+    p99Us: percentile(latencies, 0.99) * 1000,
   }
 }
 
@@ -189,10 +183,11 @@ async function checkouts(
 }
 
 async function pipelined(session: Session, sizes: Sizes): Promise<Sample> {
-  await saturate(session, WARM_QUERIES, sizes.inFlight)
+  await saturateInts(session, WARM_QUERIES, sizes.inFlight)
   return {
     qps:
-      sizes.concurrentQueries / (await saturate(session, sizes.concurrentQueries, sizes.inFlight)),
+      sizes.concurrentQueries /
+      (await saturateInts(session, sizes.concurrentQueries, sizes.inFlight)),
   }
 }
 
@@ -216,7 +211,10 @@ async function countInserted(session: Session): Promise<number> {
   return Number(row?.n)
 }
 
-async function multiRowInsert(session: Session, sizes: Sizes): Promise<Sample> {
+/** The name W4 INSERT named gives its statement. */
+const INSERT_STATEMENT = 'bench_insert_rows'
+
+async function multiRowInsert(session: Session, sizes: Sizes, named: boolean): Promise<Sample> {
   await session.execute(`TRUNCATE ${INSERT_TABLE}`, [])
   const per = sizes.rowsPerStatement
   const text = insertSql(per)
@@ -227,7 +225,11 @@ async function multiRowInsert(session: Session, sizes: Sizes): Promise<Sample> {
     batches.push(params)
   }
   const start = performance.now()
-  for (const params of batches) await session.execute(text, params)
+  if (named) {
+    for (const params of batches) await session.executeNamed(INSERT_STATEMENT, text, params)
+  } else {
+    for (const params of batches) await session.execute(text, params)
+  }
   const elapsed = seconds(start)
   expectRows(await countInserted(session), sizes.insertRows)
   return { rowsPerSec: sizes.insertRows / elapsed }
@@ -280,15 +282,6 @@ async function plainRead(session: Session, sizes: Sizes): Promise<Sample> {
   return { peakRssMiB, rowsPerSec: rows / elapsed }
 }
 
-function expectRows(got: number, want: number): void {
-  if (got !== want) throw new Error(`expected ${want} rows, got ${got}`)
-}
-
-function expectValues(got: number, rows: number): void {
-  const want = rows * COLUMNS.length
-  if (got !== want) throw new Error(`expected ${want} values in ${rows} rows, read ${got}`)
-}
-
 /** Runs one workload with an in-process driver and returns its measurements. */
 export async function runInProcess(
   workload: WorkloadId,
@@ -297,9 +290,16 @@ export async function runInProcess(
   sizes: Sizes,
   workDir: string,
 ): Promise<Sample> {
-  if (workload === 'W2') return withPool(adapter, url, sizes, (pool) => pooled(pool, sizes))
+  if (workload === 'W2') {
+    return withPool(adapter, url, sizes, 'serial', (pool) => pooled(pool, sizes))
+  }
+  if (workload === 'W2-pipelined') {
+    return withPool(adapter, url, sizes, 'pipelined', (pool) => pooled(pool, sizes))
+  }
   if (workload === 'W6') {
-    return withPool(adapter, url, sizes, (pool) => checkouts(pool, adapter.missing.checkout, sizes))
+    return withPool(adapter, url, sizes, 'default', (pool) =>
+      checkouts(pool, adapter.missing.checkout, sizes),
+    )
   }
   const session = await adapter.connect(url)
   try {
@@ -311,7 +311,9 @@ export async function runInProcess(
       case 'W3':
         return await wideRead(session, sizes)
       case 'W4-insert':
-        return await multiRowInsert(session, sizes)
+        return await multiRowInsert(session, sizes, false)
+      case 'W4-insert-named':
+        return await multiRowInsert(session, sizes, true)
       case 'W4-copy':
         return await copyIn(session, sizes, workDir)
       case 'W5-cursor':

@@ -1,7 +1,9 @@
 /**
- * `pnpm bench`: starts the server, prepares the tables, runs every workload for every driver in
- * fresh child processes and writes results/latest.{md,json,svg} (results/partial.* when --only or
- * --drivers narrowed the run), refreshing the table in bench/README.md after a full-set run.
+ * `pnpm bench`: starts the server, prepares the tables, runs every workload of both suites (the
+ * drivers, the ORMs) for every driver in fresh child processes and writes
+ * results/latest.{md,json,svg} (results/partial.* when --only, --orm or --drivers narrowed the
+ * run), refreshing the table in bench/README.md after a full-set run. The repository README's
+ * block is regenerated from latest.json by `pnpm --filter @tusk/bench readme` (src/readme.ts).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -13,6 +15,7 @@ import { dropFixtures, prepareFixtures } from './prepare.js'
 import { renderMarkdown, renderResultsBody } from './report-markdown.js'
 import { renderSvg } from './report-svg.js'
 import { buildResults, type Results } from './results.js'
+import { readRevision } from './revision.js'
 import { BENCH_DIR, probeDrivers, runChild, runPlan } from './runner.js'
 import { type BenchServer, startBenchServer } from './server.js'
 import type { RunAnswer } from './workloads.js'
@@ -65,15 +68,19 @@ function writeResults(results: Results, filtered: boolean): string {
   const base = filtered ? 'partial' : 'latest'
   mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`)
-  writeFileSync(path.join(dir, `${base}.svg`), renderSvg(results))
-  writeFileSync(path.join(dir, `${base}.md`), renderMarkdown(results, `${base}.svg`))
+  const svg = renderSvg(results)
+  if (svg) writeFileSync(path.join(dir, `${base}.svg`), svg)
+  else rmSync(path.join(dir, `${base}.svg`), { force: true })
+  writeFileSync(path.join(dir, `${base}.md`), renderMarkdown(results, svg && `${base}.svg`))
   if (!filtered) refreshReadme(renderResultsBody(results))
   return path.join(dir, `${base}.md`)
 }
 
 function hasErrors(results: Results): boolean {
-  return results.workloads.some((w) =>
-    w.metrics.some((m) => Object.values(m.cells).some((c) => 'error' in c)),
+  return results.suites.some((s) =>
+    s.workloads.some((w) =>
+      w.metrics.some((m) => Object.values(m.cells).some((c) => 'error' in c)),
+    ),
   )
 }
 
@@ -85,6 +92,7 @@ async function main(): Promise<number> {
   }
   const started = performance.now()
   const date = new Date()
+  const revision = readRevision(path.resolve(BENCH_DIR, '..'))
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tusk-bench-'))
   log('starting the server ...')
   const server = await startBenchServer()
@@ -131,16 +139,22 @@ async function main(): Promise<number> {
       date,
       command: `pnpm bench${options.args.length > 0 ? ` ${options.args.join(' ')}` : ''}`,
       quick: options.quick,
+      revision,
       machine: machineInfo(),
+      postgres: server.version,
       server: server.description,
       runs: options.runs,
       sizes: options.sizes,
       drivers: options.drivers,
       durationSeconds: (performance.now() - started) / 1000,
     })
-    const file = writeResults(results, options.filtered)
+    // A quick or narrowed run never replaces latest.*, the last full run, nor the README tables.
+    const file = writeResults(results, options.filtered || options.quick)
     console.log(`\n${renderResultsBody(results)}`)
     log(`wrote ${path.relative(process.cwd(), file)} (+ .json, .svg)`)
+    if (!options.filtered && !options.quick && !hasErrors(results)) {
+      log('to refresh the README: pnpm --filter @tusk/bench readme')
+    }
     if (hasErrors(results)) {
       log('some runs failed (see the table): do not commit these results')
       return 1

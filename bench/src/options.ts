@@ -19,7 +19,7 @@ export interface BenchOptions {
   sizes: Sizes
   /** `--cpu-prof W3:tusk`: profile that one child instead of running the suite. */
   cpuProf: { workload: WorkloadId; driver: DriverName } | undefined
-  /** True when `--only` or `--drivers` narrowed the run (results go to `partial.*`). */
+  /** True when `--only`, `--orm` or `--drivers` narrowed the run (results go to `partial.*`). */
   filtered: boolean
   /** The arguments as given, for the results header. */
   args: string[]
@@ -29,7 +29,9 @@ export interface BenchOptions {
 export const USAGE = `pnpm bench [options]
 
   --quick                  a tenth of the rows, queries and checkouts, 3 counted runs (a smoke run)
-  --only W1,W2p,W4         workloads to run (W4 = W4-insert and W4-copy, W5 = W5-cursor and W5-plain)
+  --orm                    only the ORM suite (the same as --only ORM)
+  --only W1,W2p,W4         workloads to run (W4 = every W4-… workload, W2 = W2 and W2-pipelined,
+                           ORM = the ORM suite); ids: ${WORKLOAD_IDS.join(', ')}
   --drivers tusk,pg        drivers to run (${DRIVER_NAMES.join(', ')})
   --runs N                 counted runs per driver and workload (default 5, 3 with --quick)
   --cpu-prof W3:tusk       run that workload once in a child under --cpu-prof, print the profile path
@@ -88,6 +90,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         break
       case '--only':
         workloads = workloadsOf(list(value(), flag))
+        filtered = true
+        break
+      case '--orm':
+        workloads = workloadsOf(['ORM'])
         filtered = true
         break
       case '--drivers':

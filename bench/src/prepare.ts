@@ -13,6 +13,7 @@ import {
   createTableSql,
   fillTableSql,
   INSERT_TABLE,
+  ORM_TABLE,
   STREAM_TABLE,
   WIDE_TABLE,
 } from './fixtures.js'
@@ -48,8 +49,15 @@ export async function prepareFixtures(
       await client.query(fillTableSql(STREAM_TABLE, sizes.streamRows))
       filled.push(STREAM_TABLE)
     }
-    if (workloads.some((w) => w.startsWith('W4'))) {
+    if (workloads.some((w) => w.startsWith('ORM-'))) {
+      await client.query(createTableSql(ORM_TABLE, true))
+      await client.query(fillTableSql(ORM_TABLE, sizes.ormRows))
+      filled.push(ORM_TABLE)
+    }
+    if (workloads.some((w) => w.startsWith('W4') || w === 'ORM-insert')) {
       await client.query(createTableSql(INSERT_TABLE))
+    }
+    if (workloads.some((w) => w.startsWith('W4'))) {
       await writeCopyFile(path.join(workDir, COPY_FILE), sizes.insertRows)
     }
     // Freeze and analyse once, so no run pays for setting hint bits on fresh rows.
@@ -64,7 +72,9 @@ export async function dropFixtures(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    await client.query(`DROP TABLE IF EXISTS ${WIDE_TABLE}, ${STREAM_TABLE}, ${INSERT_TABLE}`)
+    await client.query(
+      `DROP TABLE IF EXISTS ${WIDE_TABLE}, ${STREAM_TABLE}, ${INSERT_TABLE}, ${ORM_TABLE}`,
+    )
   } finally {
     await client.end()
   }

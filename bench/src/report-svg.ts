@@ -1,9 +1,9 @@
 /**
- * The chart: for each workload's charted metrics, one bar per driver showing its figure relative
+ * The chart of the driver suite: for each workload's charted metrics, one bar per driver showing its figure relative
  * to pg's (run-by-run median, min–max whisker), on a log scale around pg = 1. Memory metrics are
  * inverted (pg ÷ driver) so that longer to the right is better everywhere.
  */
-import type { Results } from './results.js'
+import { type Results, suiteOf } from './results.js'
 import type { Summary } from './stats.js'
 import type { DriverName } from './workloads.js'
 
@@ -13,6 +13,8 @@ const COLORS: Record<DriverName, string> = {
   postgres: '#1971c2',
   'pg-native': '#2f9e44',
   libpq: '#7048e8',
+  'kysely-tusk': '#d9480f',
+  'kysely-pg': '#868e96',
 }
 
 const WIDTH = 960
@@ -37,17 +39,19 @@ interface Group {
   bars: { driver: DriverName; value: Summary | undefined }[]
 }
 
-/** Renders the chart as a standalone SVG document. */
-export function renderSvg(r: Results): string {
-  const others = r.drivers.map((d) => d.name).filter((d) => d !== 'pg')
+/** Renders the driver suite's chart as a standalone SVG document; undefined when it did not run. */
+export function renderSvg(r: Results): string | undefined {
+  const suite = suiteOf(r, 'drivers')
+  if (!suite) return undefined
+  const others = suite.drivers.map((d) => d.name).filter((d) => d !== suite.baseline)
   const groups: Group[] = []
-  for (const w of r.workloads) {
+  for (const w of suite.workloads) {
     for (const m of w.metrics.filter((x) => x.chart)) {
       const inverted = m.better === 'lower'
       groups.push({
         label: `${w.short}: ${m.label}${inverted ? ' (inverted)' : ''}`,
         bars: others.map((driver) => {
-          const s = m.versusPg[driver]
+          const s = m.versusBaseline[driver]
           return { driver, value: s && (inverted ? invert(s) : s) }
         }),
       })
@@ -68,7 +72,7 @@ export function renderSvg(r: Results): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="bold">Relative to pg (pg = 1×, log scale; longer to the right is better)</text>`,
-    `<text x="12" y="40" fill="#495057">${escapeXml(`${r.mode} run, ${r.date.slice(0, 10)}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.server.split(' (')[0]}; medians of run-by-run ratios, whiskers min–max; memory rows inverted (pg ÷ driver)`)}</text>`,
+    `<text x="12" y="40" fill="#495057">${escapeXml(`${r.mode} run, ${r.date.slice(0, 10)}, ${r.revision.commit}${r.revision.dirty ? '-dirty' : ''}, ${r.machine.cores} cores, Node ${r.machine.node}, PostgreSQL ${r.postgres}; medians of run-by-run ratios, whiskers min–max; memory rows inverted (pg ÷ driver)`)}</text>`,
   ]
   let legendX = 12
   for (const d of others) {

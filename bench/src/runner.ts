@@ -1,6 +1,7 @@
 /**
- * Runs the plan: every workload, one fresh child per driver and run, drivers interleaved
- * (A B C A B C ...), one warm-up round first that is not counted.
+ * Runs the plan: every workload, one fresh child per driver and run, drivers interleaved and their
+ * order rotated every round (A B C, B C A, C A B, ...) so that no driver always runs first or
+ * right after the same neighbour; one warm-up round first that is not counted.
  */
 import { spawn } from 'node:child_process'
 import path from 'node:path'
@@ -14,6 +15,7 @@ import {
   type RunAnswer,
   type Sample,
   type Sizes,
+  suiteSpec,
   type WorkloadId,
   workloadSpec,
 } from './workloads.js'
@@ -35,6 +37,8 @@ export interface DriverOutcome {
 export interface WorkloadOutcome {
   id: WorkloadId
   drivers: Partial<Record<DriverName, DriverOutcome>>
+  /** The order the drivers ran in, round by round (the warm-up round first). */
+  rounds: DriverName[][]
 }
 
 /** The run as a whole. */
@@ -95,6 +99,13 @@ function headline(id: WorkloadId, sample: Sample): string {
   return `${Math.round(value).toLocaleString('en-US')} ${metric.label}`
 }
 
+/** `drivers` rotated left by `round` places. */
+export function rotation<T>(drivers: readonly T[], round: number): T[] {
+  if (drivers.length === 0) return []
+  const k = round % drivers.length
+  return [...drivers.slice(k), ...drivers.slice(0, k)]
+}
+
 /** Runs every workload of `plan`; `log` gets one progress line per child. */
 export async function runPlan(
   plan: Plan,
@@ -105,7 +116,9 @@ export async function runPlan(
   for (const id of plan.workloads) {
     const drivers: WorkloadOutcome['drivers'] = {}
     const active: DriverName[] = []
-    for (const driver of plan.drivers) {
+    const rounds: DriverName[][] = []
+    const suite = suiteSpec(workloadSpec(id).suite)
+    for (const driver of plan.drivers.filter((d) => suite.drivers.includes(d))) {
       const probe = probes[driver]
       const na = probe?.unavailable ?? probe?.missing[id]
       if (na) drivers[driver] = { status: 'na', reason: na, samples: [] }
@@ -116,9 +129,10 @@ export async function runPlan(
     }
     for (let round = 0; round <= plan.runs; round++) {
       const label = round === 0 ? 'warm-up' : `run ${round}/${plan.runs}`
-      for (const driver of active) {
+      const order = rotation(active, round).filter((d) => drivers[d]?.status === 'ok')
+      rounds.push(order)
+      for (const driver of order) {
         const outcome = drivers[driver]!
-        if (outcome.status !== 'ok') continue
         const task: ChildTask = {
           kind: 'run',
           driver,
@@ -144,7 +158,7 @@ export async function runPlan(
         }
       }
     }
-    outcomes.push({ id, drivers })
+    outcomes.push({ id, drivers, rounds })
   }
   return outcomes
 }

@@ -3,34 +3,97 @@
  * it reports and the sizes of a full and a quick run.
  */
 
-/** Every workload; `--only W4` selects both W4 workloads, `--only W4-copy` one of them. */
+/**
+ * Every workload, in run order; `--only W4` selects every `W4-…` workload, `--only W4-insert` that
+ * one and `W4-insert-named`, `--only ORM` the ORM suite.
+ */
 export const WORKLOAD_IDS = [
   'W1',
   'W2',
+  'W2-pipelined',
   'W2p',
   'W3',
   'W4-insert',
+  'W4-insert-named',
   'W4-copy',
   'W5-cursor',
   'W5-plain',
   'W6',
+  'ORM-loop',
+  'ORM-concurrent',
+  'ORM-read',
+  'ORM-insert',
 ] as const
 
 /** A workload id. */
 export type WorkloadId = (typeof WORKLOAD_IDS)[number]
 
-/** Every driver, in the order runs interleave. */
-export const DRIVER_NAMES = ['tusk', 'pg', 'postgres', 'pg-native', 'libpq'] as const
+/** The drivers of the driver suite, in the order of the table's columns. */
+export const CORE_DRIVERS = ['tusk', 'pg', 'postgres', 'pg-native', 'libpq'] as const
+
+/**
+ * The drivers of the ORM suite: one ORM over Tusk and over its stock `pg` setup. An ORM is added
+ * as one file in src/orm/ and one line in src/orm/registry.ts and here.
+ */
+export const ORM_DRIVERS = ['kysely-tusk', 'kysely-pg'] as const
+
+/** Every driver as `--drivers` takes it. */
+export const DRIVER_NAMES = [...CORE_DRIVERS, ...ORM_DRIVERS] as const
 
 /** A driver name as `--drivers` takes it. */
 export type DriverName = (typeof DRIVER_NAMES)[number]
 
-/** The ratios the results table reports, numerator first (each computed run by run). */
-export const RATIO_PAIRS: readonly (readonly [DriverName, DriverName])[] = [
-  ['tusk', 'pg'],
-  ['tusk', 'postgres'],
-  ['tusk', 'libpq'],
+/** A driver of the ORM suite. */
+export type OrmDriverName = (typeof ORM_DRIVERS)[number]
+
+/** Whether `name` belongs to the ORM suite. */
+export function isOrmDriver(name: DriverName): name is OrmDriverName {
+  return (ORM_DRIVERS as readonly string[]).includes(name)
+}
+
+/** The two groups of workloads, each with its own drivers, table and ratios. */
+export type SuiteId = 'drivers' | 'orm'
+
+/** A suite: which drivers run its workloads and which ratios its table shows. */
+export interface SuiteSpec {
+  id: SuiteId
+  /** Heading of its table. */
+  title: string
+  drivers: readonly DriverName[]
+  /** The ratios the table reports, numerator first (each computed run by run). */
+  ratioPairs: readonly (readonly [DriverName, DriverName])[]
+  /** What the chart divides by. */
+  baseline: DriverName
+}
+
+/** The suites, in run order. */
+export const SUITES: readonly SuiteSpec[] = [
+  {
+    id: 'drivers',
+    title: 'Drivers',
+    drivers: CORE_DRIVERS,
+    ratioPairs: [
+      ['tusk', 'pg'],
+      ['tusk', 'postgres'],
+      ['tusk', 'libpq'],
+    ],
+    baseline: 'pg',
+  },
+  {
+    id: 'orm',
+    title: 'ORM: the same ORM over Tusk and over pg',
+    drivers: ORM_DRIVERS,
+    ratioPairs: [['kysely-tusk', 'kysely-pg']],
+    baseline: 'kysely-pg',
+  },
 ]
+
+/** The spec of suite `id`. */
+export function suiteSpec(id: SuiteId): SuiteSpec {
+  const spec = SUITES.find((s) => s.id === id)
+  if (!spec) throw new Error(`unknown suite ${id}`)
+  return spec
+}
 
 /** One measured quantity of a workload. */
 export interface MetricSpec {
@@ -45,6 +108,7 @@ export interface MetricSpec {
 /** A workload as the results describe it. */
 export interface WorkloadSpec {
   id: WorkloadId
+  suite: SuiteId
   title: string
   /** A few words for the chart. */
   short: string
@@ -54,6 +118,8 @@ export interface WorkloadSpec {
 
 const qps: MetricSpec = { key: 'qps', label: 'queries/s', better: 'higher', chart: true }
 const rowsPerSec: MetricSpec = { key: 'rowsPerSec', label: 'rows/s', better: 'higher', chart: true }
+const p50: MetricSpec = { key: 'p50Us', label: 'p50 µs', better: 'lower', chart: false }
+const p99: MetricSpec = { key: 'p99Us', label: 'p99 µs', better: 'lower', chart: false }
 const peakRss: MetricSpec = {
   key: 'peakRssMiB',
   label: 'peak RSS MiB',
@@ -65,53 +131,77 @@ const peakRss: MetricSpec = {
 export const WORKLOADS: readonly WorkloadSpec[] = [
   {
     id: 'W1',
+    suite: 'drivers',
     title: 'W1 sequential SELECT 1, one connection',
     short: 'W1 sequential',
-    metrics: [
-      qps,
-      { key: 'p50Us', label: 'p50 µs', better: 'lower', chart: false },
-      { key: 'p99Us', label: 'p99 µs', better: 'lower', chart: false },
-    ],
+    metrics: [qps, p50, p99],
   },
   {
     id: 'W2',
-    title: 'W2 SELECT $1::int, pool of 8, 64 in flight',
+    suite: 'drivers',
+    title: 'W2 SELECT $1::int, pool of 8, 64 in flight, one statement per connection at a time',
     short: 'W2 pool',
-    metrics: [qps],
+    metrics: [qps, p50, p99],
+  },
+  {
+    id: 'W2-pipelined',
+    suite: 'drivers',
+    title: 'W2 pipelined: the same, statements pipelined onto busy connections',
+    short: 'W2 pipelined pool',
+    metrics: [qps, p50, p99],
   },
   {
     id: 'W2p',
+    suite: 'drivers',
     title: 'W2p SELECT $1::int, one connection, 64 in flight',
     short: 'W2p pipeline',
     metrics: [qps],
   },
   {
     id: 'W3',
+    suite: 'drivers',
     title: 'W3 wide read, 3 × 8-column table',
     short: 'W3 wide read',
     metrics: [rowsPerSec, { key: 'cpuMs', label: 'client CPU ms', better: 'lower', chart: false }],
   },
   {
     id: 'W4-insert',
+    suite: 'drivers',
     title: 'W4 multi-row INSERT, 1 000 rows/statement',
     short: 'W4 INSERT',
     metrics: [rowsPerSec],
   },
-  { id: 'W4-copy', title: 'W4 COPY FROM STDIN', short: 'W4 COPY', metrics: [rowsPerSec] },
+  {
+    id: 'W4-insert-named',
+    suite: 'drivers',
+    title: 'W4 the same INSERT, pg with a named prepared statement',
+    short: 'W4 INSERT, pg named',
+    metrics: [rowsPerSec],
+  },
+  {
+    id: 'W4-copy',
+    suite: 'drivers',
+    title: 'W4 COPY FROM STDIN',
+    short: 'W4 COPY',
+    metrics: [rowsPerSec],
+  },
   {
     id: 'W5-cursor',
+    suite: 'drivers',
     title: 'W5 cursor/stream, batches of 1 000',
     short: 'W5 cursor',
     metrics: [rowsPerSec, peakRss],
   },
   {
     id: 'W5-plain',
+    suite: 'drivers',
     title: 'W5 the same rows as one plain query',
     short: 'W5 plain query',
     metrics: [peakRss, { ...rowsPerSec, chart: false }],
   },
   {
     id: 'W6',
+    suite: 'drivers',
     title: 'W6 pool checkout: acquire + release, no query, pool of 8',
     short: 'W6 pool checkout',
     metrics: [
@@ -124,6 +214,63 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       },
       { key: 'oneCallerP50Us', label: 'p50 µs, 1 caller', better: 'lower', chart: false },
     ],
+  },
+  {
+    id: 'ORM-loop',
+    suite: 'orm',
+    title: 'select by id, one caller, pool of 8',
+    short: 'select by id',
+    metrics: [qps, p50, p99],
+  },
+  {
+    id: 'ORM-concurrent',
+    suite: 'orm',
+    title: 'select by id, 64 callers, pool of 8',
+    short: 'select by id, 64 callers',
+    metrics: [qps],
+  },
+  {
+    id: 'ORM-read',
+    suite: 'orm',
+    title: 'read every row of an 8-column table',
+    short: 'full read',
+    metrics: [rowsPerSec],
+  },
+  {
+    id: 'ORM-insert',
+    suite: 'orm',
+    title: 'insert batches of 1 000 rows',
+    short: 'insert batch',
+    metrics: [rowsPerSec],
+  },
+]
+
+/**
+ * A figure left out of the README's headline table: it measures a pathology of the peer more than
+ * the work itself. The full report keeps it, with `reason` as its note.
+ */
+export interface HeadlineExclusion {
+  workload: WorkloadId
+  metric: string
+  driver: DriverName
+  reason: string
+}
+
+/** The figures the headline leaves out (see HeadlineExclusion). */
+export const HEADLINE_EXCLUSIONS: readonly HeadlineExclusion[] = [
+  {
+    workload: 'W6',
+    metric: 'oneCallerCheckoutsPerSec',
+    driver: 'postgres',
+    reason:
+      'postgres.js’s `sql.reserve()` gets slower over a long single-caller pass while the other connections sit idle, so a ratio against it measures that pattern, not checkouts; it stays in bench/results/latest.md with its note.',
+  },
+  {
+    workload: 'W6',
+    metric: 'oneCallerP50Us',
+    driver: 'postgres',
+    reason:
+      'postgres.js’s `sql.reserve()` gets slower over a long single-caller pass while the other connections sit idle, so a ratio against it measures that pattern, not checkouts; it stays in bench/results/latest.md with its note.',
   },
 ]
 
@@ -155,6 +302,12 @@ export interface Sizes {
   cursorBatch: number
   /** W6: checkouts (acquire + release) in each timed pass. */
   checkouts: number
+  /** ORM: rows of the ORM table (read `wideReads` times by ORM-read). */
+  ormRows: number
+  /** ORM-loop: sequential lookups by id. */
+  ormLookups: number
+  /** ORM-insert: rows inserted, `rowsPerStatement` per statement. */
+  ormInsertRows: number
 }
 
 /** The sizes the issue sets. */
@@ -170,6 +323,9 @@ export const FULL_SIZES: Sizes = {
   streamRows: 2_000_000,
   cursorBatch: 1_000,
   checkouts: 200_000,
+  ormRows: 100_000,
+  ormLookups: 20_000,
+  ormInsertRows: 100_000,
 }
 
 /** A tenth of the work, for a smoke run (`--quick`). */
@@ -181,6 +337,9 @@ export const QUICK_SIZES: Sizes = {
   insertRows: 10_000,
   streamRows: 200_000,
   checkouts: 20_000,
+  ormRows: 10_000,
+  ormLookups: 2_000,
+  ormInsertRows: 10_000,
 }
 
 /** One child's measurements: metric key → value. */

@@ -34,6 +34,11 @@ export interface Session extends IntQuery {
   readAll(text: string): Promise<readonly Row[]>
   /** Runs `text` with positional parameters; the result is discarded. */
   execute(text: string, params: readonly unknown[]): Promise<unknown>
+  /**
+   * The same, as a named prepared statement where the driver makes users ask for one (`pg`'s
+   * `{ name, text, values }`); a driver that prepares on its own runs it as `execute` does.
+   */
+  executeNamed(name: string, text: string, params: readonly unknown[]): Promise<unknown>
   /** Runs `COPY ... FROM STDIN` and sends `chunks` as its data; undefined when unsupported. */
   copyIn: ((text: string, chunks: readonly Buffer[]) => Promise<void>) | undefined
   /**
@@ -46,7 +51,13 @@ export interface Session extends IntQuery {
 }
 
 /** A capability a workload may need beyond a plain session. */
-export type Capability = 'pool' | 'checkout' | 'copyIn' | 'cursor'
+export type Capability = 'pool' | 'pipelinedPool' | 'checkout' | 'copyIn' | 'cursor'
+
+/**
+ * How a pool runs statements: `serial` one per connection at a time (pg's Pool, pgbench's
+ * clients), `pipelined` onto busy connections once all are busy, `default` as the driver ships.
+ */
+export type PoolMode = 'default' | 'serial' | 'pipelined'
 
 /** A loaded in-process driver. */
 export interface DriverAdapter {
@@ -54,8 +65,11 @@ export interface DriverAdapter {
   version: string
   /** Opens one connection to `url`. */
   connect(url: string): Promise<Session>
-  /** Opens a pool of `size` connections; undefined when the driver has none (see `missing`). */
-  pool: ((url: string, size: number) => Promise<PoolTarget>) | undefined
+  /**
+   * Opens a pool of `size` connections running statements as `mode` says; undefined when the
+   * driver has none (see `missing`). Throws NotAvailable for a mode it cannot run.
+   */
+  pool: ((url: string, size: number, mode: PoolMode) => Promise<PoolTarget>) | undefined
   /** Why a capability is missing, for the results ("n/a (not implemented yet)"). */
   missing: Partial<Record<Capability, string>>
   /** Remarks printed under the results table, e.g. how a cursor is emulated. */

@@ -29,6 +29,9 @@ interface Context {
 
 const NO_INSERT =
   'n/a (pgbench scripts cannot bind 8 000 parameters per statement; there is no libpq CLI equivalent)'
+const NO_NAMED = 'n/a (no libpq CLI runs this INSERT; see W4 INSERT)'
+const NO_PIPELINED_POOL =
+  'n/a (pgbench’s clients share no pool; its pipeline mode on one connection is W2p)'
 const NO_POOL =
   'n/a (libpq has no connection pool to check out of; pgbench and psql hold one connection per client)'
 
@@ -157,8 +160,12 @@ export async function runLibpq(
       return pipelined(ctx)
     case 'W3':
       return wideRead(ctx)
+    case 'W2-pipelined':
+      throw new NotAvailable(NO_PIPELINED_POOL)
     case 'W4-insert':
       throw new NotAvailable(NO_INSERT)
+    case 'W4-insert-named':
+      throw new NotAvailable(NO_NAMED)
     case 'W4-copy':
       return copyIn(ctx)
     case 'W5-cursor':
@@ -168,6 +175,7 @@ export async function runLibpq(
     case 'W6':
       throw new NotAvailable(NO_POOL)
   }
+  throw new NotAvailable(`n/a (${workload} is not a libpq workload)`)
 }
 
 /** Versions of pgbench and psql, or why they cannot run. */
@@ -184,9 +192,14 @@ export async function probeLibpq(tools: LibpqTools): Promise<ProbeAnswer> {
   const psqlVersion = (await run(tools.psql, ['--version'])).trim()
   return {
     version: `${version}, ${psqlVersion}`,
-    missing: { 'W4-insert': NO_INSERT, W6: NO_POOL },
+    missing: {
+      'W2-pipelined': NO_PIPELINED_POOL,
+      'W4-insert': NO_INSERT,
+      'W4-insert-named': NO_NAMED,
+      W6: NO_POOL,
+    },
     notes: [
-      'libpq: pgbench `-n -M prepared` over TCP for W1, W2 and W2p; W2 runs 8 clients (`-c 8 -j 2`), one query in flight each.',
+      'libpq: pgbench `-n -M prepared` over TCP for W1, W2 and W2p; W2 runs 8 clients (`-c 8 -j 2`), one query in flight each. Its W2 p50/p99 are not reported: pgbench’s per-transaction log can log 0 µs when a reply is already waiting (see W1), so its latencies do not compare with latencies timed per call.',
       'libpq: W1 p50/p99 come from psql `\\timing` over as many `SELECT 1` (simple protocol): pgbench’s per-transaction log reads a cached clock when a reply is already waiting and logs 0 µs.',
       'libpq: W2p is pgbench pipeline mode, 64 queries between `\\startpipeline` and `\\endpipeline` (one Sync per 64): not like-for-like.',
       'libpq: W3, W4 COPY and W5 are psql (`-A -t`, output discarded; W5 cursor with `FETCH_COUNT=1000`), timed from outside including its start and connect.',

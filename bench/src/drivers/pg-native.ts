@@ -5,8 +5,8 @@
  */
 import pg from 'pg'
 import { packageVersion } from '../package-version.js'
-import type { DriverAdapter, PoolTarget, Row, Session } from './driver.js'
-import { poolTarget } from './pg.js'
+import type { DriverAdapter, PoolMode, PoolTarget, Row, Session } from './driver.js'
+import { expectSerial, NO_PIPELINED_POOL, poolTarget } from './pg.js'
 
 const SELECT_INT = 'SELECT $1::int'
 
@@ -21,6 +21,8 @@ function connectWith(native: NativePg): (url: string) => Promise<Session> {
       selectInt: (value) => client.query(SELECT_INT, [value]),
       readAll: async (text) => (await client.query<Row>(text)).rows,
       execute: (text, params) => client.query(text, params as unknown[]),
+      executeNamed: (name, text, params) =>
+        client.query({ name, text, values: params as unknown[] }),
       copyIn: undefined,
       cursor: async (text, batchSize, onRow) => {
         await client.query('BEGIN')
@@ -40,8 +42,13 @@ function connectWith(native: NativePg): (url: string) => Promise<Session> {
   }
 }
 
-function poolWith(native: NativePg): (url: string, size: number) => Promise<PoolTarget> {
-  return async (url, size) => poolTarget(new native.Pool({ connectionString: url, max: size }))
+function poolWith(
+  native: NativePg,
+): (url: string, size: number, mode: PoolMode) => Promise<PoolTarget> {
+  return async (url, size, mode) => {
+    expectSerial(mode)
+    return poolTarget(new native.Pool({ connectionString: url, max: size }))
+  }
 }
 
 /** The `pg-native` adapter; throws when pg-native did not build on this machine. */
@@ -52,7 +59,10 @@ export async function load(): Promise<DriverAdapter> {
     version: `${packageVersion('pg')} native, ${packageVersion('pg-native')}`,
     connect: connectWith(native),
     pool: poolWith(native),
-    missing: { copyIn: 'n/a (pg.native has no COPY stream API)' },
+    missing: {
+      copyIn: 'n/a (pg.native has no COPY stream API)',
+      pipelinedPool: NO_PIPELINED_POOL,
+    },
     notes: [
       'pg-native: no cursor API; W5 cursor uses DECLARE … NO SCROLL CURSOR and FETCH 1000 in a transaction.',
     ],

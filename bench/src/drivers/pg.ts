@@ -8,7 +8,14 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import Cursor from 'pg-cursor'
 import { packageVersion } from '../package-version.js'
-import type { DriverAdapter, PoolTarget, Row, Session } from './driver.js'
+import {
+  type DriverAdapter,
+  NotAvailable,
+  type PoolMode,
+  type PoolTarget,
+  type Row,
+  type Session,
+} from './driver.js'
 
 const SELECT_INT = 'SELECT $1::int'
 
@@ -20,6 +27,7 @@ async function connect(url: string): Promise<Session> {
     selectInt: (value) => client.query(SELECT_INT, [value]),
     readAll: async (text) => (await client.query<Row>(text)).rows,
     execute: (text, params) => client.query(text, params as unknown[]),
+    executeNamed: (name, text, params) => client.query({ name, text, values: params as unknown[] }),
     copyIn: async (text, chunks) => {
       await pipeline(Readable.from(chunks), client.query(copyFrom(text)))
     },
@@ -55,7 +63,17 @@ export function poolTarget(p: pg.Pool): PoolTarget {
   }
 }
 
-async function pool(url: string, size: number): Promise<PoolTarget> {
+/** Why pg's Pool (JavaScript or native) has no W2 pipelined figure. */
+export const NO_PIPELINED_POOL =
+  'n/a (pg’s Pool runs one statement per connection at a time; its figure is the W2 row)'
+
+/** Throws NotAvailable for the mode pg's Pool has not got. */
+export function expectSerial(mode: PoolMode): void {
+  if (mode === 'pipelined') throw new NotAvailable(NO_PIPELINED_POOL)
+}
+
+async function pool(url: string, size: number, mode: PoolMode): Promise<PoolTarget> {
+  expectSerial(mode)
   return poolTarget(new pg.Pool({ connectionString: url, max: size }))
 }
 
@@ -69,7 +87,9 @@ export async function load(): Promise<DriverAdapter> {
     ].join(', '),
     connect,
     pool,
-    missing: {},
-    notes: [],
+    missing: { pipelinedPool: NO_PIPELINED_POOL },
+    notes: [
+      'pg: W4 INSERT named runs `client.query({ name, text, values })`, so the statement is parsed and planned once per connection; W4 INSERT sends it unnamed each time (pg’s default).',
+    ],
   }
 }

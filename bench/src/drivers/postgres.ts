@@ -7,15 +7,20 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import postgres from 'postgres'
 import { packageVersion } from '../package-version.js'
-import type { DriverAdapter, PoolTarget, Row, Session } from './driver.js'
+import type { DriverAdapter, PoolMode, PoolTarget, Row, Session } from './driver.js'
 
 type Sql = ReturnType<typeof postgres>
 type UnsafeParams = NonNullable<Parameters<Sql['unsafe']>[1]>
 
 const PREPARED = { prepare: true }
 
-function open(url: string, max: number): Sql {
-  return postgres(url, { max, onnotice: () => {} })
+/**
+ * `max_pipeline: 0` is postgres.js's one statement per connection at a time: a connection with a
+ * statement running takes no other (with 1 it still takes one queued behind the running one).
+ */
+function open(url: string, max: number, mode: PoolMode = 'default'): Sql {
+  const serial = mode === 'serial' ? { max_pipeline: 0 } : {}
+  return postgres(url, { max, onnotice: () => {}, ...serial })
 }
 
 async function connect(url: string): Promise<Session> {
@@ -29,6 +34,7 @@ async function connect(url: string): Promise<Session> {
       return rows
     },
     execute: (text, params) => sql.unsafe(text, params as UnsafeParams, PREPARED),
+    executeNamed: (_name, text, params) => sql.unsafe(text, params as UnsafeParams, PREPARED),
     copyIn: async (text, chunks) => {
       const writable = await sql.unsafe(text).writable()
       await pipeline(Readable.from(chunks), writable)
@@ -45,8 +51,8 @@ async function connect(url: string): Promise<Session> {
   }
 }
 
-async function pool(url: string, size: number): Promise<PoolTarget> {
-  const sql = open(url, size)
+async function pool(url: string, size: number, mode: PoolMode): Promise<PoolTarget> {
+  const sql = open(url, size, mode)
   return {
     selectInt: (value) => sql`SELECT ${value}::int`,
     checkout: async (hold) => {
@@ -69,6 +75,7 @@ export async function load(): Promise<DriverAdapter> {
     pool,
     missing: {},
     notes: [
+      'postgres: W2 runs `max_pipeline: 0` (one statement per connection at a time, like pg’s Pool and pgbench); W2 pipelined and W6 run its default (`max_pipeline: 100`).',
       'postgres: in W6 a single caller’s `sql.reserve()` checkouts get slower as a pass goes on while the other connections sit idle (measured: from about 5 µs to about 50 µs over 240 000 checkouts); the untimed round before each pass starts every pass from the same state.',
     ],
   }

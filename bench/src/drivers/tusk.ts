@@ -12,6 +12,7 @@ import {
   type Checkout,
   type DriverAdapter,
   NotAvailable,
+  type PoolMode,
   type PoolTarget,
   type Row,
   type Session,
@@ -48,7 +49,10 @@ interface TuskCheckoutPool extends TuskPool {
 /** The part of `@tusk/core` the adapter uses; optional members are feature-detected. */
 interface TuskCore {
   connect(url: string): Promise<TuskConnection>
-  createPool?: (url: string, options: { max: number }) => TuskPool | Promise<TuskPool>
+  createPool?: (
+    url: string,
+    options: { max: number; maxPipeline?: number },
+  ) => TuskPool | Promise<TuskPool>
   Session: { prototype: object }
   Pool?: { prototype: object }
 }
@@ -74,8 +78,18 @@ function method<F>(target: object, name: string): F | undefined {
   return typeof fn === 'function' ? (fn.bind(target) as F) : undefined
 }
 
-async function openPool(url: string, size: number): Promise<TuskPool | undefined> {
-  return api.createPool ? await api.createPool(url, { max: size }) : undefined
+/**
+ * `serial` is `maxPipeline: 1`, one statement per connection at a time as pg's Pool runs them;
+ * `pipelined` and `default` are the pool's defaults (up to 8 per connection once all are busy).
+ */
+async function openPool(
+  url: string,
+  size: number,
+  mode: PoolMode = 'default',
+): Promise<TuskPool | undefined> {
+  if (!api.createPool) return undefined
+  const pipeline = mode === 'serial' ? { maxPipeline: 1 } : {}
+  return await api.createPool(url, { max: size, ...pipeline })
 }
 
 /** Whether `name` exists on pools (on pools of an unexported class: maybe). */
@@ -157,6 +171,7 @@ async function connect(url: string): Promise<Session> {
     selectInt: (value) => conn.query(SELECT_INT, [value]),
     readAll: async (text) => (await conn.query(text)).rows,
     execute: (text, params) => conn.query(text, params),
+    executeNamed: (_name, text, params) => conn.query(text, params),
     copyIn: mayHave('copyFrom')
       ? async (text, chunks) => {
           const fn = await copyFrom.get()
@@ -177,8 +192,8 @@ async function connect(url: string): Promise<Session> {
   }
 }
 
-async function pool(url: string, size: number): Promise<PoolTarget> {
-  const p = await openPool(url, size)
+async function pool(url: string, size: number, mode: PoolMode): Promise<PoolTarget> {
+  const p = await openPool(url, size, mode)
   if (!p) throw new NotAvailable(NOT_YET)
   return {
     selectInt: (value) => p.query(SELECT_INT, [value]),
@@ -200,7 +215,8 @@ export async function load(): Promise<DriverAdapter> {
     pool: missing.pool ? undefined : pool,
     missing,
     notes: [
-      'tusk: in W2, once all 8 connections are busy, `pool.query` statements are pipelined onto busy ones (`maxPipeline`, default 8), as postgres.js does (`max_pipeline`, default 100); pg’s Pool and pgbench run one statement per connection at a time.',
+      'tusk: W2 runs the pool with `maxPipeline: 1`, one statement per connection at a time, as pg’s Pool and pgbench’s 8 clients do. W2 pipelined runs its default: once all 8 connections are busy, `pool.query` statements are pipelined onto busy ones (up to `maxPipeline` = 8 per connection), as postgres.js does (`max_pipeline`, default 100); a statement queued behind another waits for it, which its p99 shows.',
+      'tusk: W4 INSERT named runs the same call as W4 INSERT: the statement cache prepares a statement on its 5th execution, so the first 4 of each run are unnamed.',
     ],
   }
 }

@@ -1,0 +1,13 @@
+/**
+ * The ORM setups by driver name. Adding an ORM (Drizzle, Knex, TypeORM, Prisma, pg-compat under
+ * an ORM) is one file implementing OrmAdapter, one line here and its name in ORM_DRIVERS
+ * (src/workloads.ts); each is imported on demand, so one that fails to load costs only its column.
+ */
+import type { OrmDriverName } from '../workloads.js'
+import type { OrmAdapter } from './orm-driver.js'
+
+/** Loads each ORM setup. */
+export const ORM_LOADERS: Record<OrmDriverName, () => Promise<OrmAdapter>> = {
+  'kysely-tusk': async () => (await import('./kysely-tusk.js')).load(),
+  'kysely-pg': async () => (await import('./kysely-pg.js')).load(),
+}
