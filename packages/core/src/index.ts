@@ -6,7 +6,8 @@
 
 import type { ConnectOptions } from './connection/connect.js'
 import type { ConnectionOptions } from './conninfo/index.js'
-import { createPoolOn, type Pool, type PoolOptions } from './pool/pool.js'
+import type { PoolOptions } from './pool/options.js'
+import { createPoolOn, type Pool } from './pool/pool.js'
 import { nodeRuntime } from './runtime/node.js'
 import { openSession } from './session/connect.js'
 import type { Session } from './session/session.js'
@@ -98,14 +99,14 @@ export {
 } from './errors/index.js'
 export { MAX_NOTIFY_PAYLOAD_BYTES, type NotificationHandler } from './listen/listener.js'
 export type { DestroyReason, PoolEventName, PoolEvents } from './pool/events.js'
-export {
-  type AcquireOptions,
-  Pool,
-  PoolClient,
-  type PoolOptions,
-  type PoolQueryOptions,
-  type PoolStats,
-} from './pool/pool.js'
+export type {
+  AcquireOptions,
+  PoolOptions,
+  PoolQueryOptions,
+  PoolStats,
+} from './pool/options.js'
+export { Pool } from './pool/pool.js'
+export { PoolClient } from './pool/pool-client.js'
 export type { CryptoRuntime } from './runtime/crypto.js'
 export { CHANNELS } from './runtime/diagnostics.js'
 export type { ReadBytes, Runtime } from './runtime/runtime.js'

@@ -4,17 +4,10 @@
  * process, unlike an unhandled EventEmitter `'error'`.
  */
 import type { TuskError } from '../errors/base.js'
+import type { DestroyReason } from './resource-pool.js'
 
-/** Why a connection left the pool. */
-export type DestroyReason =
-  | 'error'
-  | 'idle'
-  | 'lifetime'
-  | 'uses'
-  | 'dirty'
-  | 'drain'
-  | 'end'
-  | 'resize'
+/** Why a connection left the pool (defined with the resource pool that counts it). */
+export type { DestroyReason }
 
 /** What each pool event carries. */
 export interface PoolEvents {

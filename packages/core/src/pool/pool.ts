@@ -1,12 +1,13 @@
 /**
- * The connection pool: FIFO waiters, min kept warm, idle timeout, max lifetime with jitter,
- * max uses, health check after idle, connect retry with backoff, clean release (rollback or
- * destroy), stats, resize, drain and end. Failures go to whoever awaits, never to an 'error' event.
+ * The PostgreSQL pool: a ResourcePool of connections plus what only a PostgreSQL connection has —
+ * connecting (password functions, registerTypes, init), the checkout ping, reset on release
+ * (ROLLBACK, resetQuery), `pool.query` statements pipelined onto busy connections, hooks, events,
+ * diagnostics channels, and the user API. Failures go to whoever awaits, never to an 'error' event.
  */
 
 import { PassThrough, type Readable } from 'node:stream'
-import { type ConnectOptions, connectWithConfig } from '../connection/connect.js'
-import type { Connection, ExecOptions, QueryOptions } from '../connection/connection.js'
+import { connectWithConfig } from '../connection/connect.js'
+import type { Connection, ExecOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
 import { log } from '../connection/logger.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
@@ -23,7 +24,6 @@ import {
   ConnectionError,
   PoolClosedError,
   PoolTimeoutError,
-  PoolTooBusyError,
   TlsError,
 } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
@@ -36,151 +36,17 @@ import { anySignal, deadlineSignal } from '../session/signals.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
-import { type DestroyReason, PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
-
-/** Options of a pool, on top of every connection option. */
-export interface PoolOptions extends ConnectOptions {
-  /** Connections kept open even when idle (default 0). */
-  min?: number
-  /** Most connections open at once (default 10). */
-  max?: number
-  /** Close a connection idle this long, down to `min` (ms, default 30 000; 0 = never). */
-  idleTimeout?: number
-  /** Close a connection this old when it is next idle (ms, default 30 min, ±10 % jitter; 0 = never). */
-  maxLifetime?: number
-  /** How long a checkout may wait in total, connecting included (ms, default 30 000). */
-  acquireTimeout?: number
-  /** Retire a connection after this many checkouts (default: unlimited). */
-  maxUses?: number
-  /** Per-attempt connect timeout in ms (overrides `connect_timeout`). */
-  connectTimeout?: number
-  /**
-   * How long the checkout ping may take before the connection is dropped as dead and the next
-   * one tried (ms, default 5 000, and never past `acquireTimeout`).
-   */
-  healthCheckTimeout?: number
-  /**
-   * Ping a connection on checkout when it has been idle longer than this (ms, default 30 000;
-   * 0 = every checkout, `false` = never). A dead socket is detected without a ping.
-   */
-  healthCheck?: number | false
-  /** More waiters than this get PoolTooBusyError at once (default: unlimited). */
-  maxWaiting?: number
-  /** Warn (through `logger`) with the acquiring stack when a checkout is held longer (ms). */
-  leakDetectionThreshold?: number
-  /** Runs once on each new connection before first use (set search_path, register types…). */
-  init?: (session: Session) => Promise<void>
-  /**
-   * Runs before a checkout hands a connection out (`pool.connect()`, `pool.transaction()`, COPY,
-   * cursors): return false to destroy it and take another. A throw fails the checkout.
-   */
-  beforeAcquire?: (session: Session) => boolean | Promise<boolean>
-  /**
-   * Runs when a checked-out connection comes back clean, before it is reused: return false (or
-   * throw) to destroy it instead. Not called for `pool.query` statements.
-   */
-  afterRelease?: (session: Session) => boolean | Promise<boolean>
-  /** Errors that happen in the background (idle connection lost, refill failed). */
-  onError?: (error: TuskError) => void
-  /** Let the process exit while every connection is idle. */
-  allowExitOnIdle?: boolean
-  /** A password, or a function called for each new connection (e.g. a cloud IAM token). */
-  password?: string | (() => string | Promise<string>)
-  /** Connect retry backoff: first delay and cap in ms (defaults 50 and 2 000). */
-  retryBackoff?: { baseDelayMs?: number; maxDelayMs?: number }
-  /** A statement run on release to reset session state (e.g. `DISCARD ALL`); default none. */
-  resetQuery?: string
-  /** User types (enums, composites, domains, ranges, extension types) to look up once per pool. */
-  registerTypes?: readonly string[]
-  /** The listening connection reconnected: notifications on these channels may have been missed. */
-  onListenReconnect?: (channels: string[]) => void
-  /**
-   * When every connection is busy and the pool is at `max`, `pool.query` statements are
-   * pipelined onto the least-loaded connection already running `pool.query` statements, up to
-   * this many in flight on one (default 8, or 1 with `resetQuery`; 1 turns pipelining off).
-   * Statements that open a transaction block (`BEGIN`, `START TRANSACTION`) are never pipelined.
-   */
-  maxPipeline?: number
-  /**
-   * A busy connection whose last answer is older than this (ms, default 5) takes no more
-   * pipelined statements: a slow query does not hold up the queries queued behind it.
-   */
-  pipelineStallMs?: number
-}
-
-/** Options of `pool.connect()`. */
-export interface AcquireOptions {
-  /** Abort the wait: ConnectionError with the signal's reason as `cause`. */
-  signal?: AbortSignal
-  /** Most ms this checkout may wait (PoolTimeoutError past it); `acquireTimeout` still applies. */
-  timeout?: number
-}
-
-/** Options of `pool.query`: a query's options, and whether it may share its connection. */
-export interface PoolQueryOptions extends QueryOptions {
-  /**
-   * `false`: run on a connection of its own, with nothing pipelined alongside (a long report
-   * that should not hold up other statements). Default: pipelined when the pool is saturated.
-   */
-  pipeline?: boolean
-}
-
-/** Numbers that describe the pool now and since it was created. */
-export interface PoolStats {
-  /** Connections open or being opened. */
-  total: number
-  /** Connections open and unused. */
-  idle: number
-  /** Connections checked out or running `pool.query` statements. */
-  busy: number
-  /** Callers queued for a connection. */
-  waiting: number
-  /** Connections being opened. */
-  pendingConnects: number
-  /** Connections opened since the pool was created. */
-  created: number
-  /** Connections closed since the pool was created, by reason. */
-  destroyed: Record<DestroyReason, number>
-  /** Checkouts and `pool.query` statements served. */
-  acquires: number
-  /** Statements `pool.query` pipelined onto a busy connection instead of waiting. */
-  pipelined: number
-  /** Waits that ended in PoolTimeoutError. */
-  timeouts: number
-  /** Percentiles of recent acquire waits, in ms. */
-  waitMs: { p50: number; p95: number; p99: number; max: number }
-}
-
-interface Slot {
-  conn: Connection
-  createdAt: number
-  expiresAt: number
-  lastUsedAt: number
-  uses: number
-  retire: DestroyReason | undefined
-  /** `pool.query` statements in flight on this connection while shared (0: idle or exclusive). */
-  queries: number
-  /** Date.now() of the last answer while shared: a connection that stalls gets no more. */
-  progressAt: number
-  checkout:
-    | {
-        at: number
-        stack: string | undefined
-        leakTimer: ReturnType<typeof setTimeout> | undefined
-      }
-    | undefined
-}
-
-interface Waiter {
-  /** `query`: a `pool.query` statement that may share its connection with others. */
-  kind: 'query' | 'exclusive'
-  resolve(slot: Slot): void
-  reject(error: TuskError): void
-  /** performance.now() when the checkout was asked for. */
-  started: number
-  /** performance.now() past which the wait fails (acquireTimeout). */
-  deadline: number
-}
+import type { TypeRegistry } from '../types/index.js'
+import { PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
+import type { AcquireOptions, PoolOptions, PoolQueryOptions, PoolStats } from './options.js'
+import { PoolClient } from './pool-client.js'
+import type { PooledConnection, PoolSlot } from './pooled-connection.js'
+import {
+  type Connector,
+  type DestroyReason,
+  ResourcePool,
+  type ResourcePoolHooks,
+} from './resource-pool.js'
 
 const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
@@ -193,7 +59,6 @@ const connectChannel = channel(CHANNELS.connect)
 
 const RETRY_CODES = new Set(['53300', '57P03'])
 const RESET_TIMEOUT_MS = 5_000
-const WAIT_SAMPLES = 1024
 
 /** True for failures a retry cannot cure: authentication, configuration, unknown database. */
 function fatalConnectError(err: unknown): boolean {
@@ -207,18 +72,17 @@ function fatalConnectError(err: unknown): boolean {
   return err instanceof InterfaceError
 }
 
-/** What waited for a connection: a checkout, or a query (which rejects as QueryCanceled). */
-type AbortedWait = 'checkout' | 'query'
+/** The error of a checkout whose `signal` aborted the wait. */
+function checkoutAborted(signal: AbortSignal): TuskError {
+  return new ConnectionError('checking out a pooled connection was aborted', {
+    phase: 'connect',
+    safeToRetry: true,
+    cause: signal.reason,
+  })
+}
 
-/** The error of a wait for a connection that `signal` aborted. */
-function abortedWait(what: AbortedWait, signal: AbortSignal): TuskError {
-  if (what === 'checkout') {
-    return new ConnectionError('checking out a pooled connection was aborted', {
-      phase: 'connect',
-      safeToRetry: true,
-      cause: signal.reason,
-    })
-  }
+/** The error of a `pool.query` statement whose `signal` aborted its wait for a connection. */
+function queryAborted(signal: AbortSignal): TuskError {
   const err = new QueryCanceled('query canceled while waiting for a pooled connection', {
     phase: 'query',
     safeToRetry: true,
@@ -229,117 +93,67 @@ function abortedWait(what: AbortedWait, signal: AbortSignal): TuskError {
   return err
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+/** The checkout ping: an empty query, answered within `timeoutMs` or the connection fails. */
+function pingConnection(pooled: PooledConnection, timeoutMs: number): Promise<unknown> {
+  const conn = pooled.conn
+  // A link dropped silently (a middlebox) would leave the ping unanswered: bound it.
+  const guard = setTimeout(
+    () => conn.fail(`health check got no answer within ${Math.round(timeoutMs)} ms`),
+    timeoutMs,
+  )
+  return conn.exec('').then(
+    () => clearTimeout(guard),
+    (err: unknown) => {
+      clearTimeout(guard)
+      throw err
+    },
+  )
 }
 
-const RESOLVED: Promise<void> = Promise.resolve()
+/** Closes a connection leaving the pool: at once when it failed or is dirty, else politely. */
+function closeConnection(pooled: PooledConnection, reason: DestroyReason): Promise<void> | void {
+  const conn = pooled.conn
+  if (conn.closed) return
+  if (reason === 'error' || reason === 'dirty') {
+    conn.destroy()
+    return
+  }
+  return conn.close().catch(() => conn.destroy())
+}
+
+function isClosed(pooled: PooledConnection): boolean {
+  return pooled.conn.closed
+}
 
 /**
- * A checked-out connection: the whole session surface (see Session). Give it back with
- * `release()` (or `await using`); every call after that throws HandleClosed and never touches
- * the connection's next user.
+ * A pool of PostgreSQL connections: FIFO checkouts, min kept warm, idle timeout, max lifetime
+ * with jitter, max uses, health check after idle, connect retry with backoff, clean release
+ * (rollback or destroy), `pool.query` pipelining, stats, resize, drain and end.
  */
-export class PoolClient extends Session {
-  #slot: Slot | undefined
-  readonly #give: (slot: Slot, error: unknown) => void
-
-  /** @internal Use `pool.connect()`. */
-  constructor(slot: Slot, give: (slot: Slot, error: unknown) => void) {
-    super(slot.conn)
-    this.#slot = slot
-    this.#give = give
-  }
-
-  /**
-   * Returns the connection. With an error (or when the session is not idle) the pool rolls it
-   * back and resets it, or destroys it when that cannot be done safely; `release(true)` destroys
-   * it. Idempotent.
-   */
-  release(error?: unknown): Promise<void> {
-    const slot = this.#slot
-    if (slot !== undefined) {
-      this.#slot = undefined
-      this.revoke('this pool client was released; check out another with pool.connect()')
-      this.#give(slot, error === false ? undefined : error)
-    }
-    return RESOLVED
-  }
-
-  /** Destroys the connection and gives its slot back (same as `release(true)`). */
-  override close(): Promise<void> {
-    return this.release(true)
-  }
-
-  /** Same as `close()`: the connection is destroyed, not reused. */
-  override destroy(): void {
-    void this.release(true)
-  }
-
-  /** `await using client = await pool.connect()` releases it at the end of the block. */
-  override [asyncDispose](): Promise<void> {
-    return this.release()
-  }
-}
-
 export class Pool {
   readonly #config: ConnectionConfig
   readonly #options: PoolOptions
   readonly #runtime: Runtime
-  #min: number
-  #max: number
-  readonly #idle: Slot[] = []
-  readonly #busy = new Set<Slot>()
-  readonly #waiters: Waiter[] = []
+  readonly #rp: ResourcePool<PooledConnection, CallSite | undefined>
   /** Connections running `pool.query` statements that others may join (queries > 0). */
-  readonly #shared: Slot[] = []
+  readonly #shared: PoolSlot[] = []
   readonly #pipeline: number
   /** Capture callers' stacks when they call (eagerStacks, or leak detection needs them). */
   readonly #earlySites: boolean
   readonly #stallMs: number
-  #pendingConnects = 0
-  /** drain() calls so far: a connection whose connect began before the last one is not used. */
-  #drains = 0
-  /** What a PooledClient calls on release (one function for the pool, not one per checkout). */
-  readonly #releaseSlot = (slot: Slot, error: unknown): void => this.#release(slot, error, true)
-  #closed = false
-  #ending: Promise<void> | undefined
+  /** What a PoolClient calls on release (one function for the pool, not one per checkout). */
+  readonly #releaseSlot = (slot: PoolSlot, error: unknown): void => this.#release(slot, error, true)
   readonly #events = new PoolEventHub()
-  #created = 0
-  readonly #destroyed: Record<DestroyReason, number> = {
-    error: 0,
-    idle: 0,
-    lifetime: 0,
-    uses: 0,
-    dirty: 0,
-    drain: 0,
-    end: 0,
-    resize: 0,
-  }
-  #acquires = 0
   #pipelined = 0
-  #timeouts = 0
-  /** The last WAIT_SAMPLES acquire waits (ms), a ring: `#waitNext` is the oldest once full. */
-  readonly #waits = new Float64Array(WAIT_SAMPLES)
-  #waitNext = 0
-  #waitCount = 0
-  #connectFailures = 0
-  #retryTimer: ReturnType<typeof setTimeout> | undefined
-  #sweepTimer: ReturnType<typeof setInterval> | undefined
-  #waitTimer: ReturnType<typeof setTimeout> | undefined
-  #lastConnectError: TuskError | undefined
   #listener: Listener | undefined
   /** The registry with `registerTypes` loaded, shared by every connection after the first. */
-  #registry: import('../types/index.js').TypeRegistry | undefined
+  #registry: TypeRegistry | undefined
 
   /** Use {@link createPool}. */
   constructor(config: ConnectionConfig, options: PoolOptions, runtime: Runtime) {
     this.#config = config
     this.#options = options
     this.#runtime = runtime
-    this.#min = Math.max(0, options.min ?? 0)
-    this.#max = Math.max(1, options.max ?? 10)
     // A reset between uses asks for isolation between statements: no pipelining unless asked.
     this.#pipeline = options.maxPipeline ?? (options.resetQuery ? 1 : 8)
     if (!Number.isInteger(this.#pipeline) || this.#pipeline < 1) {
@@ -354,22 +168,50 @@ export class Pool {
         parameter: 'pipelineStallMs',
       })
     }
-    if (this.#min > this.#max) {
-      throw new ConfigError(`pool min (${this.#min}) is larger than max (${this.#max})`, {
-        parameter: 'min',
-      })
+    const connector: Connector<PooledConnection> = {
+      create: () => this.#connect(),
+      destroy: closeConnection,
+      isBroken: isClosed,
+      isFatal: fatalConnectError,
+      check: pingConnection,
     }
-    this.#fill()
+    if (options.allowExitOnIdle) {
+      connector.ref = (pooled) => pooled.conn.ref()
+      connector.unref = (pooled) => pooled.conn.unref()
+    }
+    const hooks: ResourcePoolHooks<PooledConnection, CallSite | undefined> = {
+      created: (slot) => {
+        const conn = slot.resource.conn
+        if (connectChannel.hasSubscribers)
+          connectChannel.publish({ processId: conn.processId, host: conn.host })
+        if (this.#events.has('connect'))
+          this.#events.emit('connect', { processId: conn.processId, host: conn.host })
+      },
+      removed: (slot, reason) => {
+        const processId = slot.resource.conn.processId
+        if (destroyChannel.hasSubscribers) destroyChannel.publish({ processId, reason })
+        if (this.#events.has('remove')) this.#events.emit('remove', { processId, reason })
+      },
+      error: (err) => this.#backgroundError(err as TuskError),
+      granted: (slot, waited, site, shared) => this.#granted(slot, waited, site, shared),
+      handedToShared: (slot) => this.#feed(slot, 1),
+      borrow: () => {
+        const slot = this.#leastLoaded()
+        if (slot) this.#pipelined++
+        return slot
+      },
+    }
+    this.#rp = new ResourcePool(connector, options, hooks)
   }
 
   /** Connections open now (idle, busy and being opened). */
   get total(): number {
-    return this.#idle.length + this.#busy.size + this.#pendingConnects
+    return this.#rp.total
   }
 
   /** True once `end()` was called. */
   get closed(): boolean {
-    return this.#closed
+    return this.#rp.closed
   }
 
   /**
@@ -382,25 +224,7 @@ export class Pool {
 
   /** The pool's numbers; see PoolStats. */
   stats(): PoolStats {
-    const sorted = Array.from(this.#waits.subarray(0, this.#waitCount)).sort((a, b) => a - b)
-    return {
-      total: this.total,
-      idle: this.#idle.length,
-      busy: this.#busy.size,
-      waiting: this.#waiters.length,
-      pendingConnects: this.#pendingConnects,
-      created: this.#created,
-      destroyed: { ...this.#destroyed },
-      acquires: this.#acquires,
-      pipelined: this.#pipelined,
-      timeouts: this.#timeouts,
-      waitMs: {
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        p99: percentile(sorted, 99),
-        max: sorted[sorted.length - 1] ?? 0,
-      },
-    }
+    return { ...this.#rp.stats(), pipelined: this.#pipelined }
   }
 
   /**
@@ -422,22 +246,21 @@ export class Pool {
         // A malformed fragment: the connection reports it below, on a connection of its own.
       }
     }
-    let slot: Slot
+    let slot: PoolSlot
     try {
-      const signal = opts?.signal
-      const pending = shared ? this.#forQuery(site, signal) : this.#acquire(site, signal, 'query')
+      const pending = this.#rp.acquire(site, opts?.signal, queryAborted, shared)
       slot = pending instanceof Promise ? await pending : pending
     } catch (err) {
       throw attachCallSite(err, site ?? captureCallSite(this.query))
     }
     try {
       // Call sites are attached here (captured after the await unless captured early).
-      const result = await slot.conn.queryFrom<R>(site, text, params, options)
+      const result = await slot.resource.conn.queryFrom<R>(site, text, params, options)
       if (shared) this.#queryDone(slot, undefined)
       else this.#release(slot, undefined)
       return result
     } catch (err) {
-      const lost = slot.conn.closed ? err : undefined
+      const lost = slot.resource.conn.closed ? err : undefined
       if (shared) this.#queryDone(slot, lost)
       else this.#release(slot, lost)
       throw attachCallSite(err, site ?? captureCallSite(this.query))
@@ -509,19 +332,20 @@ export class Pool {
     const [values, opts] = Array.isArray(params)
       ? [params, options ?? {}]
       : [undefined, (params as CursorOptions | undefined) ?? {}]
-    let slot: Slot | undefined
+    let slot: PoolSlot | undefined
     const acquire = async (): Promise<Connection> => {
       try {
-        const pending = this.#acquire(site, opts.signal)
+        const pending = this.#rp.acquire(site, opts.signal, checkoutAborted)
         slot = pending instanceof Promise ? await pending : pending
-        return slot.conn
+        return slot.resource.conn
       } catch (err) {
         throw attachCallSite(err, site ?? captureCallSite(this.cursor))
       }
     }
     return new Cursor<R>(acquire, text, values, opts, () => {
-      if (slot !== undefined)
-        this.#release(slot, slot.conn.closed ? slot.conn.closeReason : undefined)
+      if (slot === undefined) return
+      const conn = slot.resource.conn
+      this.#release(slot, conn.closed ? conn.closeReason : undefined)
     })
   }
 
@@ -573,7 +397,7 @@ export class Pool {
    * been missed.
    */
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
-    if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
+    if (this.#rp.closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     this.#listener ??= new Listener({
       open: async (onNotification, onClose) => {
         const pw = this.#options.password
@@ -614,8 +438,8 @@ export class Pool {
     try {
       const signal = deadline?.signal
       if (signal?.aborted) throw this.#abortedCheckout(signal, options)
-      const pending = this.#acquire(site, signal)
-      let slot: Slot
+      const pending = this.#rp.acquire(site, signal, checkoutAborted)
+      let slot: PoolSlot
       if (pending instanceof Promise) {
         try {
           slot = await pending
@@ -637,15 +461,15 @@ export class Pool {
 
   /** A checkout that hit `options.timeout` (PoolTimeoutError) or was aborted (ConnectionError). */
   #abortedCheckout(signal: AbortSignal, options: AcquireOptions | undefined): TuskError {
-    if (options?.signal?.aborted) return abortedWait('checkout', options.signal)
+    if (options?.signal?.aborted) return checkoutAborted(options.signal)
     return new PoolTimeoutError(
-      `no connection became free within the checkout's timeout of ${options?.timeout} ms (${this.#describe()})`,
+      `no connection became free within the checkout's timeout of ${options?.timeout} ms (${this.#rp.describe()})`,
       { phase: 'connect', cause: signal.reason },
     )
   }
 
   /** Wraps a checked-out slot in a client, after the `beforeAcquire` hook agreed. */
-  async #handOut(slot: Slot): Promise<PoolClient> {
+  async #handOut(slot: PoolSlot): Promise<PoolClient> {
     const client = new PoolClient(slot, this.#releaseSlot)
     const hook = this.#options.beforeAcquire
     if (hook === undefined) return client
@@ -659,33 +483,21 @@ export class Pool {
     if (ok) return client
     // Refused: drop this connection and check out another.
     await client.release(true)
-    const next = this.#acquire(undefined)
+    const next = this.#rp.acquire(undefined, undefined, checkoutAborted)
     return this.#handOut(next instanceof Promise ? await next : next)
   }
 
   /** Changes the bounds; extra idle connections close now, busy ones when released. */
   resize(min: number, max: number): void {
-    if (min > max || max < 1)
-      throw new ConfigError(`pool resize(${min}, ${max}): need 0 ≤ min ≤ max, max ≥ 1`)
-    this.#min = min
-    this.#max = max
-    while (this.total > this.#max && this.#idle.length > 0)
-      this.#destroy(this.#idle.shift()!, 'resize')
-    for (const s of this.#busy) if (this.total > this.#max) s.retire ??= 'resize'
-    this.#fill()
-    this.#serveWaiters()
+    this.#rp.resize(min, max)
   }
 
   /**
    * Replaces every connection gracefully (after a failover or a credentials rotation): idle ones
    * close now, busy ones when released, and ones still connecting are closed unused.
    */
-  async drain(): Promise<void> {
-    this.#drains++
-    for (const s of this.#busy) s.retire = 'drain'
-    const idle = this.#idle.splice(0)
-    await Promise.all(idle.map((s) => this.#destroy(s, 'drain')))
-    this.#fill()
+  drain(): Promise<void> {
+    return this.#rp.drain()
   }
 
   /**
@@ -693,30 +505,9 @@ export class Pool {
    * checked-out clients, then closes everything. Idempotent.
    */
   end(options: { timeout?: number } = {}): Promise<void> {
-    if (this.#ending) return this.#ending
-    this.#closed = true
-    if (this.#retryTimer) clearTimeout(this.#retryTimer)
-    if (this.#sweepTimer) clearInterval(this.#sweepTimer)
-    this.#sweepTimer = undefined
-    if (this.#waitTimer) clearTimeout(this.#waitTimer)
-    this.#waitTimer = undefined
     const listener = this.#listener
     this.#listener = undefined
-    for (const w of this.#waiters.splice(0)) {
-      w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
-    }
-    this.#ending = (async () => {
-      await listener?.close()
-      const deadline = Date.now() + (options.timeout ?? 30_000)
-      while (this.#busy.size > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10))
-      }
-      const all = [...this.#idle.splice(0), ...this.#busy]
-      this.#busy.clear()
-      await Promise.all(all.map((s) => this.#destroy(s, 'end')))
-      while (this.#pendingConnects > 0) await new Promise((r) => setTimeout(r, 10))
-    })()
-    return this.#ending
+    return this.#rp.end(options.timeout ?? 30_000, listener && (() => listener.close()))
   }
 
   /** `await using pool = createPool(...)` ends the pool. */
@@ -726,176 +517,117 @@ export class Pool {
 
   // ---- internals ----
 
-  /**
-   * A checkout: an idle connection at once when there is one, else a promise of one. `site` is
-   * the caller's stack when captured early (eagerStacks, leak detection); else the caller
-   * attaches one to whatever error comes out.
-   */
-  #acquire(
-    site: CallSite | undefined,
-    signal?: AbortSignal,
-    abortAs: AbortedWait = 'checkout',
-  ): Slot | Promise<Slot> {
-    if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
-    const started = performance.now()
-    const ready = this.#takeIdle(started)
-    if (ready instanceof Promise) return ready.then((slot) => this.#checkedOut(slot, started, site))
-    if (ready) return this.#checkedOut(ready, started, site)
-    return this.#wait(site, started, 'exclusive', signal, abortAs)
-  }
-
-  /**
-   * A connection for one `pool.query` statement: an idle one, else a share of a busy one when
-   * the pool cannot grow and nobody is waiting, else a place in the queue.
-   */
-  #forQuery(site: CallSite | undefined, signal: AbortSignal | undefined): Slot | Promise<Slot> {
-    if (this.#closed) return Promise.reject(new PoolClosedError('the pool is closed'))
-    const started = performance.now()
-    const ready = this.#takeIdle(started)
-    if (ready instanceof Promise) return ready.then((slot) => this.#share(slot, started, site))
-    if (ready) return this.#share(ready, started, site)
-    if (this.#waiters.length === 0 && this.total >= this.#max) {
-      const slot = this.#leastLoaded()
-      if (slot) {
-        this.#pipelined++
-        return this.#share(slot, started, site)
-      }
-    }
-    return this.#wait(site, started, 'query', signal, 'query')
-  }
-
-  /** Queues the caller (FIFO) until a connection is free, within `acquireTimeout`. */
-  #wait(
-    site: CallSite | undefined,
-    started: number,
-    kind: Waiter['kind'],
-    signal: AbortSignal | undefined,
-    abortAs: AbortedWait,
-  ): Promise<Slot> {
-    if (signal?.aborted) return Promise.reject(abortedWait(abortAs, signal))
-    if (
-      this.#options.maxWaiting !== undefined &&
-      this.#waiters.length >= this.#options.maxWaiting
-    ) {
-      return Promise.reject(
-        attachCallSite(
-          new PoolTooBusyError(
-            `pool too busy: ${this.#waiters.length} callers already waiting (maxWaiting ${this.#options.maxWaiting}); ${this.#describe()}`,
-          ),
-          site,
-        ),
-      )
-    }
-    const self = this
-    return new Promise<Slot>((resolve, reject) => {
-      // Methods, not arrow-function properties: no Object.defineProperty per checkout (keepNames).
-      let onAbort: (() => void) | undefined
-      const waiter: Waiter = {
-        kind,
-        resolve(slot) {
-          if (onAbort) signal!.removeEventListener('abort', onAbort)
-          resolve(
-            kind === 'query'
-              ? self.#share(slot, started, site)
-              : self.#checkedOut(slot, started, site),
-          )
+  /** Opens one connection for the resource pool: password, connect, registerTypes, init. */
+  async #connect(): Promise<PooledConnection> {
+    const pw = this.#options.password
+    const password = typeof pw === 'function' ? await pw() : pw
+    // Without connect_timeout a connect could hang and hold a slot forever: bound it.
+    const bound =
+      this.#config.connectTimeoutMs === undefined
+        ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
+        : undefined
+    const signal =
+      bound && this.#options.signal
+        ? anySignal(bound, this.#options.signal)
+        : (bound ?? this.#options.signal)
+    let pooled: PooledConnection | undefined
+    const conn = await connectWithConfig(
+      this.#config,
+      {
+        ...this.#options,
+        ...(signal ? { signal } : {}),
+        // An idle connection that closes leaves the pool (a busy one is seen on release).
+        onClose: (err) => {
+          if (pooled !== undefined) this.#rp.lost(pooled, err)
         },
-        reject(err) {
-          if (onAbort) signal!.removeEventListener('abort', onAbort)
-          reject(attachCallSite(err, site))
-        },
-        started,
-        deadline: started + (this.#options.acquireTimeout ?? 30_000),
-      }
-      if (signal) {
-        onAbort = () => {
-          const i = this.#waiters.indexOf(waiter)
-          if (i < 0) return
-          this.#waiters.splice(i, 1)
-          this.#stopWaitTimerIfIdle()
-          waiter.reject(abortedWait(abortAs, signal))
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-      }
-      this.#waiters.push(waiter)
-      if (this.#waitTimer === undefined) this.#armWaitTimer()
-      this.#grow()
-    })
-  }
-
-  /** Clears the acquireTimeout timer once nobody waits (it would keep the process alive). */
-  #stopWaitTimerIfIdle(): void {
-    if (this.#waiters.length === 0 && this.#waitTimer !== undefined) {
-      clearTimeout(this.#waitTimer)
-      this.#waitTimer = undefined
-    }
-  }
-
-  /**
-   * One timer for every waiter's acquireTimeout, set for the earliest deadline, so a checkout
-   * sets and clears no timer of its own. When it fires it fails the
-   * waiters past their deadline and sets itself for the next one.
-   */
-  #armWaitTimer(): void {
-    let next = Number.POSITIVE_INFINITY
-    for (const w of this.#waiters) if (w.deadline < next) next = w.deadline
-    if (next === Number.POSITIVE_INFINITY) return
-    const timer = setTimeout(
-      () => {
-        this.#waitTimer = undefined
-        const now = performance.now()
-        const timeout = this.#options.acquireTimeout ?? 30_000
-        const expired = this.#waiters.filter((w) => w.deadline <= now)
-        if (expired.length > 0) {
-          const left = this.#waiters.filter((w) => w.deadline > now)
-          this.#waiters.splice(0, this.#waiters.length, ...left)
-        }
-        for (const waiter of expired) {
-          this.#timeouts++
-          const last = this.#lastConnectError
-          waiter.reject(
-            new PoolTimeoutError(
-              `timed out after ${timeout} ms waiting for a connection: ${this.#describe()}${last && this.#busy.size === 0 ? `; last connect error: ${last.message}` : ''}`,
-              last && this.#busy.size === 0 ? { cause: last } : {},
-            ),
-          )
-        }
-        if (this.#waiters.length > 0) this.#armWaitTimer()
       },
-      Math.max(0, Math.ceil(next - performance.now())),
+      this.#runtime,
+      password,
     )
-    this.#waitTimer = timer
+    const names = this.#options.registerTypes
+    if (names && names.length > 0) {
+      try {
+        if (this.#registry) conn.setTypes(this.#registry)
+        else {
+          await conn.registerTypes(names)
+          this.#registry = conn.types
+        }
+      } catch (err) {
+        conn.destroy()
+        throw err
+      }
+    }
+    if (this.#options.init) {
+      const session = new Session(conn)
+      try {
+        await this.#options.init(session)
+        session.revoke('the session given to the pool init hook cannot be used after it returned')
+      } catch (err) {
+        conn.destroy()
+        throw err
+      }
+    }
+    pooled = { conn, queries: 0, progressAt: 0, leakTimer: undefined }
+    return pooled
   }
 
-  /** Books one more `pool.query` statement on `slot` (the first one checks it out). */
-  #share(slot: Slot, started: number, site: CallSite | undefined): Slot {
-    if (slot.queries++ > 0) return this.#book(slot, started)
-    slot.progressAt = Date.now()
-    this.#shared.push(slot)
-    return this.#checkedOut(slot, started, site)
+  /**
+   * A use of `slot` was booked for the caller whose stack is `site`: events, then a share of it
+   * (`shared`, the first one checks it out) or a checkout, with its leak timer.
+   */
+  #granted(slot: PoolSlot, waited: number, site: CallSite | undefined, shared: boolean): void {
+    const pooled = slot.resource
+    if (acquireChannel.hasSubscribers)
+      acquireChannel.publish({ processId: pooled.conn.processId, waitMs: waited })
+    if (this.#events.has('acquire'))
+      this.#events.emit('acquire', { processId: pooled.conn.processId, waitMs: waited })
+    if (shared) {
+      if (pooled.queries++ > 0) return
+      pooled.progressAt = Date.now()
+      this.#shared.push(slot)
+    }
+    const leak = this.#options.leakDetectionThreshold
+    if (leak !== undefined) {
+      // The checkout may complete in a callback (a connection opened for it): name the caller.
+      const stack = attachCallSite(new Error('checkout acquired here'), site).stack
+      pooled.leakTimer = setTimeout(() => {
+        log(
+          this.#options.logger,
+          'warn',
+          `a pool checkout has been held for more than ${leak} ms (possible leak)`,
+          {
+            processId: pooled.conn.processId,
+            stack,
+          },
+        )
+      }, leak)
+      pooled.leakTimer.unref?.()
+    }
   }
 
   /** True when `slot` may take one more pipelined statement at `now` (Date.now()). */
-  #canTake(slot: Slot, now: number): boolean {
+  #canTake(slot: PoolSlot, now: number): boolean {
     const maxUses = this.#options.maxUses
+    const pooled = slot.resource
     return (
-      slot.queries < this.#pipeline &&
+      pooled.queries < this.#pipeline &&
       slot.retire === undefined &&
-      !slot.conn.closed &&
-      now - slot.progressAt <= this.#stallMs &&
+      !pooled.conn.closed &&
+      now - pooled.progressAt <= this.#stallMs &&
       now < slot.expiresAt &&
       (maxUses === undefined || slot.uses < maxUses)
     )
   }
 
   /** The shared connection with the fewest statements in flight that can take one more. */
-  #leastLoaded(): Slot | undefined {
+  #leastLoaded(): PoolSlot | undefined {
     const now = Date.now()
-    let best: Slot | undefined
+    let best: PoolSlot | undefined
     for (const slot of this.#shared) {
-      if ((best === undefined || slot.queries < best.queries) && this.#canTake(slot, now)) {
+      const queries = slot.resource.queries
+      if ((best === undefined || queries < best.resource.queries) && this.#canTake(slot, now)) {
         best = slot
-        if (slot.queries === 1) break
+        if (queries === 1) break
       }
     }
     return best
@@ -905,265 +637,32 @@ export class Pool {
    * Hands queued `pool.query` statements at the head of the queue to the shared `slot`: its fair
    * part of them when other connections are still opening (`given`: handed to it just now).
    */
-  #feed(slot: Slot, given: number): void {
-    let n = Math.ceil((this.#waiters.length + given) / (this.#pendingConnects + 1)) - given
+  #feed(slot: PoolSlot, given: number): void {
+    const rp = this.#rp
+    let n = Math.ceil((rp.waiting + given) / (rp.pendingConnects + 1)) - given
     const now = Date.now()
-    while (n-- > 0 && this.#waiters[0]?.kind === 'query' && this.#canTake(slot, now)) {
-      const waiter = this.#waiters.shift()!
+    while (n-- > 0 && rp.headIsShared() && this.#canTake(slot, now)) {
       this.#pipelined++
-      waiter.resolve(slot)
+      rp.serveHead(slot)
     }
-    this.#stopWaitTimerIfIdle()
   }
 
   /** One `pool.query` statement on a shared `slot` ended; the last one gives the slot back. */
-  #queryDone(slot: Slot, error: unknown): void {
-    slot.progressAt = Date.now()
-    if (--slot.queries > 0) {
-      if (this.#waiters.length > 0) this.#feed(slot, 0)
-      const checkout = slot.checkout
-      if (checkout) {
+  #queryDone(slot: PoolSlot, error: unknown): void {
+    const pooled = slot.resource
+    pooled.progressAt = Date.now()
+    if (--pooled.queries > 0) {
+      if (this.#rp.waiting > 0) this.#feed(slot, 0)
+      if (slot.heldSince >= 0) {
         // Shared, the checkout is as old as its last answer: a busy pipeline is not a leak.
-        checkout.at = slot.progressAt
-        checkout.leakTimer?.refresh()
+        slot.heldSince = pooled.progressAt
+        pooled.leakTimer?.refresh()
       }
       return
     }
     const i = this.#shared.indexOf(slot)
     if (i >= 0) this.#shared.splice(i, 1)
     this.#release(slot, error)
-  }
-
-  /**
-   * Books a checkout of `slot` asked for at `started` (performance.now()) by the caller whose
-   * stack is `site`.
-   */
-  #checkedOut(slot: Slot, started: number, site: CallSite | undefined): Slot {
-    this.#book(slot, started)
-    slot.checkout = { at: Date.now(), stack: undefined, leakTimer: undefined }
-    const leak = this.#options.leakDetectionThreshold
-    if (leak !== undefined) {
-      // The checkout may complete in a callback (a connection opened for it): name the caller.
-      const stack = attachCallSite(new Error('checkout acquired here'), site).stack
-      slot.checkout.stack = stack
-      slot.checkout.leakTimer = setTimeout(() => {
-        log(
-          this.#options.logger,
-          'warn',
-          `a pool checkout has been held for more than ${leak} ms (possible leak)`,
-          {
-            processId: slot.conn.processId,
-            stack,
-          },
-        )
-      }, leak)
-      slot.checkout.leakTimer.unref?.()
-    }
-    return slot
-  }
-
-  /** Counts one use of `slot` asked for at `started` (performance.now()): stats and events. */
-  #book(slot: Slot, started: number): Slot {
-    this.#acquires++
-    const waited = performance.now() - started
-    this.#waits[this.#waitNext] = waited
-    this.#waitNext = (this.#waitNext + 1) % WAIT_SAMPLES
-    if (this.#waitCount < WAIT_SAMPLES) this.#waitCount++
-    slot.uses++
-    if (acquireChannel.hasSubscribers)
-      acquireChannel.publish({ processId: slot.conn.processId, waitMs: waited })
-    if (this.#events.has('acquire'))
-      this.#events.emit('acquire', { processId: slot.conn.processId, waitMs: waited })
-    return slot
-  }
-
-  #describe(): string {
-    let oldest = 0
-    const now = Date.now()
-    for (const s of this.#busy) if (s.checkout) oldest = Math.max(oldest, now - s.checkout.at)
-    return `max ${this.#max}, busy ${this.#busy.size}, idle ${this.#idle.length}, waiting ${this.#waiters.length}, connecting ${this.#pendingConnects}${this.#busy.size ? `; the oldest checkout has been held for ${(oldest / 1000).toFixed(1)} s (a leak?)` : ''}`
-  }
-
-  /** An idle connection ready for use (health-checked when it idled long), or undefined. */
-  #takeIdle(started: number): Slot | Promise<Slot> | undefined {
-    while (this.#idle.length > 0) {
-      const slot = this.#idle.pop()!
-      if (slot.conn.closed) {
-        this.#destroy(slot, 'error')
-        continue
-      }
-      if (this.#options.allowExitOnIdle) slot.conn.ref()
-      this.#busy.add(slot)
-      const check = this.#options.healthCheck ?? 30_000
-      if (check !== false && Date.now() - slot.lastUsedAt >= check) {
-        // A link dropped silently (a middlebox) would leave the ping unanswered: bound it.
-        const deadline = started + (this.#options.acquireTimeout ?? 30_000)
-        const limit = Math.min(
-          this.#options.healthCheckTimeout ?? 5_000,
-          Math.max(1, deadline - performance.now()),
-        )
-        const guard = setTimeout(
-          () => slot.conn.fail(`health check got no answer within ${Math.round(limit)} ms`),
-          limit,
-        )
-        return slot.conn.exec('').then(
-          () => {
-            clearTimeout(guard)
-            return slot
-          },
-          (err: TuskError) => {
-            clearTimeout(guard)
-            this.#busy.delete(slot)
-            this.#destroy(slot, 'error')
-            this.#backgroundError(err)
-            const next = this.#takeIdle(started)
-            if (next) return next
-            return new Promise<Slot>((resolve, reject) => {
-              this.#waiters.unshift({ kind: 'exclusive', resolve, reject, started, deadline })
-              if (this.#waitTimer === undefined) this.#armWaitTimer()
-              this.#grow()
-            })
-          },
-        )
-      }
-      return slot
-    }
-    return undefined
-  }
-
-  /** Opens connections for waiters, within max. */
-  #grow(): void {
-    while (
-      !this.#closed &&
-      this.#waiters.length > this.#pendingConnects &&
-      this.total < this.#max
-    ) {
-      if (this.#retryTimer) return
-      void this.#open()
-    }
-  }
-
-  /** Keeps `min` connections open in the background. */
-  #fill(): void {
-    while (!this.#closed && this.total < this.#min && !this.#retryTimer) void this.#open()
-  }
-
-  async #open(): Promise<void> {
-    this.#pendingConnects++
-    const drains = this.#drains
-    let slot: Slot | undefined
-    try {
-      const pw = this.#options.password
-      const password = typeof pw === 'function' ? await pw() : pw
-      // Without connect_timeout a connect could hang and hold a slot forever: bound it.
-      const bound =
-        this.#config.connectTimeoutMs === undefined
-          ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
-          : undefined
-      const signal =
-        bound && this.#options.signal
-          ? anySignal(bound, this.#options.signal)
-          : (bound ?? this.#options.signal)
-      const conn = await connectWithConfig(
-        this.#config,
-        {
-          ...this.#options,
-          ...(signal ? { signal } : {}),
-          onClose: (err) => this.#onConnectionClose(conn, err),
-        },
-        this.#runtime,
-        password,
-      )
-      const names = this.#options.registerTypes
-      if (names && names.length > 0) {
-        try {
-          if (this.#registry) conn.setTypes(this.#registry)
-          else {
-            await conn.registerTypes(names)
-            this.#registry = conn.types
-          }
-        } catch (err) {
-          conn.destroy()
-          throw err
-        }
-      }
-      if (this.#options.init) {
-        const session = new Session(conn)
-        try {
-          await this.#options.init(session)
-          session.revoke('the session given to the pool init hook cannot be used after it returned')
-        } catch (err) {
-          conn.destroy()
-          throw err
-        }
-      }
-      const life = this.#options.maxLifetime ?? 30 * 60_000
-      const now = Date.now()
-      slot = {
-        conn,
-        createdAt: now,
-        expiresAt: life > 0 ? now + life * (0.9 + Math.random() * 0.1) : Number.POSITIVE_INFINITY,
-        lastUsedAt: now,
-        uses: 0,
-        retire: undefined,
-        queries: 0,
-        progressAt: 0,
-        checkout: undefined,
-      }
-      this.#created++
-      this.#connectFailures = 0
-      this.#lastConnectError = undefined
-      if (connectChannel.hasSubscribers)
-        connectChannel.publish({ processId: conn.processId, host: conn.host })
-      if (this.#events.has('connect'))
-        this.#events.emit('connect', { processId: conn.processId, host: conn.host })
-    } catch (err) {
-      this.#pendingConnects--
-      this.#connectFailed(err as TuskError)
-      return
-    }
-    this.#pendingConnects--
-    if (this.#closed) {
-      this.#destroy(slot, 'end')
-      return
-    }
-    if (drains !== this.#drains) {
-      // Opened across a drain() (old credentials, the old primary): never used; open anew.
-      this.#destroy(slot, 'drain')
-      this.#grow()
-      this.#fill()
-      return
-    }
-    if (this.total >= this.#max) {
-      // resize() lowered max while this one was connecting.
-      this.#destroy(slot, 'resize')
-      return
-    }
-    this.#toIdleOrWaiter(slot)
-    this.#fill()
-  }
-
-  #connectFailed(err: TuskError): void {
-    this.#lastConnectError = err
-    this.#connectFailures++
-    if (fatalConnectError(err)) {
-      const failed = this.#waiters.splice(0)
-      this.#stopWaitTimerIfIdle()
-      for (const w of failed) w.reject(err)
-      this.#backgroundError(err)
-      return
-    }
-    this.#backgroundError(err)
-    if (this.#closed || (this.#waiters.length === 0 && this.total >= this.#min)) return
-    const base = this.#options.retryBackoff?.baseDelayMs ?? 50
-    const cap = this.#options.retryBackoff?.maxDelayMs ?? 2_000
-    const delay = Math.random() * Math.min(cap, base * 2 ** Math.min(this.#connectFailures, 16))
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined
-      this.#grow()
-      this.#fill()
-    }, delay)
-    this.#retryTimer.unref?.()
   }
 
   #backgroundError(err: TuskError): void {
@@ -1176,99 +675,26 @@ export class Pool {
     }
   }
 
-  #onConnectionClose(conn: Connection, err: TuskError | undefined): void {
-    const i = this.#idle.findIndex((s) => s.conn === conn)
-    if (i >= 0) {
-      const [slot] = this.#idle.splice(i, 1)
-      this.#count('error', slot!)
-      if (err) this.#backgroundError(err)
-      this.#fill()
-      this.#grow()
-    }
-  }
-
-  /** Gives a healthy connection to the first waiter, or parks it idle. */
-  #toIdleOrWaiter(slot: Slot): void {
-    const waiter = this.#waiters.shift()
-    if (waiter) {
-      this.#stopWaitTimerIfIdle()
-      this.#busy.add(slot)
-      waiter.resolve(slot)
-      if (waiter.kind === 'query') this.#feed(slot, 1)
-      return
-    }
-    slot.lastUsedAt = Date.now()
-    this.#idle.push(slot)
-    if (this.#options.allowExitOnIdle) slot.conn.unref()
-    if (this.#sweepTimer === undefined) this.#startSweep()
-  }
-
-  /**
-   * Closes connections idle longer than `idleTimeout`, down to `min`: one timer for the pool,
-   * not one per idle connection, so a checkout sets and clears no timer. `#idle` is a stack, so
-   * its bottom holds the connections idle longest.
-   */
-  #startSweep(): void {
-    const idleTimeout = this.#options.idleTimeout ?? 30_000
-    if (idleTimeout <= 0 || this.#closed) return
-    const timer = setInterval(
-      () => {
-        const now = Date.now()
-        while (
-          this.#idle.length > 0 &&
-          this.total > this.#min &&
-          now - this.#idle[0]!.lastUsedAt >= idleTimeout
-        ) {
-          this.#destroy(this.#idle.shift()!, 'idle')
-        }
-        if (this.#idle.length === 0 || this.#closed) {
-          clearInterval(timer)
-          this.#sweepTimer = undefined
-        }
-      },
-      Math.max(10, Math.min(idleTimeout / 4, 5_000)),
-    )
-    timer.unref?.()
-    this.#sweepTimer = timer
-  }
-
-  #serveWaiters(): void {
-    while (this.#waiters.length > 0) {
-      const next = this.#takeIdle(this.#waiters[0]!.started)
-      if (!next) break
-      if (next instanceof Promise) {
-        const waiter = this.#waiters.shift()!
-        this.#stopWaitTimerIfIdle()
-        next.then(waiter.resolve, waiter.reject)
-      } else this.#toIdleOrWaiter(next)
-    }
-    this.#grow()
-  }
-
   /** Takes a connection back: reset it if dirty, retire it if due, else reuse it. */
-  #release(slot: Slot, error: unknown, client = false): void {
-    if (!this.#busy.has(slot)) return
-    if (slot.checkout?.leakTimer) clearTimeout(slot.checkout.leakTimer)
-    slot.checkout = undefined
-    if (releaseChannel.hasSubscribers)
-      releaseChannel.publish({ processId: slot.conn.processId, error })
+  #release(slot: PoolSlot, error: unknown, client = false): void {
+    const rp = this.#rp
+    if (!rp.holds(slot)) return
+    const pooled = slot.resource
+    if (pooled.leakTimer !== undefined) {
+      clearTimeout(pooled.leakTimer)
+      pooled.leakTimer = undefined
+    }
+    slot.heldSince = -1
+    const conn = pooled.conn
+    if (releaseChannel.hasSubscribers) releaseChannel.publish({ processId: conn.processId, error })
     if (this.#events.has('release'))
-      this.#events.emit('release', { processId: slot.conn.processId, error })
-    const conn = slot.conn
-    const now = Date.now()
-    let reason: DestroyReason | undefined = slot.retire
-    if (conn.closed || error !== undefined) reason ??= 'error'
-    else if (conn.pending > 0) reason ??= 'dirty'
-    else if (now >= slot.expiresAt) reason ??= 'lifetime'
-    else if (this.#options.maxUses !== undefined && slot.uses >= this.#options.maxUses)
-      reason ??= 'uses'
-    else if (this.#closed) reason ??= 'end'
-    else if (this.total > this.#max) reason ??= 'resize'
+      this.#events.emit('release', { processId: conn.processId, error })
+    const reason = rp.dueReason(
+      slot,
+      conn.closed || error !== undefined ? 'error' : conn.pending > 0 ? 'dirty' : undefined,
+    )
     if (reason) {
-      this.#busy.delete(slot)
-      this.#destroy(slot, reason)
-      this.#fill()
-      this.#grow()
+      rp.discard(slot, reason)
       return
     }
     const reset = conn.transactionStatus !== 'I' || this.#options.resetQuery
@@ -1286,19 +712,12 @@ export class Pool {
     conn.exec(sqlText).then(
       () => {
         clearTimeout(guard)
-        if (conn.transactionStatus !== 'I' || conn.closed) {
-          this.#busy.delete(slot)
-          this.#destroy(slot, 'dirty')
-          this.#fill()
-          this.#grow()
-        } else this.#reuse(slot, client)
+        if (conn.transactionStatus !== 'I' || conn.closed) rp.discard(slot, 'dirty')
+        else this.#reuse(slot, client)
       },
       () => {
         clearTimeout(guard)
-        this.#busy.delete(slot)
-        this.#destroy(slot, 'dirty')
-        this.#fill()
-        this.#grow()
+        rp.discard(slot, 'dirty')
       },
     )
   }
@@ -1307,24 +726,18 @@ export class Pool {
    * A clean connection back from its user: to the next waiter or idle, after the `afterRelease`
    * hook (checkouts only) agreed; refused or failing, it is destroyed.
    */
-  #reuse(slot: Slot, client: boolean): void {
+  #reuse(slot: PoolSlot, client: boolean): void {
     const hook = client ? this.#options.afterRelease : undefined
     if (hook === undefined) {
-      this.#busy.delete(slot)
-      this.#toIdleOrWaiter(slot)
+      this.#rp.restore(slot)
       return
     }
-    const session = new Session(slot.conn)
+    const session = new Session(slot.resource.conn)
     const settle = (keep: boolean): void => {
       session.revoke('the session given to afterRelease cannot be used after it returned')
-      this.#busy.delete(slot)
-      if (keep && !slot.conn.closed && slot.conn.transactionStatus === 'I') {
-        this.#toIdleOrWaiter(slot)
-        return
-      }
-      this.#destroy(slot, 'dirty')
-      this.#fill()
-      this.#grow()
+      const conn = slot.resource.conn
+      if (keep && !conn.closed && conn.transactionStatus === 'I') this.#rp.restore(slot)
+      else this.#rp.discard(slot, 'dirty')
     }
     Promise.resolve()
       .then(() => hook(session))
@@ -1337,25 +750,6 @@ export class Pool {
           settle(false)
         },
       )
-  }
-
-  #count(reason: DestroyReason, slot: Slot): void {
-    this.#destroyed[reason]++
-    if (destroyChannel.hasSubscribers)
-      destroyChannel.publish({ processId: slot.conn.processId, reason })
-    if (this.#events.has('remove'))
-      this.#events.emit('remove', { processId: slot.conn.processId, reason })
-  }
-
-  async #destroy(slot: Slot, reason: DestroyReason): Promise<void> {
-    this.#count(reason, slot)
-    const conn = slot.conn
-    if (conn.closed) return
-    if (reason === 'error' || reason === 'dirty') {
-      conn.destroy()
-      return
-    }
-    await conn.close().catch(() => conn.destroy())
   }
 }
 
