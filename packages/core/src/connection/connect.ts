@@ -17,6 +17,7 @@ import {
   ProtocolError,
   TlsError,
 } from '../errors/client.js'
+import { checkConnectOptions } from '../options/validate.js'
 import { PROTOCOL_3_0, PROTOCOL_3_2 } from '../protocol/codes.js'
 import { decodeEncryptionResponse } from '../protocol/encryption-response.js'
 import { encodeSSLRequest, encodeStartupMessage } from '../protocol/frontend.js'
@@ -72,6 +73,11 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * fails (free; shows the async functions awaiting it, as V8's async stack traces do).
    */
   eagerStacks?: boolean
+  /**
+   * The password (overrides the one in `conninfo`), or a function called for each connection
+   * attempt (e.g. a cloud IAM token).
+   */
+  password?: string | (() => string | Promise<string>)
 }
 
 /**
@@ -85,9 +91,12 @@ export async function connect(
 ): Promise<Connection> {
   const site = captureCallSite(connect)
   try {
+    checkConnectOptions(options)
     const runtime = runtimeOf(options.runtime)
     const config = resolveConfig(conninfo, runtime.context)
-    return await connectWithConfig(config, options, runtime)
+    const pw = options.password
+    const password = typeof pw === 'function' ? await pw() : pw
+    return await connectWithConfig(config, options, runtime, password)
   } catch (err) {
     throw attachCallSite(err, site)
   }

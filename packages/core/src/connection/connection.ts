@@ -25,6 +25,15 @@ import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/clien
 import { fromServerError } from '../errors/server-error.js'
 import { InFailedSqlTransaction, QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload } from '../listen/listener.js'
+import { placeholderMismatchMessage } from '../options/placeholder-hint.js'
+import {
+  checkCopyFromCall,
+  checkCopyToCall,
+  checkCursorCall,
+  checkExecCall,
+  checkQueryCall,
+  checkTransactionCall,
+} from '../options/validate.js'
 import type { BackendMessage, FieldDescription, TransactionStatus } from '../protocol/backend.js'
 import { BackendDecoder } from '../protocol/decoder.js'
 import {
@@ -409,6 +418,7 @@ export class Connection {
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
+    checkQueryCall(text, params, options)
     if (this.#eagerStacks)
       return this.queryFrom<R>(captureCallSite(this.query), text, params, options)
     try {
@@ -461,7 +471,12 @@ export class Connection {
    * Runs a script of one or more statements through the simple protocol (no parameters), one
    * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
    */
-  exec(sql: string): Promise<SimpleQueryResult[]> {
+  exec(sql: string, ...extra: never[]): Promise<SimpleQueryResult[]> {
+    try {
+      checkExecCall(sql, extra)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return this.simpleQuery(sql)
   }
 
@@ -501,10 +516,10 @@ export class Connection {
     if (expected !== values.length) {
       return Promise.reject(
         attachCallSite(
-          new InterfaceError(
-            `query expects ${expected} parameter${expected === 1 ? '' : 's'} ($1…$${expected}) but ${values.length} ${values.length === 1 ? 'was' : 'were'} given`,
-            { query: text, safeToRetry: true },
-          ),
+          new InterfaceError(placeholderMismatchMessage('query', text, expected, values.length), {
+            query: text,
+            safeToRetry: true,
+          }),
           site,
         ),
       )
@@ -843,6 +858,11 @@ export class Connection {
     a: TransactionOptions | ((tx: Transaction) => Promise<T>),
     b?: (tx: Transaction) => Promise<T>,
   ): Promise<T> {
+    try {
+      checkTransactionCall(a, b)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!]
     return runTransaction(this, options, fn)
   }
@@ -856,6 +876,7 @@ export class Connection {
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Cursor<R> {
+    checkCursorCall(text, params, options)
     const [values, opts] = Array.isArray(params)
       ? [params, options ?? {}]
       : [undefined, (params as CursorOptions | undefined) ?? {}]
@@ -867,11 +888,17 @@ export class Connection {
    * arrays) with backpressure. Aborting or a failing source sends CopyFail: nothing is written.
    */
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    try {
+      checkCopyFromCall(sql, source, options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return copyFrom(this, sql, source, options)
   }
 
   /** `COPY … TO STDOUT` as a Readable of chunks (or of decoded rows with `output: 'rows'`). */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    checkCopyToCall(sql, options)
     return copyTo(this, sql, options)
   }
 

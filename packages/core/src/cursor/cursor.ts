@@ -9,6 +9,7 @@ import { highestPlaceholder } from '../connection/placeholders.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
+import { placeholderMismatchMessage } from '../options/placeholder-hint.js'
 import type { FieldDescription } from '../protocol/backend.js'
 import {
   encodeBind,
@@ -92,7 +93,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     const expected = highestPlaceholder(this.#text)
     if (expected !== this.#values.length) {
       throw new InterfaceError(
-        `cursor query expects ${expected} parameters but ${this.#values.length} were given`,
+        placeholderMismatchMessage('cursor query', this.#text, expected, this.#values.length),
         { query: this.#text },
       )
     }

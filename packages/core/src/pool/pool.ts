@@ -34,6 +34,16 @@ import {
 } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
+import {
+  checkCheckoutOptions,
+  checkCopyFromCall,
+  checkCopyToCall,
+  checkCursorCall,
+  checkExecCall,
+  checkPoolOptions,
+  checkPoolQueryCall,
+  checkTransactionCall,
+} from '../options/validate.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
@@ -318,7 +328,8 @@ class PooledClient implements PoolClient {
     return this.#live().queryOne<R>(text, params, options)
   }
 
-  async exec(sql: string): Promise<SimpleQueryResult[]> {
+  async exec(sql: string, ...extra: never[]): Promise<SimpleQueryResult[]> {
+    checkExecCall(sql, extra)
     return this.#live().exec(sql)
   }
 
@@ -479,6 +490,7 @@ export class Pool {
     params?: readonly unknown[] | PoolQueryOptions,
     options?: PoolQueryOptions,
   ): Promise<QueryResult<R>> {
+    checkPoolQueryCall(text, params, options)
     const site = this.#earlySites ? captureCallSite(this.query) : undefined
     const opts = Array.isArray(params) ? options : (params as PoolQueryOptions | undefined)
     let shared = false
@@ -521,7 +533,8 @@ export class Pool {
   }
 
   /** Runs a multi-statement script (simple protocol) on one connection. */
-  async exec(sql: string): Promise<SimpleQueryResult[]> {
+  async exec(sql: string, ...extra: never[]): Promise<SimpleQueryResult[]> {
+    checkExecCall(sql, extra)
     const client = await this.connect()
     try {
       return await client.exec(sql)
@@ -537,6 +550,7 @@ export class Pool {
     a: TransactionOptions | ((tx: Transaction) => Promise<T>),
     b?: (tx: Transaction) => Promise<T>,
   ): Promise<T> {
+    checkTransactionCall(a, b)
     const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!]
     const client = await this.connect()
     let failure: unknown
@@ -559,6 +573,7 @@ export class Pool {
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Promise<Cursor<R>> {
+    checkCursorCall(text, params, options)
     let slot: Slot
     try {
       const pending = this.#acquire(this.#earlySites ? captureCallSite(this.cursor) : undefined)
@@ -579,6 +594,7 @@ export class Pool {
 
   /** `COPY … FROM STDIN` on one connection (see Connection.copyFrom). */
   async copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    checkCopyFromCall(sql, source, options)
     const client = await this.connect()
     let failure: unknown
     try {
@@ -593,6 +609,7 @@ export class Pool {
 
   /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Connection.copyTo). */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    checkCopyToCall(sql, options)
     const out: PassThrough & { rowCount?: number } = new PassThrough({
       objectMode: options?.output === 'rows',
     })
@@ -658,6 +675,7 @@ export class Pool {
   async connect(options?: { signal?: AbortSignal }): Promise<PoolClient> {
     const site = this.#earlySites ? captureCallSite(this.connect) : undefined
     try {
+      checkCheckoutOptions(options)
       const signal = options?.signal
       if (signal?.aborted) throw abortedWait('checkout', signal)
       const pending = this.#acquire(site, signal)
@@ -1330,6 +1348,7 @@ export class Pool {
  * `options`. Nothing connects until the first checkout unless `min` > 0.
  */
 export function createPool(conninfo?: string | ConnectionOptions, options: PoolOptions = {}): Pool {
+  checkPoolOptions(options)
   const runtime = runtimeOf(options.runtime)
   let input: string | ConnectionOptions | undefined = conninfo
   if (options.connectTimeout !== undefined) {

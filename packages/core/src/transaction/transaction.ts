@@ -8,6 +8,7 @@ import type { QueryResult } from '../connection/extended-query.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
+import { checkExecCall } from '../options/validate.js'
 import type { SqlFragment } from '../sql/fragment.js'
 
 /** Isolation levels PostgreSQL accepts. */
@@ -106,7 +107,10 @@ function scope(host: TransactionHost, cursors: OpenCursors): Transaction {
     query: (text, params, options) => host.query(text, params, options),
     queryOne: async (text, params, options) =>
       (await host.query(text, params, options)).rows[0] as never,
-    exec: (sql) => host.exec(sql),
+    async exec(sql, ...extra: never[]) {
+      checkExecCall(sql, extra)
+      return host.exec(sql)
+    },
     savepoint: (fn) => runSavepoint(host, fn, cursors),
     cursor: <R>(
       text: string | SqlFragment,
