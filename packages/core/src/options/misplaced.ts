@@ -1,6 +1,6 @@
 // Why an option name is not accepted where it was given, and where it belongs: a libpq
 // connection parameter, an option of another call, or a near miss of an accepted name.
-import { camelName, keywordForOptionName } from '../conninfo/parameters.js'
+import { camelName, isKeyword, type Keyword, keywordForOptionName } from '../conninfo/parameters.js'
 import { didYouMean, fold, foreignKeyword, nearestName } from '../conninfo/suggest.js'
 import { CONNECT_OPTIONS } from './connect-options.js'
 import { COPY_FROM_OPTIONS, COPY_TO_OPTIONS } from './copy-options.js'
@@ -59,6 +59,14 @@ const CONNINFO_PLACES =
   'in the connection string (postgres://…?KEY=… or "KEY=…") or in the options object given as ' +
   'the first argument of connect() or createPool() ({ CAMEL: … })'
 
+/** Where the libpq parameter `keyword`, given as `key`, belongs. */
+function connectionParameterMessage(key: string, keyword: Keyword, what: string): string {
+  return (
+    `"${key}" is a connection parameter, not ${article(what)} ${what}: set ${keyword} ` +
+    CONNINFO_PLACES.replaceAll('KEY', keyword).replace('CAMEL', camelName(keyword))
+  )
+}
+
 /** `a` or `an` before `word`. */
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a'
@@ -90,14 +98,8 @@ export function unknownOptionMessage(schema: OptionSchema, key: string, path = '
         .replace('{ CAMEL: … }', "{ sslmode: 'require' }")
     )
   }
-  const keyword = keywordForOptionName(key) ?? foreignKeyword(key)
-  if (keyword !== undefined) {
-    const camel = camelName(keyword as Parameters<typeof camelName>[0])
-    return (
-      `"${key}" is a connection parameter, not ${article(what)} ${what}: set ${keyword} ` +
-      CONNINFO_PLACES.replaceAll('KEY', keyword).replace('CAMEL', camel)
-    )
-  }
+  const keyword = keywordForOptionName(key)
+  if (keyword !== undefined) return connectionParameterMessage(key, keyword, what)
   if (SERVER_SETTINGS.has(folded)) {
     return (
       `"${key}" is a server setting, not ${article(what)} ${what}: set it for every session ` +
@@ -108,6 +110,9 @@ export function unknownOptionMessage(schema: OptionSchema, key: string, path = '
   if (other !== undefined) {
     return `"${key}" is ${article(other.what)} ${other.what} (${other.call}), not ${article(what)} ${what}`
   }
+  const foreign = foreignKeyword(key)
+  if (foreign !== undefined && isKeyword(foreign))
+    return connectionParameterMessage(key, foreign, what)
   const near = nearestName(key, schema.names)
   if (near !== undefined) return `unknown ${what} "${key}"${didYouMean(near)}`
   return `unknown ${what} "${key}"; accepted: ${schema.names.join(', ')}`
