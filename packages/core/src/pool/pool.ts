@@ -48,6 +48,7 @@ import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
+import { nothingListens } from './connect-failure.js'
 
 /** Options of a pool, on top of every connection option. */
 export interface PoolOptions extends ConnectOptions {
@@ -1170,13 +1171,13 @@ export class Pool {
     this.#lastConnectError = err
     this.#connectFailures++
     if (fatalConnectError(err)) {
-      const failed = this.#waiters.splice(0)
-      this.#stopWaitTimerIfIdle()
-      for (const w of failed) w.reject(err)
+      this.#failWaiters(err)
       this.#backgroundError(err)
       return
     }
     this.#backgroundError(err)
+    // Never connected and nothing listens: fail the waiters now; later calls still retry.
+    if (this.#created === 0 && nothingListens(err)) this.#failWaiters(err)
     if (this.#closed || (this.#waiters.length === 0 && this.total >= this.#min)) return
     const base = this.#options.retryBackoff?.baseDelayMs ?? 50
     const cap = this.#options.retryBackoff?.maxDelayMs ?? 2_000
@@ -1187,6 +1188,13 @@ export class Pool {
       this.#fill()
     }, delay)
     this.#retryTimer.unref?.()
+  }
+
+  /** Rejects every waiting checkout with `err`. */
+  #failWaiters(err: TuskError): void {
+    const failed = this.#waiters.splice(0)
+    this.#stopWaitTimerIfIdle()
+    for (const w of failed) w.reject(err)
   }
 
   #backgroundError(err: TuskError): void {
