@@ -5,6 +5,12 @@ import { unknownOptionMessage } from './misplaced.js'
 import { isPlainObject } from './rules.js'
 import type { OptionSchema } from './schema.js'
 
+/**
+ * Nested option objects found valid that cannot change (frozen): an adapter passing the same
+ * frozen `types` with every query has them checked once, not per query.
+ */
+const frozenAndChecked = new WeakSet<object>()
+
 /** How a bad value is shown in a message: short, never a secret, never a long string. */
 export function describeValue(value: unknown, secret = false): string {
   if (value === null) return 'null'
@@ -61,9 +67,10 @@ export function optionsProblem(
         { parameter: name },
       )
     }
-    if (rule.nested !== undefined && isPlainObject(value)) {
+    if (rule.nested !== undefined && isPlainObject(value) && !frozenAndChecked.has(value)) {
       const inner = optionsProblem(rule.nested, value, `${name}.`)
       if (inner !== undefined) return inner
+      if (Object.isFrozen(value)) frozenAndChecked.add(value)
     }
   }
   return undefined

@@ -329,3 +329,15 @@ describe('options that are refused', () => {
     )
   })
 })
+
+describe('nested options', () => {
+  it('checks a frozen nested object once, a mutable one every time', () => {
+    const frozen = Object.freeze({ int8: 'string' })
+    expect(problem(QUERY_OPTIONS, { types: frozen })).toBeUndefined()
+    expect(problem(QUERY_OPTIONS, { types: frozen })).toBeUndefined()
+    const mutable: Record<string, unknown> = { int8: 'string' }
+    expect(problem(QUERY_OPTIONS, { types: mutable })).toBeUndefined()
+    mutable.int8 = 'Number'
+    expect(problem(QUERY_OPTIONS, { types: mutable })?.message).toContain('"types.int8"')
+  })
+})
