@@ -57,18 +57,20 @@ export function optionsProblem(
     // A key set to undefined has no effect whatever its name (spread configs carry such keys).
     if (value === undefined) continue
     const rule = schema.rules.get(key)
-    const name = path + key
     if (rule === undefined) {
-      return new ConfigError(unknownOptionMessage(schema, key, path), { parameter: name })
+      return new ConfigError(unknownOptionMessage(schema, key, path), { parameter: path + key })
     }
-    if (!rule.test(value)) {
+    if (rule.test(value)) {
+      if (rule.nested === undefined) continue
+    } else {
+      const name = path + key
       return new ConfigError(
         `invalid ${schema.what} "${name}": expected ${rule.accepts}, got ${describeValue(value, rule.secret)}`,
         { parameter: name },
       )
     }
-    if (rule.nested !== undefined && isPlainObject(value) && !frozenAndChecked.has(value)) {
-      const inner = optionsProblem(rule.nested, value, `${name}.`)
+    if (isPlainObject(value) && !frozenAndChecked.has(value)) {
+      const inner = optionsProblem(rule.nested, value, `${path}${key}.`)
       if (inner !== undefined) return inner
       if (Object.isFrozen(value)) frozenAndChecked.add(value)
     }

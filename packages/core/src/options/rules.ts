@@ -14,7 +14,7 @@ export const MAX_MS = 2_147_483_647
 export interface Rule {
   readonly accepts: string
   readonly test: (value: unknown) => boolean
-  readonly nested?: OptionSchema
+  readonly nested?: OptionSchema | undefined
   readonly secret?: boolean
 }
 

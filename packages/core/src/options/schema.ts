@@ -20,7 +20,12 @@ export function defineSchema(
   call: string,
   rules: Readonly<Record<string, Rule>>,
 ): OptionSchema {
-  return { what, call, rules: new Map(Object.entries(rules)), names: Object.keys(rules) }
+  // One object shape for every rule keeps the per-key property reads monomorphic.
+  const shaped = Object.entries(rules).map(([name, r]): [string, Rule] => [
+    name,
+    { accepts: r.accepts, test: r.test, nested: r.nested, secret: r.secret === true },
+  ])
+  return { what, call, rules: new Map(shaped), names: Object.keys(rules) }
 }
 
 /** A schema that also accepts everything `base` does. */
