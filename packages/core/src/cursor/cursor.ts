@@ -152,7 +152,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     let p: Promise<QueryResult<R>>
     if (this.#declared) {
       p = this.#openDeclared().then(() =>
-        this.#conn.query<R>(
+        this.#conn.queryFrom<R>(
+          undefined,
           `FETCH FORWARD ${this.#batchSize} FROM ${escapeIdentifier(this.#portal)}`,
           [],
           {
