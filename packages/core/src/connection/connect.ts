@@ -55,6 +55,11 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * fails (free; shows the async functions awaiting it, as V8's async stack traces do).
    */
   eagerStacks?: boolean
+  /**
+   * The password (overrides the one in `conninfo`), or a function called for each connection
+   * attempt (e.g. a cloud IAM token).
+   */
+  password?: string | (() => string | Promise<string>)
 }
 
 /** Connects with an already resolved config (the pool resolves once and connects many times). */

@@ -10,6 +10,8 @@ import { InterfaceError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
 import { fromServerError } from '../errors/server-error.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
+import { placeholderMismatchMessage } from '../options/placeholder-hint.js'
+import { checkExecCall, checkQueryCall } from '../options/validate.js'
 import {
   encodeClose,
   encodeCopyFail,
@@ -187,6 +189,7 @@ export class Connection extends RequestPump {
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
+    checkQueryCall(text, params, options)
     if (this.#eagerStacks)
       return this.queryFrom<R>(captureCallSite(this.query), text, params, options)
     try {
@@ -240,6 +243,11 @@ export class Connection extends RequestPump {
    * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
    */
   exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    try {
+      checkExecCall(sql, options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return this.simpleQuery(sql, options)
   }
 
@@ -279,10 +287,10 @@ export class Connection extends RequestPump {
     if (expected !== values.length) {
       return Promise.reject(
         attachCallSite(
-          new InterfaceError(
-            `query expects ${expected} parameter${expected === 1 ? '' : 's'} ($1…$${expected}) but ${values.length} ${values.length === 1 ? 'was' : 'were'} given`,
-            { query: text, safeToRetry: true },
-          ),
+          new InterfaceError(placeholderMismatchMessage('query', text, expected, values.length), {
+            query: text,
+            safeToRetry: true,
+          }),
           site,
         ),
       )

@@ -28,14 +28,25 @@ import {
 } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
+import {
+  checkCheckoutOptions,
+  checkCopyFromCall,
+  checkCopyToCall,
+  checkCursorCall,
+  checkExecCall,
+  checkPoolOptions,
+  checkPoolQueryCall,
+  checkTransactionCall,
+} from '../options/validate.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
 import type { NotifyOptions } from '../session/queryable.js'
 import { Session } from '../session/session.js'
-import { anySignal, deadlineSignal } from '../session/signals.js'
+import { anySignal, type Deadline, deadlineSignal } from '../session/signals.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
+import { nothingListens } from './connect-failure.js'
 import { type DestroyReason, PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
 
 /** Options of a pool, on top of every connection option. */
@@ -412,6 +423,7 @@ export class Pool {
     params?: readonly unknown[] | PoolQueryOptions,
     options?: PoolQueryOptions,
   ): Promise<QueryResult<R>> {
+    checkPoolQueryCall(text, params, options)
     const site = this.#earlySites ? captureCallSite(this.query) : undefined
     const opts = Array.isArray(params) ? options : (params as PoolQueryOptions | undefined)
     let shared = false
@@ -455,6 +467,7 @@ export class Pool {
 
   /** Runs a multi-statement script (simple protocol) on one connection. */
   async exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    checkExecCall(sql, options)
     const client = await this.connect(options)
     let failure: unknown
     try {
@@ -478,12 +491,8 @@ export class Pool {
     a: TransactionOptions | ((tx: Transaction) => Promise<T>),
     b?: (tx: Transaction) => Promise<T>,
   ): Promise<T> {
+    checkTransactionCall(a, b)
     const [options, fn] = typeof a === 'function' ? [{}, a] : [a ?? {}, b!]
-    if (typeof fn !== 'function') {
-      throw new InterfaceError(
-        'transaction() needs a function to run: transaction(options, async (tx) => …)',
-      )
-    }
     const client = await this.connect(options.signal ? { signal: options.signal } : undefined)
     let failure: unknown
     try {
@@ -505,6 +514,7 @@ export class Pool {
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Cursor<R> {
+    checkCursorCall(text, params, options)
     const site = this.#earlySites ? captureCallSite(this.cursor) : undefined
     const [values, opts] = Array.isArray(params)
       ? [params, options ?? {}]
@@ -527,6 +537,7 @@ export class Pool {
 
   /** `COPY … FROM STDIN` on one connection (see Session.copyFrom). */
   async copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    checkCopyFromCall(sql, source, options)
     const client = await this.connect(options?.signal ? { signal: options.signal } : undefined)
     let failure: unknown
     try {
@@ -541,6 +552,7 @@ export class Pool {
 
   /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Session.copyTo). */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    checkCopyToCall(sql, options)
     const out: PassThrough & { rowCount?: number } = new PassThrough({
       objectMode: options?.output === 'rows',
     })
@@ -609,9 +621,12 @@ export class Pool {
    */
   async connect(options?: AcquireOptions): Promise<PoolClient> {
     const site = this.#earlySites ? captureCallSite(this.connect) : undefined
-    const deadline =
-      options === undefined ? undefined : deadlineSignal(options.signal, options.timeout)
+    let deadline: Deadline | undefined
     try {
+      if (options !== undefined) {
+        checkCheckoutOptions(options)
+        deadline = deadlineSignal(options.signal, options.timeout)
+      }
       const signal = deadline?.signal
       if (signal?.aborted) throw this.#abortedCheckout(signal, options)
       const pending = this.#acquire(site, signal)
@@ -1147,13 +1162,13 @@ export class Pool {
     this.#lastConnectError = err
     this.#connectFailures++
     if (fatalConnectError(err)) {
-      const failed = this.#waiters.splice(0)
-      this.#stopWaitTimerIfIdle()
-      for (const w of failed) w.reject(err)
+      this.#failWaiters(err)
       this.#backgroundError(err)
       return
     }
     this.#backgroundError(err)
+    // Never connected and nothing listens: fail the waiters now; later calls still retry.
+    if (this.#created === 0 && nothingListens(err)) this.#failWaiters(err)
     if (this.#closed || (this.#waiters.length === 0 && this.total >= this.#min)) return
     const base = this.#options.retryBackoff?.baseDelayMs ?? 50
     const cap = this.#options.retryBackoff?.maxDelayMs ?? 2_000
@@ -1164,6 +1179,13 @@ export class Pool {
       this.#fill()
     }, delay)
     this.#retryTimer.unref?.()
+  }
+
+  /** Rejects every waiting checkout with `err`. */
+  #failWaiters(err: TuskError): void {
+    const failed = this.#waiters.splice(0)
+    this.#stopWaitTimerIfIdle()
+    for (const w of failed) w.reject(err)
   }
 
   #backgroundError(err: TuskError): void {
@@ -1365,6 +1387,7 @@ export function createPoolOn(
   options: PoolOptions,
   defaults: () => Runtime,
 ): Pool {
+  checkPoolOptions(options)
   const runtime = runtimeOf(options.runtime, defaults)
   let input: string | ConnectionOptions | undefined = conninfo
   if (options.connectTimeout !== undefined) {
