@@ -72,6 +72,12 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * fails (free; shows the async functions awaiting it, as V8's async stack traces do).
    */
   eagerStacks?: boolean
+  /**
+   * After a query's `timeout` or `signal` sends a CancelRequest, how long (ms, default 2 000) to
+   * wait for the server's answer before the link is taken as dead and the connection closed as
+   * lost. Bounds a query on a link that went silent to `timeout` + `cancelGrace`.
+   */
+  cancelGrace?: number
 }
 
 /**
@@ -344,6 +350,7 @@ async function attempt(
       cache: options,
       limits: options,
       eagerStacks: options.eagerStacks === true,
+      ...(options.cancelGrace !== undefined ? { cancelGrace: options.cancelGrace } : {}),
     })
     let tls: TlsSession | null = null
     const settings = tlsSettings(config)

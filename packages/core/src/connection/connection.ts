@@ -119,9 +119,15 @@ export interface QueryOptions {
   paramTypes?: readonly number[]
   /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
   prepare?: boolean
-  /** Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
+  /**
+   * Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`);
+   * without an answer within the connection's `cancelGrace`, the connection is closed as lost.
+   */
   signal?: AbortSignal
-  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
+  /**
+   * Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`);
+   * without an answer within the connection's `cancelGrace`, the connection is closed as lost.
+   */
   timeout?: number
   /** Server-side `statement_timeout` for this query only, in ms. */
   statementTimeout?: number
@@ -229,7 +235,12 @@ export interface ConnectionInit {
   limits?: ResultLimits
   /** Capture the caller's stack when a query is issued, not when it fails. */
   eagerStacks?: boolean
+  /** How long a canceled query may go unanswered before the link is taken as dead (ms). */
+  cancelGrace?: number
 }
+
+/** Default `cancelGrace`: a CancelRequest's round trip plus the server noticing it, with room. */
+export const DEFAULT_CANCEL_GRACE_MS = 2_000
 
 /** Retryable statement errors: the cached statement no longer matches the server. */
 function staleStatementReason(err: DatabaseError): string | undefined {
@@ -274,6 +285,7 @@ export class Connection {
   readonly #prepare: boolean
   readonly #limits: ResultLimits
   readonly #eagerStacks: boolean
+  readonly #cancelGrace: number
   #cancelInFlight = false
   /** A barrier request is in flight: later requests wait in `#held` (bytes, request). */
   #holding = false
@@ -313,6 +325,7 @@ export class Connection {
     this.#prepare = init.cache?.prepare ?? true
     this.#limits = { ...init.limits }
     this.#eagerStacks = init.eagerStacks === true
+    this.#cancelGrace = init.cancelGrace ?? DEFAULT_CANCEL_GRACE_MS
     this.#cache = new StatementCache({
       size: init.cache?.statementCacheSize ?? 100,
       prepareThreshold: init.cache?.prepareThreshold ?? 5,
@@ -579,7 +592,8 @@ export class Connection {
         {
           info: opts.onInfo,
           limitExceeded() {
-            self.#requestCancel(op, 'abort')
+            if (timer !== undefined) clearTimeout(timer)
+            timer = self.#requestCancel(op, 'abort')
           },
           resolve(result) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
@@ -665,11 +679,17 @@ export class Connection {
         return
       }
       op.setPrelude(prelude)
+      // Once a cancel is requested, `timer` holds its grace timer: settling clears it.
       if (opts.timeout !== undefined) {
-        timer = setTimeout(() => this.#requestCancel(op, 'timeout'), opts.timeout)
+        timer = setTimeout(() => {
+          timer = this.#requestCancel(op, 'timeout')
+        }, opts.timeout)
       }
       if (opts.signal) {
-        onAbort = () => this.#requestCancel(op, 'abort')
+        onAbort = () => {
+          if (timer !== undefined) clearTimeout(timer)
+          timer = this.#requestCancel(op, 'abort')
+        }
         opts.signal.addEventListener('abort', onAbort, { once: true })
       }
     })
@@ -764,12 +784,49 @@ export class Connection {
    * Cancels `op` if it has not finished: at once when the server is running it, else when it
    * reaches the head of the queue. While a CancelRequest is in flight no new request is written,
    * so a cancel that arrives late can only find the session idle, never the next query.
+   * Returns the grace timer (see `#cancelUnanswered`); the caller clears it when `op` settles.
    */
-  #requestCancel(op: Cancellable, reason: 'abort' | 'timeout'): void {
-    if (!this.#ops.includes(op) || op.cancelReason) return
+  #requestCancel(
+    op: Cancellable,
+    reason: 'abort' | 'timeout',
+  ): ReturnType<typeof setTimeout> | undefined {
+    if (!this.#ops.includes(op) || op.cancelReason) return undefined
     op.cancelReason = reason
     if (this.#ops[0] === op) this.#sendCancel()
     else op.cancelPending = true
+    return setTimeout(() => this.#cancelUnanswered(op, reason), this.#cancelGrace)
+  }
+
+  /**
+   * A canceled query got no answer within `cancelGrace`: on a link that went silent (no FIN, no
+   * RST) none will ever come, and everything queued behind it would wait forever. The connection
+   * is closed as lost: `op` rejects with QueryCanceled (its `cause` the ConnectionLost), the
+   * requests behind it with ConnectionLost, and a pool replaces the connection.
+   */
+  #cancelUnanswered(op: Cancellable, reason: 'abort' | 'timeout'): void {
+    const i = this.#ops.indexOf(op)
+    if (i < 0 || this.#closed) return
+    this.#ops.splice(i, 1)
+    const grace = this.#cancelGrace
+    this.#shutdown(
+      `connection to ${this.host} lost: no answer within ${grace} ms of canceling a query (${reason}); the link is presumed dead`,
+      undefined,
+    )
+    const written = op.sent && this.#ready
+    const err = new QueryCanceled(
+      `query canceled (${reason}); the server did not answer within ${grace} ms, so the connection was closed`,
+      {
+        query: op.query,
+        host: this.host,
+        phase: 'query',
+        inDoubt: written,
+        safeToRetry: !written,
+        transient: true,
+        cause: this.#closeReason,
+      },
+    )
+    err.code = '57014'
+    op.fail(err)
   }
 
   #sendCancel(): void {
