@@ -1007,13 +1007,16 @@ export class Connection {
     this.#closed = true
     this.#transport.destroy()
     if (!wasClosed) {
-      this.#failAll(
-        () =>
-          new ConnectionClosed('connection destroyed while the request was pending', {
-            host: this.host,
-            phase: 'close',
-          }),
-      )
+      this.#failAll((op) => {
+        const written = op.sent && this.#ready
+        return new ConnectionClosed('connection destroyed while the request was pending', {
+          host: this.host,
+          phase: 'close',
+          inDoubt: written,
+          safeToRetry: !written,
+          ...(op.query !== undefined ? { query: op.query } : {}),
+        })
+      })
     }
   }
 

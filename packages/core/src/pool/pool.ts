@@ -277,6 +277,18 @@ function percentile(sorted: number[], p: number): number {
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
+/** Waits for `work`, but not past `deadline` (Date.now()); `work` keeps running after that. */
+async function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, Math.max(0, deadline - Date.now()))
+    }),
+  ])
+  clearTimeout(timer)
+}
+
 /** A checked-out connection (see PoolClient); its methods live on the prototype. */
 class PooledClient implements PoolClient {
   readonly connection: Connection
@@ -375,6 +387,8 @@ export class Pool {
   readonly #earlySites: boolean
   readonly #stallMs: number
   #pendingConnects = 0
+  /** Aborts the connects in flight (end() past its deadline). */
+  readonly #connecting = new Set<AbortController>()
   /** drain() calls so far: a connection whose connect began before the last one is not used. */
   #drains = 0
   /** What a PooledClient calls on release (one function for the pool, not one per checkout). */
@@ -701,7 +715,9 @@ export class Pool {
 
   /**
    * Stops new checkouts (PoolClosedError), waits up to `timeout` ms (default 30 000) for
-   * checked-out clients, then closes everything. Idempotent.
+   * checked-out clients and running queries, then closes everything: connections still busy at
+   * the deadline are destroyed (their requests reject with ConnectionClosed) and connects in
+   * flight are aborted, so the returned promise settles at about the deadline. Idempotent.
    */
   end(options: { timeout?: number } = {}): Promise<void> {
     if (this.#ending) return this.#ending
@@ -717,14 +733,15 @@ export class Pool {
       w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
     }
     this.#ending = (async () => {
-      await listener?.close()
       const deadline = Date.now() + (options.timeout ?? 30_000)
-      while (this.#busy.size > 0 && Date.now() < deadline) {
+      if (listener) await beforeDeadline(listener.close(), deadline)
+      while ((this.#busy.size > 0 || this.#pendingConnects > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10))
       }
+      for (const stop of this.#connecting) stop.abort()
       const all = [...this.#idle.splice(0), ...this.#busy]
       this.#busy.clear()
-      await Promise.all(all.map((s) => this.#destroy(s, 'end')))
+      await Promise.all(all.map((s) => this.#destroy(s, 'end', deadline)))
       while (this.#pendingConnects > 0) await new Promise((r) => setTimeout(r, 10))
     })()
     return this.#ending
@@ -1061,6 +1078,8 @@ export class Pool {
     this.#pendingConnects++
     const drains = this.#drains
     let slot: Slot | undefined
+    const stop = new AbortController()
+    this.#connecting.add(stop)
     try {
       const pw = this.#options.password
       const password = typeof pw === 'function' ? await pw() : pw
@@ -1069,10 +1088,9 @@ export class Pool {
         this.#config.connectTimeoutMs === undefined
           ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
           : undefined
-      const signal =
-        bound && this.#options.signal
-          ? anySignal(bound, this.#options.signal)
-          : (bound ?? this.#options.signal)
+      let signal = stop.signal
+      if (bound) signal = anySignal(signal, bound)
+      if (this.#options.signal) signal = anySignal(signal, this.#options.signal)
       const conn = await connectWithConfig(
         this.#config,
         {
@@ -1123,10 +1141,13 @@ export class Pool {
       if (connectChannel.hasSubscribers)
         connectChannel.publish({ processId: conn.processId, host: conn.host })
     } catch (err) {
+      this.#connecting.delete(stop)
       this.#pendingConnects--
-      this.#connectFailed(err as TuskError)
+      // end() aborted it: not a failure worth reporting.
+      if (!stop.signal.aborted) this.#connectFailed(err as TuskError)
       return
     }
+    this.#connecting.delete(stop)
     this.#pendingConnects--
     if (this.#closed) {
       this.#destroy(slot, 'end')
@@ -1312,15 +1333,22 @@ export class Pool {
       destroyChannel.publish({ processId: slot.conn.processId, reason })
   }
 
-  async #destroy(slot: Slot, reason: DestroyReason): Promise<void> {
+  /**
+   * Closes `slot`'s connection: destroyed at once when broken, dirty or (past end()'s deadline)
+   * still busy; else closed gracefully, but destroyed at `deadline` (Date.now()) if one is given.
+   */
+  async #destroy(slot: Slot, reason: DestroyReason, deadline?: number): Promise<void> {
     this.#count(reason, slot)
     const conn = slot.conn
     if (conn.closed) return
-    if (reason === 'error' || reason === 'dirty') {
+    if (reason === 'error' || reason === 'dirty' || (deadline !== undefined && conn.pending > 0)) {
       conn.destroy()
       return
     }
-    await conn.close().catch(() => conn.destroy())
+    const closing = conn.close().catch(() => conn.destroy())
+    if (deadline === undefined) return closing
+    await beforeDeadline(closing, deadline)
+    conn.destroy()
   }
 }
 

@@ -86,4 +86,30 @@ describe.runIf(server)('a link that went silent (no data, no FIN, no RST)', () =
     await p.end()
     expect(Date.now() - t0).toBeLessThan(2000)
   }, 15_000)
+
+  it('ends a pool at its deadline even when a pipelined connection hangs', async () => {
+    // A long pipelineStallMs: the four statements share the one connection however slow this machine is.
+    const p = createPool(await proxied(), {
+      min: 1,
+      max: 1,
+      maxPipeline: 8,
+      pipelineStallMs: 60_000,
+    })
+    pools.push(p)
+    await p.query('select 1')
+    proxy!.blackholeOpen()
+    const hung = Array.from({ length: 4 }, (_, i) =>
+      p.query('select $1::int as i', [i]).catch((e: unknown) => e),
+    )
+    expect(p.stats().pipelined).toBe(3)
+    const t0 = Date.now()
+    expect(await within(p.end({ timeout: 500 }), 5000)).toBeUndefined()
+    expect(Date.now() - t0).toBeLessThan(2000)
+    for (const q of hung) {
+      const e = await within(q, 1000)
+      expect(e).toBeInstanceOf(errors.ConnectionClosed)
+      expect((e as errors.ConnectionClosed).inDoubt).toBe(true)
+    }
+    expect(p.stats().total).toBe(0)
+  }, 15_000)
 })

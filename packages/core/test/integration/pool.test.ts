@@ -489,6 +489,24 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().total).toBe(0)
   })
 
+  it('destroys connections still busy at the end() deadline, rejecting their queries', async () => {
+    const { pool: p, app } = pool({ max: 2 })
+    const slow = p.query('select pg_sleep(4)').catch((e: unknown) => e)
+    const client = await p.connect()
+    await until(async () => (await backends(app, 'active')) === 1)
+    const t0 = Date.now()
+    await p.end({ timeout: 500 })
+    const took = Date.now() - t0
+    expect(took).toBeGreaterThanOrEqual(450)
+    expect(took).toBeLessThan(2000)
+    const err = await slow
+    expect(err).toBeInstanceOf(errors.ConnectionClosed)
+    expect((err as errors.ConnectionClosed).inDoubt).toBe(true)
+    expect(client.connection.closed).toBe(true)
+    expect(p.stats()).toMatchObject({ total: 0, busy: 0, idle: 0 })
+    expect(p.stats().destroyed.end).toBe(2)
+  })
+
   it('retires a shared connection at maxUses and at drain() only once its pipeline is empty', async () => {
     const { pool: p } = pool({ max: 1, maxUses: 10, maxPipeline: 8 })
     const pids = await Promise.all(
