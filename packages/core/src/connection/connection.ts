@@ -290,6 +290,11 @@ export class Connection {
   /** A barrier request is in flight: later requests wait in `#held` (bytes, request). */
   #holding = false
   readonly #held: { bytes: Uint8Array; op: Operation }[] = []
+  /**
+   * Requests whose bytes are in `#writer`, not yet handed to the transport. `#ops` is ordered
+   * as the bytes are: written requests, then these, then the `#held` ones.
+   */
+  #inWriter = 0
   readonly #drainWaiters: (() => void)[] = []
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
@@ -1035,6 +1040,7 @@ export class Connection {
    */
   writeNow(encode: (w: Writer) => void): boolean {
     encode(this.#writer)
+    this.#markWritten()
     return this.#transport.write(this.#writer.flush())
   }
 
@@ -1115,7 +1121,6 @@ export class Connection {
       encode(w)
       this.#held.push({ bytes: w.flush(), op })
       this.#ops.push(op)
-      op.sent = true
       return
     }
     const start = this.#writer.length
@@ -1126,7 +1131,7 @@ export class Connection {
       throw err
     }
     this.#ops.push(op)
-    op.sent = true
+    this.#inWriter++
     if (op.barrier) this.#holding = true
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
@@ -1137,7 +1142,21 @@ export class Connection {
   #flush(): void {
     this.#flushScheduled = false
     if (this.#writer.length === 0 || this.#closed || this.#cancelInFlight) return
+    this.#markWritten()
     this.#transport.write(this.#writer.flush())
+  }
+
+  /**
+   * The whole writer is about to go to the transport: its requests count as sent from now on
+   * (`inDoubt` if the link then fails). A range of the queue, one boolean each, no allocation.
+   */
+  #markWritten(): void {
+    const n = this.#inWriter
+    if (n === 0) return
+    this.#inWriter = 0
+    const ops = this.#ops
+    const end = ops.length - this.#held.length
+    for (let i = end - n; i < end; i++) ops[i]!.sent = true
   }
 
   /**
@@ -1151,6 +1170,7 @@ export class Connection {
     while (n < held.length) {
       const entry = held[n++]!
       this.#writer.bytes(entry.bytes)
+      this.#inWriter++
       if (entry.op.barrier) {
         this.#holding = true
         break
@@ -1308,16 +1328,19 @@ export class Connection {
     if (this.#closed && this.#closeReason) return
     const first = !this.#closed
     this.#closed = true
-    const make = (phase: ErrorPhase, op?: Operation): ConnectionLost =>
-      new ConnectionLost(message, {
+    // Before startup completes nothing of the user's was sent: always safe to retry.
+    const make = (phase: ErrorPhase, op?: Operation): ConnectionLost => {
+      const written = op !== undefined && op.sent && this.#ready
+      return new ConnectionLost(message, {
         host: this.host,
         phase,
         ...(errno ? { errno } : {}),
         ...(cause !== undefined ? { cause } : {}),
         ...(op?.query !== undefined ? { query: op.query } : {}),
-        inDoubt: op?.sent ?? false,
-        safeToRetry: op ? !op.sent : false,
+        inDoubt: written,
+        safeToRetry: op ? !written : !this.#ready,
       })
+    }
     const phase: ErrorPhase = !this.#ready ? 'connect' : this.#ops.length ? 'query' : 'idle'
     this.#closeReason = make(phase)
     this.#transport.destroy()
