@@ -63,6 +63,12 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
   types?: TypeOptions | TypeRegistry
   /** Abort connecting. */
   signal?: AbortSignal
+  /**
+   * Per-attempt connect timeout in ms, exact (0 = none). Overrides the `connect_timeout`
+   * keyword, which keeps libpq's meaning: whole seconds, at least 2 (so `connectTimeout` inside
+   * a conninfo object is that keyword, in seconds; this option is the millisecond one).
+   */
+  connectTimeout?: number
   /** Largest server message accepted, in bytes (default 1 GiB, the server's own limit). */
   maxMessageSize?: number
   /** Replace runtime pieces (transport, crypto, environment). */
@@ -276,7 +282,13 @@ async function attempt(
 ): Promise<Connection> {
   const peer = peerOf(host)
   const controller = new AbortController()
-  const timeoutMs = config.connectTimeoutMs
+  const timeoutMs =
+    options.connectTimeout === undefined
+      ? config.connectTimeoutMs
+      : options.connectTimeout > 0
+        ? options.connectTimeout
+        : undefined
+  const timeoutName = options.connectTimeout === undefined ? 'connect_timeout' : 'connectTimeout'
   let timedOut = false
   const timer =
     timeoutMs === undefined
@@ -292,7 +304,7 @@ async function attempt(
   const aborted = (): TuskError =>
     timedOut
       ? new ConnectTimeout(
-          `timed out connecting to ${peer} after ${timeoutMs} ms (connect_timeout)`,
+          `timed out connecting to ${peer} after ${timeoutMs} ms (${timeoutName})`,
           {
             host: peer,
             phase: 'connect',

@@ -53,8 +53,6 @@ export interface PoolOptions extends ConnectOptions {
   acquireTimeout?: number
   /** Retire a connection after this many checkouts (default: unlimited). */
   maxUses?: number
-  /** Per-attempt connect timeout in ms (overrides `connect_timeout`). */
-  connectTimeout?: number
   /**
    * How long the checkout ping may take before the connection is dropped as dead and the next
    * one tried (ms, default 5 000, and never past `acquireTimeout`).
@@ -1083,11 +1081,13 @@ export class Pool {
     try {
       const pw = this.#options.password
       const password = typeof pw === 'function' ? await pw() : pw
-      // Without connect_timeout a connect could hang and hold a slot forever: bound it.
-      const bound =
-        this.#config.connectTimeoutMs === undefined
-          ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
-          : undefined
+      // Without a connect timeout a connect could hang and hold a slot forever: bound it.
+      const ms = this.#options.connectTimeout
+      const unbounded =
+        ms === undefined ? this.#config.connectTimeoutMs === undefined : !(ms > 0)
+      const bound = unbounded
+        ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
+        : undefined
       let signal = stop.signal
       if (bound) signal = anySignal(signal, bound)
       if (this.#options.signal) signal = anySignal(signal, this.#options.signal)
@@ -1359,14 +1359,7 @@ export class Pool {
  */
 export function createPool(conninfo?: string | ConnectionOptions, options: PoolOptions = {}): Pool {
   const runtime = runtimeOf(options.runtime)
-  let input: string | ConnectionOptions | undefined = conninfo
-  if (options.connectTimeout !== undefined) {
-    const seconds = String(Math.max(1, Math.ceil(options.connectTimeout / 1000)))
-    input =
-      typeof conninfo === 'string' || conninfo === undefined
-        ? { ...(conninfo ? { connectionString: conninfo } : {}), connect_timeout: seconds }
-        : { ...conninfo, connect_timeout: seconds }
-  }
-  const config = resolveConfig(input, runtime.context)
+  // `options.connectTimeout` (ms) is applied per attempt by connect, exactly; see ConnectOptions.
+  const config = resolveConfig(conninfo, runtime.context)
   return new Pool(config, options, runtime)
 }
