@@ -38,6 +38,7 @@ import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
+import { lifetimeExpiry } from './lifetime.js'
 
 /** Options of a pool, on top of every connection option. */
 export interface PoolOptions extends ConnectOptions {
@@ -1127,7 +1128,7 @@ export class Pool {
       slot = {
         conn,
         createdAt: now,
-        expiresAt: life > 0 ? now + life * (0.9 + Math.random() * 0.1) : Number.POSITIVE_INFINITY,
+        expiresAt: lifetimeExpiry(now, life),
         lastUsedAt: now,
         uses: 0,
         retire: undefined,
