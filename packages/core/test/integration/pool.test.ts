@@ -339,6 +339,35 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await expect(c2.query('select 1')).rejects.toBeInstanceOf(errors.ConnectionClosed)
   })
 
+  it('destroys a client released mid-COPY, and nothing of the COPY is written', async () => {
+    const { pool: p } = pool({ max: 1 })
+    await p.exec('create table if not exists released_mid_copy (n int)')
+    await p.exec('truncate released_mid_copy')
+    const c1 = await p.connect()
+    const pid = c1.connection.processId
+    let finish: () => void = () => {}
+    const never = new Promise<void>((r) => {
+      finish = r
+    })
+    async function* rows() {
+      yield '1\n'
+      await never
+    }
+    const copying = c1.connection
+      .copyFrom('copy released_mid_copy from stdin', rows())
+      .catch((e: unknown) => e)
+    await until(() => c1.connection.state === 'busy')
+    await c1.release()
+    finish()
+    expect(await copying).toBeInstanceOf(errors.ConnectionClosed)
+    const c2 = await p.connect()
+    expect(c2.connection.processId).not.toBe(pid)
+    expect(p.stats().destroyed.dirty).toBe(1)
+    expect(await c2.queryOne('select count(*)::int as n from released_mid_copy')).toEqual({ n: 0 })
+    await c2.exec('drop table released_mid_copy')
+    await c2.release()
+  })
+
   it('times out a checkout when every client leaked, naming the numbers', async () => {
     const { pool: p } = pool({ max: 2, acquireTimeout: 200 })
     const a = await p.connect()
