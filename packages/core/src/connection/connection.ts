@@ -1330,7 +1330,7 @@ export class Connection {
     this.#closed = true
     // Before startup completes nothing of the user's was sent: always safe to retry.
     const make = (phase: ErrorPhase, op?: Operation): ConnectionLost => {
-      const written = op !== undefined && op.sent && this.#ready
+      const written = op?.sent === true && this.#ready
       return new ConnectionLost(message, {
         host: this.host,
         phase,

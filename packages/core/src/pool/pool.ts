@@ -1084,8 +1084,7 @@ export class Pool {
       const password = typeof pw === 'function' ? await pw() : pw
       // Without a connect timeout a connect could hang and hold a slot forever: bound it.
       const ms = this.#options.connectTimeout
-      const unbounded =
-        ms === undefined ? this.#config.connectTimeoutMs === undefined : !(ms > 0)
+      const unbounded = ms === undefined ? this.#config.connectTimeoutMs === undefined : !(ms > 0)
       const bound = unbounded
         ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
         : undefined
