@@ -597,8 +597,10 @@ export class Connection {
         {
           info: opts.onInfo,
           limitExceeded() {
+            const grace = self.#requestCancel(op, 'abort')
+            if (grace === undefined) return
             if (timer !== undefined) clearTimeout(timer)
-            timer = self.#requestCancel(op, 'abort')
+            timer = grace
           },
           resolve(result) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
@@ -684,16 +686,19 @@ export class Connection {
         return
       }
       op.setPrelude(prelude)
-      // Once a cancel is requested, `timer` holds its grace timer: settling clears it.
+      // Once a cancel is requested, `timer` holds its grace timer (the first cancel's; a later
+      // one changes nothing): settling clears it.
       if (opts.timeout !== undefined) {
         timer = setTimeout(() => {
-          timer = this.#requestCancel(op, 'timeout')
+          timer = this.#requestCancel(op, 'timeout') ?? timer
         }, opts.timeout)
       }
       if (opts.signal) {
         onAbort = () => {
+          const grace = this.#requestCancel(op, 'abort')
+          if (grace === undefined) return
           if (timer !== undefined) clearTimeout(timer)
-          timer = this.#requestCancel(op, 'abort')
+          timer = grace
         }
         opts.signal.addEventListener('abort', onAbort, { once: true })
       }
