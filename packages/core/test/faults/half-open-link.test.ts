@@ -69,6 +69,21 @@ describe.runIf(server)('a link that went silent (no data, no FIN, no RST)', () =
     expect(c.closed).toBe(true)
   }, 15_000)
 
+  it('keeps the bound when the signal aborts a query whose timeout already fired', async () => {
+    const c = await connect(await proxied(), { cancelGrace: 1000 })
+    await c.query('select 1')
+    proxy!.blackholeOpen()
+    const controller = new AbortController()
+    const t0 = Date.now()
+    const q = c.query('select 1 as one', [], { timeout: 300, signal: controller.signal })
+    setTimeout(() => controller.abort(), 600)
+    const err = await within(q, 5000)
+    expect(err).toBeInstanceOf(errors.QueryCanceled)
+    expect((err as errors.QueryCanceled & { reason?: string }).reason).toBe('timeout')
+    expect(Date.now() - t0).toBeLessThan(300 + 1000 + 1500)
+    expect(c.closed).toBe(true)
+  }, 15_000)
+
   it('replaces a pooled connection whose timed-out query got no answer; end() does not wait for it', async () => {
     const p = createPool(await proxied(), { max: 1, cancelGrace: 500 })
     pools.push(p)
