@@ -54,6 +54,9 @@ export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   runtime: OBJECT,
   eagerStacks: BOOLEAN,
   password: { ...either(STRING, FUNCTION), secret: true },
+  // Exact milliseconds per connect attempt, 0 = none (the connect_timeout keyword is seconds).
+  connectTimeout: milliseconds(),
+  cancelGrace: milliseconds(),
 }
 
 /** ConnectOptions: the second argument of connect(). */

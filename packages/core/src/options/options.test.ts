@@ -33,6 +33,8 @@ const CONNECT_GOOD: Record<string, unknown> = {
   runtime: {},
   eagerStacks: true,
   password: () => 'secret',
+  connectTimeout: 500,
+  cancelGrace: 1_000,
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',
@@ -174,7 +176,8 @@ const BAD: [OptionSchema, Record<string, unknown>, string | RegExp][] = [
     { database: 'app' },
     /^"database" is a connection parameter, not a connection option: set dbname/,
   ],
-  [CONNECT_OPTIONS, { connectTimeout: 5 }, /set connect_timeout in the connection string/],
+  [CONNECT_OPTIONS, { connectTimeout: '5s' }, /invalid connection option "connectTimeout"/],
+  [CONNECT_OPTIONS, { cancelGrace: -1 }, /invalid connection option "cancelGrace"/],
   [
     QUERY_OPTIONS,
     { sslmode: 'require' },

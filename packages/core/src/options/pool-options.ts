@@ -34,7 +34,6 @@ export const POOL_OPTIONS: OptionSchema = defineSchema(
     maxLifetime: milliseconds(),
     acquireTimeout: milliseconds(),
     maxUses: count(1),
-    connectTimeout: milliseconds(1),
     healthCheckTimeout: milliseconds(1),
     healthCheck: either(milliseconds(), oneOf([false])),
     maxWaiting: count(0),

@@ -48,6 +48,7 @@ import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
 import { nothingListens } from './connect-failure.js'
 import { type DestroyReason, PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
+import { lifetimeExpiry } from './lifetime.js'
 
 /** Options of a pool, on top of every connection option. */
 export interface PoolOptions extends ConnectOptions {
@@ -63,8 +64,6 @@ export interface PoolOptions extends ConnectOptions {
   acquireTimeout?: number
   /** Retire a connection after this many checkouts (default: unlimited). */
   maxUses?: number
-  /** Per-attempt connect timeout in ms (overrides `connect_timeout`). */
-  connectTimeout?: number
   /**
    * How long the checkout ping may take before the connection is dropped as dead and the next
    * one tried (ms, default 5 000, and never past `acquireTimeout`).
@@ -247,6 +246,18 @@ function percentile(sorted: number[], p: number): number {
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
+/** Waits for `work`, but not past `deadline` (Date.now()); `work` keeps running after that. */
+async function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, Math.max(0, deadline - Date.now()))
+    }),
+  ])
+  clearTimeout(timer)
+}
+
 /**
  * A checked-out connection: the whole session surface (see Session). Give it back with
  * `release()` (or `await using`); every call after that throws HandleClosed and never touches
@@ -310,6 +321,8 @@ export class Pool {
   readonly #earlySites: boolean
   readonly #stallMs: number
   #pendingConnects = 0
+  /** Aborts the connects in flight (end() past its deadline). */
+  readonly #connecting = new Set<AbortController>()
   /** drain() calls so far: a connection whose connect began before the last one is not used. */
   #drains = 0
   /** What a PooledClient calls on release (one function for the pool, not one per checkout). */
@@ -705,7 +718,9 @@ export class Pool {
 
   /**
    * Stops new checkouts (PoolClosedError), waits up to `timeout` ms (default 30 000) for
-   * checked-out clients, then closes everything. Idempotent.
+   * checked-out clients and running queries, then closes everything: connections still busy at
+   * the deadline are destroyed (their requests reject with ConnectionClosed) and connects in
+   * flight are aborted, so the returned promise settles at about the deadline. Idempotent.
    */
   end(options: { timeout?: number } = {}): Promise<void> {
     if (this.#ending) return this.#ending
@@ -721,14 +736,15 @@ export class Pool {
       w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
     }
     this.#ending = (async () => {
-      await listener?.close()
       const deadline = Date.now() + (options.timeout ?? 30_000)
-      while (this.#busy.size > 0 && Date.now() < deadline) {
+      if (listener) await beforeDeadline(listener.close(), deadline)
+      while ((this.#busy.size > 0 || this.#pendingConnects > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10))
       }
+      for (const stop of this.#connecting) stop.abort()
       const all = [...this.#idle.splice(0), ...this.#busy]
       this.#busy.clear()
-      await Promise.all(all.map((s) => this.#destroy(s, 'end')))
+      await Promise.all(all.map((s) => this.#destroy(s, 'end', deadline)))
       while (this.#pendingConnects > 0) await new Promise((r) => setTimeout(r, 10))
     })()
     return this.#ending
@@ -1067,18 +1083,20 @@ export class Pool {
     this.#pendingConnects++
     const drains = this.#drains
     let slot: Slot | undefined
+    const stop = new AbortController()
+    this.#connecting.add(stop)
     try {
       const pw = this.#options.password
       const password = typeof pw === 'function' ? await pw() : pw
-      // Without connect_timeout a connect could hang and hold a slot forever: bound it.
-      const bound =
-        this.#config.connectTimeoutMs === undefined
-          ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
-          : undefined
-      const signal =
-        bound && this.#options.signal
-          ? anySignal(bound, this.#options.signal)
-          : (bound ?? this.#options.signal)
+      // Without a connect timeout a connect could hang and hold a slot forever: bound it.
+      const ms = this.#options.connectTimeout
+      const unbounded = ms === undefined ? this.#config.connectTimeoutMs === undefined : !(ms > 0)
+      const bound = unbounded
+        ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
+        : undefined
+      let signal = stop.signal
+      if (bound) signal = anySignal(signal, bound)
+      if (this.#options.signal) signal = anySignal(signal, this.#options.signal)
       const conn = await connectWithConfig(
         this.#config,
         {
@@ -1117,7 +1135,7 @@ export class Pool {
       slot = {
         conn,
         createdAt: now,
-        expiresAt: life > 0 ? now + life * (0.9 + Math.random() * 0.1) : Number.POSITIVE_INFINITY,
+        expiresAt: lifetimeExpiry(now, life),
         lastUsedAt: now,
         uses: 0,
         retire: undefined,
@@ -1133,10 +1151,13 @@ export class Pool {
       if (this.#events.has('connect'))
         this.#events.emit('connect', { processId: conn.processId, host: conn.host })
     } catch (err) {
+      this.#connecting.delete(stop)
       this.#pendingConnects--
-      this.#connectFailed(err as TuskError)
+      // end() aborted it: not a failure worth reporting.
+      if (!stop.signal.aborted) this.#connectFailed(err as TuskError)
       return
     }
+    this.#connecting.delete(stop)
     this.#pendingConnects--
     if (this.#closed) {
       this.#destroy(slot, 'end')
@@ -1369,15 +1390,22 @@ export class Pool {
       this.#events.emit('remove', { processId: slot.conn.processId, reason })
   }
 
-  async #destroy(slot: Slot, reason: DestroyReason): Promise<void> {
+  /**
+   * Closes `slot`'s connection: destroyed at once when broken, dirty or (past end()'s deadline)
+   * still busy; else closed gracefully, but destroyed at `deadline` (Date.now()) if one is given.
+   */
+  async #destroy(slot: Slot, reason: DestroyReason, deadline?: number): Promise<void> {
     this.#count(reason, slot)
     const conn = slot.conn
     if (conn.closed) return
-    if (reason === 'error' || reason === 'dirty') {
+    if (reason === 'error' || reason === 'dirty' || (deadline !== undefined && conn.pending > 0)) {
       conn.destroy()
       return
     }
-    await conn.close().catch(() => conn.destroy())
+    const closing = conn.close().catch(() => conn.destroy())
+    if (deadline === undefined) return closing
+    await beforeDeadline(closing, deadline)
+    conn.destroy()
   }
 }
 
@@ -1389,14 +1417,7 @@ export function createPoolOn(
 ): Pool {
   checkPoolOptions(options)
   const runtime = runtimeOf(options.runtime, defaults)
-  let input: string | ConnectionOptions | undefined = conninfo
-  if (options.connectTimeout !== undefined) {
-    const seconds = String(Math.max(1, Math.ceil(options.connectTimeout / 1000)))
-    input =
-      typeof conninfo === 'string' || conninfo === undefined
-        ? { ...(conninfo ? { connectionString: conninfo } : {}), connect_timeout: seconds }
-        : { ...conninfo, connect_timeout: seconds }
-  }
-  const config = resolveConfig(input, runtime.context)
+  // `options.connectTimeout` (ms) is applied per attempt by connect, exactly; see ConnectOptions.
+  const config = resolveConfig(conninfo, runtime.context)
   return new Pool(config, options, runtime)
 }
