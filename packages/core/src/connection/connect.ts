@@ -46,6 +46,12 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
   types?: TypeOptions | TypeRegistry
   /** Abort connecting. */
   signal?: AbortSignal
+  /**
+   * Per-attempt connect timeout in ms, exact (0 = none). Overrides the `connect_timeout`
+   * keyword, which keeps libpq's meaning: whole seconds, at least 2 (so `connectTimeout` inside
+   * a conninfo object is that keyword, in seconds; this option is the millisecond one).
+   */
+  connectTimeout?: number
   /** Largest server message accepted, in bytes (default 1 GiB, the server's own limit). */
   maxMessageSize?: number
   /** Replace runtime pieces (transport, crypto, environment). */
@@ -55,6 +61,17 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * fails (free; shows the async functions awaiting it, as V8's async stack traces do).
    */
   eagerStacks?: boolean
+  /**
+   * The password (overrides the one in `conninfo`), or a function called for each connection
+   * attempt (e.g. a cloud IAM token).
+   */
+  password?: string | (() => string | Promise<string>)
+  /**
+   * After a query's `timeout` or `signal` sends a CancelRequest, how long (ms, default 2 000) to
+   * wait for the server's answer before the link is taken as dead and the connection closed as
+   * lost. Bounds a query on a link that went silent to `timeout` + `cancelGrace`.
+   */
+  cancelGrace?: number
 }
 
 /** Connects with an already resolved config (the pool resolves once and connects many times). */
@@ -224,7 +241,13 @@ async function attempt(
 ): Promise<Connection> {
   const peer = peerOf(host)
   const controller = new AbortController()
-  const timeoutMs = config.connectTimeoutMs
+  const timeoutMs =
+    options.connectTimeout === undefined
+      ? config.connectTimeoutMs
+      : options.connectTimeout > 0
+        ? options.connectTimeout
+        : undefined
+  const timeoutName = options.connectTimeout === undefined ? 'connect_timeout' : 'connectTimeout'
   let timedOut = false
   const timer =
     timeoutMs === undefined
@@ -240,7 +263,7 @@ async function attempt(
   const aborted = (): TuskError =>
     timedOut
       ? new ConnectTimeout(
-          `timed out connecting to ${peer} after ${timeoutMs} ms (connect_timeout)`,
+          `timed out connecting to ${peer} after ${timeoutMs} ms (${timeoutName})`,
           {
             host: peer,
             phase: 'connect',
@@ -298,6 +321,7 @@ async function attempt(
       cache: options,
       limits: options,
       eagerStacks: options.eagerStacks === true,
+      ...(options.cancelGrace !== undefined ? { cancelGrace: options.cancelGrace } : {}),
     })
     let tls: TlsSession | null = null
     const settings = tlsSettings(config)

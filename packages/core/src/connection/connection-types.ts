@@ -60,9 +60,15 @@ export interface QueryOptions {
   paramTypes?: readonly number[]
   /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
   prepare?: boolean
-  /** Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
+  /**
+   * Abort the query: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`);
+   * without an answer within the connection's `cancelGrace`, the connection is closed as lost.
+   */
   signal?: AbortSignal
-  /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
+  /**
+   * Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`);
+   * without an answer within the connection's `cancelGrace`, the connection is closed as lost.
+   */
   timeout?: number
   /** Server-side `statement_timeout` for this query only, in ms. */
   statementTimeout?: number

@@ -10,6 +10,8 @@ import { InterfaceError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
 import { fromServerError } from '../errors/server-error.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
+import { placeholderMismatchMessage } from '../options/placeholder-hint.js'
+import { checkExecCall, checkQueryCall } from '../options/validate.js'
 import {
   encodeClose,
   encodeCopyFail,
@@ -187,6 +189,7 @@ export class Connection extends RequestPump {
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
+    checkQueryCall(text, params, options)
     if (this.#eagerStacks)
       return this.queryFrom<R>(captureCallSite(this.query), text, params, options)
     try {
@@ -240,6 +243,11 @@ export class Connection extends RequestPump {
    * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
    */
   exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    try {
+      checkExecCall(sql, options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return this.simpleQuery(sql, options)
   }
 
@@ -279,10 +287,10 @@ export class Connection extends RequestPump {
     if (expected !== values.length) {
       return Promise.reject(
         attachCallSite(
-          new InterfaceError(
-            `query expects ${expected} parameter${expected === 1 ? '' : 's'} ($1…$${expected}) but ${values.length} ${values.length === 1 ? 'was' : 'were'} given`,
-            { query: text, safeToRetry: true },
-          ),
+          new InterfaceError(placeholderMismatchMessage('query', text, expected, values.length), {
+            query: text,
+            safeToRetry: true,
+          }),
           site,
         ),
       )
@@ -357,7 +365,10 @@ export class Connection extends RequestPump {
         {
           info: opts.onInfo,
           limitExceeded() {
-            self.requestCancel(op, 'abort')
+            const grace = self.requestCancel(op, 'abort')
+            if (grace === undefined) return
+            if (timer !== undefined) clearTimeout(timer)
+            timer = grace
           },
           resolve(result) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
@@ -443,14 +454,54 @@ export class Connection extends RequestPump {
         return
       }
       op.setPrelude(prelude)
-      if (opts.timeout !== undefined) {
-        timer = setTimeout(() => this.requestCancel(op, 'timeout'), opts.timeout)
-      }
-      if (opts.signal) {
-        onAbort = () => this.requestCancel(op, 'abort')
-        opts.signal.addEventListener('abort', onAbort, { once: true })
-      }
+      // Closures only for a query that has a timeout or a signal: none on the common path.
+      if (opts.timeout !== undefined || opts.signal !== undefined)
+        this.#armCancel(
+          op,
+          opts.timeout,
+          opts.signal,
+          (t) => {
+            timer = t
+          },
+          () => timer,
+          (f) => {
+            onAbort = f
+          },
+        )
     })
+  }
+
+  /**
+   * Arms a request's `timeout` and `signal`: each sends a CancelRequest, and the first one also
+   * starts the grace timer that closes the connection if no answer comes (it replaces the
+   * timeout timer in the request's single timer slot; settling clears whatever is there).
+   */
+  #armCancel(
+    op: Cancellable,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    setTimer: (t: ReturnType<typeof setTimeout> | undefined) => void,
+    getTimer: () => ReturnType<typeof setTimeout> | undefined,
+    setOnAbort: (f: () => void) => void,
+  ): void {
+    if (timeout !== undefined) {
+      setTimer(
+        setTimeout(() => {
+          setTimer(this.requestCancel(op, 'timeout') ?? getTimer())
+        }, timeout),
+      )
+    }
+    if (signal) {
+      const onAbort = (): void => {
+        const grace = this.requestCancel(op, 'abort')
+        if (grace === undefined) return
+        const t = getTimer()
+        if (t !== undefined) clearTimeout(t)
+        setTimer(grace)
+      }
+      setOnAbort(onAbort)
+      signal.addEventListener('abort', onAbort, { once: true })
+    }
   }
 
   /** The highest `$n` in `text`, remembered per text: a scan of the whole text saved per query. */
@@ -578,13 +629,19 @@ export class Connection extends RequestPump {
         // A script may run COPY anywhere in it: hold what comes after (harmless if it does not).
         if (COPY_WORD.test(sql)) op.barrier = true
         this.enqueue(op, (w) => encodeQuery(w, sql))
-        if (options?.timeout !== undefined) {
-          timer = setTimeout(() => this.requestCancel(op, 'timeout'), options.timeout)
-        }
-        if (signal) {
-          onAbort = () => this.requestCancel(op, 'abort')
-          signal.addEventListener('abort', onAbort, { once: true })
-        }
+        if (options?.timeout !== undefined || signal !== undefined)
+          this.#armCancel(
+            op,
+            options?.timeout,
+            signal,
+            (t) => {
+              timer = t
+            },
+            () => timer,
+            (f) => {
+              onAbort = f
+            },
+          )
       })
     } catch (err) {
       // Captured after the await (unless eagerly): the async functions awaiting this call.

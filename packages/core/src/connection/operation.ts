@@ -10,7 +10,10 @@ import type { DataRowSink } from '../protocol/decoder.js'
 export interface Operation {
   /** SQL text, for error context. */
   readonly query?: string | undefined
-  /** True once any byte of the request was handed to the transport. */
+  /**
+   * True once the request's bytes were handed to the transport (set by the connection when it
+   * writes them; queued or held behind a barrier is not sent). Decides `inDoubt`/`safeToRetry`.
+   */
   sent: boolean
   /** Take one message; return true when the request is complete (usually at ReadyForQuery). */
   handle(message: BackendMessage): boolean

@@ -7,6 +7,7 @@
 import type { ErrorPhase, TuskError } from '../errors/base.js'
 import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
 import { fromServerError } from '../errors/server-error.js'
+import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import type { BackendMessage, TransactionStatus } from '../protocol/backend.js'
 import { BackendDecoder } from '../protocol/decoder.js'
 import { TERMINATE_FRAME } from '../protocol/frontend.js'
@@ -27,7 +28,12 @@ export interface PumpInit {
   transport: Transport
   maxMessageSize?: number
   hooks?: ConnectionHooks
+  /** How long a canceled query may go unanswered before the link is taken as dead (ms). */
+  cancelGrace?: number
 }
+
+/** Default `cancelGrace`: a CancelRequest's round trip plus the server noticing it, with room. */
+export const DEFAULT_CANCEL_GRACE_MS = 2_000
 
 /** A pending request with what cancel and timeouts need. */
 export type Cancellable = ExtendedQueryOperation<unknown> & {
@@ -49,10 +55,16 @@ export class RequestPump {
   readonly #ops: Operation[] = []
   readonly #parameters = new Map<string, string>()
   readonly #hooks: ConnectionHooks
+  readonly #cancelGrace: number
   #cancelInFlight = false
   /** A barrier request is in flight: later requests wait in `#held` (bytes, request). */
   #holding = false
   readonly #held: { bytes: Uint8Array; op: Operation }[] = []
+  /**
+   * Requests whose bytes are in `#writer`, not yet handed to the transport. `#ops` is ordered
+   * as the bytes are: written requests, then these, then the `#held` ones.
+   */
+  #inWriter = 0
   readonly #drainWaiters: (() => void)[] = []
   /** Requests already sent behind a canceled one: a late cancel may hit them instead. */
   readonly #cancelBystanders = new WeakSet<Operation>()
@@ -78,6 +90,7 @@ export class RequestPump {
   constructor(init: PumpInit) {
     this.#transport = init.transport
     this.#hooks = { ...init.hooks }
+    this.#cancelGrace = init.cancelGrace ?? DEFAULT_CANCEL_GRACE_MS
     this.#decoder = new BackendDecoder(
       init.maxMessageSize === undefined ? {} : { maxMessageSize: init.maxMessageSize },
     )
@@ -141,12 +154,53 @@ export class RequestPump {
    * reaches the head of the queue. While a CancelRequest is in flight no new request is written,
    * so a cancel that arrives late can only find the session idle, never the next query.
    */
-  /** @internal */
-  protected requestCancel(op: Cancellable, reason: 'abort' | 'timeout'): void {
-    if (!this.#ops.includes(op) || op.cancelReason) return
+  /**
+   * @internal Cancels `op` if it has not finished: at once when the server is running it, else
+   * when it reaches the head of the queue. While a CancelRequest is in flight no new request is
+   * written, so a cancel that arrives late can only find the session idle, never the next query.
+   * Returns the grace timer (see `#cancelUnanswered`); the caller clears it when `op` settles.
+   */
+  protected requestCancel(
+    op: Cancellable,
+    reason: 'abort' | 'timeout',
+  ): ReturnType<typeof setTimeout> | undefined {
+    if (!this.#ops.includes(op) || op.cancelReason) return undefined
     op.cancelReason = reason
     if (this.#ops[0] === op) this.#sendCancel()
     else op.cancelPending = true
+    return setTimeout(() => this.#cancelUnanswered(op, reason), this.#cancelGrace)
+  }
+
+  /**
+   * A canceled query got no answer within `cancelGrace`: on a link that went silent (no FIN, no
+   * RST) none will ever come, and everything queued behind it would wait forever. The connection
+   * is closed as lost: `op` rejects with QueryCanceled (its `cause` the ConnectionLost), the
+   * requests behind it with ConnectionLost, and a pool replaces the connection.
+   */
+  #cancelUnanswered(op: Cancellable, reason: 'abort' | 'timeout'): void {
+    const i = this.#ops.indexOf(op)
+    if (i < 0 || this.#closed) return
+    this.#ops.splice(i, 1)
+    const grace = this.#cancelGrace
+    this.#shutdown(
+      `connection to ${this.host} lost: no answer within ${grace} ms of canceling a query (${reason}); the link is presumed dead`,
+      undefined,
+    )
+    const written = op.sent && this.#ready
+    const err = new QueryCanceled(
+      `query canceled (${reason}); the server did not answer within ${grace} ms, so the connection was closed`,
+      {
+        query: op.query,
+        host: this.host,
+        phase: 'query',
+        inDoubt: written,
+        safeToRetry: !written,
+        transient: true,
+        cause: this.#closeReason,
+      },
+    )
+    err.code = '57014'
+    op.fail(err)
   }
 
   #sendCancel(): void {
@@ -209,13 +263,16 @@ export class RequestPump {
     this.#closed = true
     this.#transport.destroy()
     if (!wasClosed) {
-      this.#failAll(
-        () =>
-          new ConnectionClosed('connection destroyed while the request was pending', {
-            host: this.host,
-            phase: 'close',
-          }),
-      )
+      this.#failAll((op) => {
+        const written = op.sent && this.#ready
+        return new ConnectionClosed('connection destroyed while the request was pending', {
+          host: this.host,
+          phase: 'close',
+          inDoubt: written,
+          safeToRetry: !written,
+          ...(op.query !== undefined ? { query: op.query } : {}),
+        })
+      })
     }
   }
 
@@ -234,6 +291,7 @@ export class RequestPump {
    */
   writeNow(encode: (w: Writer) => void): boolean {
     encode(this.#writer)
+    this.#markWritten()
     return this.#transport.write(this.#writer.flush())
   }
 
@@ -314,7 +372,6 @@ export class RequestPump {
       encode(w)
       this.#held.push({ bytes: w.flush(), op })
       this.#ops.push(op)
-      op.sent = true
       return
     }
     const start = this.#writer.length
@@ -325,7 +382,7 @@ export class RequestPump {
       throw err
     }
     this.#ops.push(op)
-    op.sent = true
+    this.#inWriter++
     if (op.barrier) this.#holding = true
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
@@ -336,7 +393,21 @@ export class RequestPump {
   #flush(): void {
     this.#flushScheduled = false
     if (this.#writer.length === 0 || this.#closed || this.#cancelInFlight) return
+    this.#markWritten()
     this.#transport.write(this.#writer.flush())
+  }
+
+  /**
+   * The whole writer is about to go to the transport: its requests count as sent from now on
+   * (`inDoubt` if the link then fails). A range of the queue, one boolean each, no allocation.
+   */
+  #markWritten(): void {
+    const n = this.#inWriter
+    if (n === 0) return
+    this.#inWriter = 0
+    const ops = this.#ops
+    const end = ops.length - this.#held.length
+    for (let i = end - n; i < end; i++) ops[i]!.sent = true
   }
 
   /**
@@ -350,6 +421,7 @@ export class RequestPump {
     while (n < held.length) {
       const entry = held[n++]!
       this.#writer.bytes(entry.bytes)
+      this.#inWriter++
       if (entry.op.barrier) {
         this.#holding = true
         break
@@ -491,16 +563,19 @@ export class RequestPump {
     if (this.#closed && this.#closeReason) return
     const first = !this.#closed
     this.#closed = true
-    const make = (phase: ErrorPhase, op?: Operation): ConnectionLost =>
-      new ConnectionLost(message, {
+    // Before startup completes nothing of the user's was sent: always safe to retry.
+    const make = (phase: ErrorPhase, op?: Operation): ConnectionLost => {
+      const written = op?.sent === true && this.#ready
+      return new ConnectionLost(message, {
         host: this.host,
         phase,
         ...(errno ? { errno } : {}),
         ...(cause !== undefined ? { cause } : {}),
         ...(op?.query !== undefined ? { query: op.query } : {}),
-        inDoubt: op?.sent ?? false,
-        safeToRetry: op ? !op.sent : false,
+        inDoubt: written,
+        safeToRetry: op ? !written : !this.#ready,
       })
+    }
     const phase: ErrorPhase = !this.#ready ? 'connect' : this.#ops.length ? 'query' : 'idle'
     this.#closeReason = make(phase)
     this.#transport.destroy()

@@ -27,8 +27,13 @@ const FOREIGN_NAMES: Readonly<Record<string, string>> = {
   loadbalance: 'load_balance_hosts',
 }
 
+/** The libpq keyword a well-known name from another driver stands for (`ssl` → `sslmode`). */
+export function foreignKeyword(name: string): string | undefined {
+  return FOREIGN_NAMES[fold(name)]
+}
+
 /** Lower-case and drop `_` and `-`, so `sslMode`, `ssl_mode` and `SSL-MODE` compare equal. */
-function fold(name: string): string {
+export function fold(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '')
 }
 

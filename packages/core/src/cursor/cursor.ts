@@ -10,6 +10,7 @@ import { InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
 import { HandleClosed } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
+import { placeholderMismatchMessage } from '../options/placeholder-hint.js'
 import type { FieldDescription } from '../protocol/backend.js'
 import {
   encodeBind,
@@ -103,7 +104,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     const expected = highestPlaceholder(this.#text)
     if (expected !== this.#values.length) {
       throw new InterfaceError(
-        `cursor query expects ${expected} parameters but ${this.#values.length} were given`,
+        placeholderMismatchMessage('cursor query', this.#text, expected, this.#values.length),
         { query: this.#text },
       )
     }
@@ -178,7 +179,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     let p: Promise<QueryResult<R>>
     if (this.#declared) {
       p = this.#openDeclared(conn).then(() =>
-        conn.query<R>(
+        conn.queryFrom<R>(
+          undefined,
           `FETCH FORWARD ${this.#batchSize} FROM ${escapeIdentifier(this.#portal)}`,
           [],
           {

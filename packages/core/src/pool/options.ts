@@ -22,8 +22,6 @@ export interface PoolOptions extends ConnectOptions {
   acquireTimeout?: number
   /** Retire a connection after this many checkouts (default: unlimited). */
   maxUses?: number
-  /** Per-attempt connect timeout in ms (overrides `connect_timeout`). */
-  connectTimeout?: number
   /**
    * How long the checkout ping may take before the connection is dropped as dead and the next
    * one tried (ms, default 5 000, and never past `acquireTimeout`).

@@ -28,20 +28,33 @@ import {
 } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
+import {
+  checkCheckoutOptions,
+  checkCopyFromCall,
+  checkCopyToCall,
+  checkCursorCall,
+  checkExecCall,
+  checkNotifyOptions,
+  checkPoolOptions,
+  checkPoolQueryCall,
+  checkTransactionCall,
+} from '../options/validate.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
 import type { NotifyOptions } from '../session/queryable.js'
 import { Session } from '../session/session.js'
-import { anySignal, deadlineSignal } from '../session/signals.js'
+import { anySignal, type Deadline, deadlineSignal } from '../session/signals.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { opensTransactionBlock } from '../sql/keyword.js'
 import type { Transaction, TransactionOptions } from '../transaction/transaction.js'
 import type { TypeRegistry } from '../types/index.js'
+import { nothingListens } from './connect-failure.js'
 import { PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
 import type { AcquireOptions, PoolOptions, PoolQueryOptions, PoolStats } from './options.js'
 import { PoolClient } from './pool-client.js'
 import type { PooledConnection, PoolSlot } from './pooled-connection.js'
 import {
+  beforeDeadline,
   type Connector,
   type DestroyReason,
   ResourcePool,
@@ -110,15 +123,25 @@ function pingConnection(pooled: PooledConnection, timeoutMs: number): Promise<un
   )
 }
 
-/** Closes a connection leaving the pool: at once when it failed or is dirty, else politely. */
-function closeConnection(pooled: PooledConnection, reason: DestroyReason): Promise<void> | void {
+/**
+ * Closes a connection leaving the pool: at once when it failed, is dirty or (past end()'s
+ * deadline) is still busy; else politely, but destroyed at `deadline` (Date.now()) if one is given.
+ */
+async function closeConnection(
+  pooled: PooledConnection,
+  reason: DestroyReason,
+  deadline?: number,
+): Promise<void> {
   const conn = pooled.conn
   if (conn.closed) return
-  if (reason === 'error' || reason === 'dirty') {
+  if (reason === 'error' || reason === 'dirty' || (deadline !== undefined && conn.pending > 0)) {
     conn.destroy()
     return
   }
-  return conn.close().catch(() => conn.destroy())
+  const closing = conn.close().catch(() => conn.destroy())
+  if (deadline === undefined) return closing
+  await beforeDeadline(closing, deadline)
+  conn.destroy()
 }
 
 function isClosed(pooled: PooledConnection): boolean {
@@ -144,6 +167,8 @@ export class Pool {
   /** What a PoolClient calls on release (one function for the pool, not one per checkout). */
   readonly #releaseSlot = (slot: PoolSlot, error: unknown): void => this.#release(slot, error, true)
   readonly #events = new PoolEventHub()
+  /** Aborts the connects in flight (end() past its deadline). */
+  readonly #connecting = new Set<AbortController>()
   #pipelined = 0
   #listener: Listener | undefined
   /** The registry with `registerTypes` loaded, shared by every connection after the first. */
@@ -173,6 +198,10 @@ export class Pool {
       destroy: closeConnection,
       isBroken: isClosed,
       isFatal: fatalConnectError,
+      failsWaitersWhileNew: nothingListens,
+      abortCreates: () => {
+        for (const stop of this.#connecting) stop.abort()
+      },
       check: pingConnection,
     }
     if (options.allowExitOnIdle) {
@@ -236,6 +265,7 @@ export class Pool {
     params?: readonly unknown[] | PoolQueryOptions,
     options?: PoolQueryOptions,
   ): Promise<QueryResult<R>> {
+    checkPoolQueryCall(text, params, options)
     const site = this.#earlySites ? captureCallSite(this.query) : undefined
     const opts = Array.isArray(params) ? options : (params as PoolQueryOptions | undefined)
     let shared = false
@@ -278,6 +308,7 @@ export class Pool {
 
   /** Runs a multi-statement script (simple protocol) on one connection. */
   async exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+    checkExecCall(sql, options)
     const client = await this.connect(options)
     let failure: unknown
     try {
@@ -301,12 +332,8 @@ export class Pool {
     a: TransactionOptions | ((tx: Transaction) => Promise<T>),
     b?: (tx: Transaction) => Promise<T>,
   ): Promise<T> {
+    checkTransactionCall(a, b)
     const [options, fn] = typeof a === 'function' ? [{}, a] : [a ?? {}, b!]
-    if (typeof fn !== 'function') {
-      throw new InterfaceError(
-        'transaction() needs a function to run: transaction(options, async (tx) => …)',
-      )
-    }
     const client = await this.connect(options.signal ? { signal: options.signal } : undefined)
     let failure: unknown
     try {
@@ -328,6 +355,7 @@ export class Pool {
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Cursor<R> {
+    checkCursorCall(text, params, options)
     const site = this.#earlySites ? captureCallSite(this.cursor) : undefined
     const [values, opts] = Array.isArray(params)
       ? [params, options ?? {}]
@@ -351,6 +379,7 @@ export class Pool {
 
   /** `COPY … FROM STDIN` on one connection (see Session.copyFrom). */
   async copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
+    checkCopyFromCall(sql, source, options)
     const client = await this.connect(options?.signal ? { signal: options.signal } : undefined)
     let failure: unknown
     try {
@@ -365,6 +394,7 @@ export class Pool {
 
   /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Session.copyTo). */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    checkCopyToCall(sql, options)
     const out: PassThrough & { rowCount?: number } = new PassThrough({
       objectMode: options?.output === 'rows',
     })
@@ -419,6 +449,7 @@ export class Pool {
 
   /** Sends a notification through a pooled connection (payload limit checked first). */
   async notify(channel: string, payload = '', options?: NotifyOptions): Promise<void> {
+    checkNotifyOptions(options)
     checkNotifyPayload(channel, payload)
     await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], {
       ...options,
@@ -433,9 +464,12 @@ export class Pool {
    */
   async connect(options?: AcquireOptions): Promise<PoolClient> {
     const site = this.#earlySites ? captureCallSite(this.connect) : undefined
-    const deadline =
-      options === undefined ? undefined : deadlineSignal(options.signal, options.timeout)
+    let deadline: Deadline | undefined
     try {
+      if (options !== undefined) {
+        checkCheckoutOptions(options)
+        deadline = deadlineSignal(options.signal, options.timeout)
+      }
       const signal = deadline?.signal
       if (signal?.aborted) throw this.#abortedCheckout(signal, options)
       const pending = this.#rp.acquire(site, signal, checkoutAborted)
@@ -521,29 +555,35 @@ export class Pool {
   async #connect(): Promise<PooledConnection> {
     const pw = this.#options.password
     const password = typeof pw === 'function' ? await pw() : pw
-    // Without connect_timeout a connect could hang and hold a slot forever: bound it.
+    // Without a connect timeout a connect could hang and hold a slot forever: bound it. end()
+    // past its deadline aborts connects still in flight.
+    const stop = new AbortController()
     const bound =
-      this.#config.connectTimeoutMs === undefined
+      this.#config.connectTimeoutMs === undefined && this.#options.connectTimeout === undefined
         ? AbortSignal.timeout(this.#options.acquireTimeout ?? 30_000)
         : undefined
-    const signal =
-      bound && this.#options.signal
-        ? anySignal(bound, this.#options.signal)
-        : (bound ?? this.#options.signal)
+    let signal = anySignal(stop.signal, bound ?? stop.signal)
+    if (this.#options.signal) signal = anySignal(signal, this.#options.signal)
     let pooled: PooledConnection | undefined
-    const conn = await connectWithConfig(
-      this.#config,
-      {
-        ...this.#options,
-        ...(signal ? { signal } : {}),
-        // An idle connection that closes leaves the pool (a busy one is seen on release).
-        onClose: (err) => {
-          if (pooled !== undefined) this.#rp.lost(pooled, err)
+    this.#connecting.add(stop)
+    let conn: Connection
+    try {
+      conn = await connectWithConfig(
+        this.#config,
+        {
+          ...this.#options,
+          signal,
+          // An idle connection that closes leaves the pool (a busy one is seen on release).
+          onClose: (err) => {
+            if (pooled !== undefined) this.#rp.lost(pooled, err)
+          },
         },
-      },
-      this.#runtime,
-      password,
-    )
+        this.#runtime,
+        password,
+      )
+    } finally {
+      this.#connecting.delete(stop)
+    }
     const names = this.#options.registerTypes
     if (names && names.length > 0) {
       try {
@@ -759,15 +799,9 @@ export function createPoolOn(
   options: PoolOptions,
   defaults: () => Runtime,
 ): Pool {
+  checkPoolOptions(options)
   const runtime = runtimeOf(options.runtime, defaults)
-  let input: string | ConnectionOptions | undefined = conninfo
-  if (options.connectTimeout !== undefined) {
-    const seconds = String(Math.max(1, Math.ceil(options.connectTimeout / 1000)))
-    input =
-      typeof conninfo === 'string' || conninfo === undefined
-        ? { ...(conninfo ? { connectionString: conninfo } : {}), connect_timeout: seconds }
-        : { ...conninfo, connect_timeout: seconds }
-  }
-  const config = resolveConfig(input, runtime.context)
+  // `options.connectTimeout` (ms) is applied per attempt by connect, exactly; see ConnectOptions.
+  const config = resolveConfig(conninfo, runtime.context)
   return new Pool(config, options, runtime)
 }

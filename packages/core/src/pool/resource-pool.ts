@@ -5,6 +5,7 @@
  * resize and end, stats and wait percentiles. It knows nothing of PostgreSQL: what a resource is,
  * how it opens, closes and is checked comes from its Connector.
  */
+
 import {
   ConfigError,
   ConnectionError,
@@ -12,6 +13,7 @@ import {
   PoolTimeoutError,
   PoolTooBusyError,
 } from '../errors/client.js'
+import { lifetimeExpiry } from './lifetime.js'
 
 /** Why a resource left the pool. */
 export type DestroyReason =
@@ -24,16 +26,38 @@ export type DestroyReason =
   | 'end'
   | 'resize'
 
+/** Waits for `work`, but not past `deadline` (Date.now()); `work` keeps running after that. */
+export async function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, Math.max(0, deadline - Date.now()))
+    }),
+  ])
+  clearTimeout(timer)
+}
+
 /** How a ResourcePool opens, closes and checks its resources. */
 export interface Connector<R> {
   /** Opens a resource. A rejection counts as a failed connect (retried unless `isFatal`). */
   create(): Promise<R>
-  /** Closes a resource leaving the pool; a rejection or throw is ignored. */
-  destroy(resource: R, reason: DestroyReason): Promise<void> | void
+  /**
+   * Closes a resource leaving the pool; a rejection or throw is ignored. With `deadline`
+   * (Date.now(), end() only) a graceful close is cut at that time and a busy one is not waited for.
+   */
+  destroy(resource: R, reason: DestroyReason, deadline?: number): Promise<void> | void
   /** True when the resource is known dead without asking it (a closed socket). */
   isBroken?(resource: R): boolean
   /** True for a create failure no retry can cure: every waiter fails with it at once. */
   isFatal?(error: unknown): boolean
+  /**
+   * True for a create failure that should fail the waiters at once while the pool has never
+   * created a resource (nothing is there yet); unlike `isFatal`, retries go on for later calls.
+   */
+  failsWaitersWhileNew?(error: unknown): boolean
+  /** Aborts the creates in flight (end() reached its deadline). */
+  abortCreates?(): void
   /**
    * Checks a resource idle longer than `healthCheck` before it is handed out, within `timeoutMs`
    * (the connector enforces it); a rejection destroys it and the next one is tried.
@@ -447,14 +471,16 @@ export class ResourcePool<R, C = undefined> {
       w.reject(new PoolClosedError('the pool was closed while waiting for a connection'))
     }
     this.#ending = (async () => {
-      await first?.()
       const deadline = Date.now() + timeoutMs
-      while (this.#busy.size > 0 && Date.now() < deadline) {
+      if (first) await beforeDeadline(first(), deadline)
+      while ((this.#busy.size > 0 || this.#pendingConnects > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10))
       }
+      // Past the deadline nothing is waited for: creates are aborted, busy resources destroyed.
+      if (this.#pendingConnects > 0) this.#connector.abortCreates?.()
       const all = [...this.#idle.splice(0), ...this.#busy]
       this.#busy.clear()
-      await Promise.all(all.map((s) => this.#destroy(s, 'end')))
+      await Promise.all(all.map((s) => this.#destroy(s, 'end', deadline)))
       while (this.#pendingConnects > 0) await new Promise((r) => setTimeout(r, 10))
     })()
     return this.#ending
@@ -632,7 +658,7 @@ export class ResourcePool<R, C = undefined> {
         resource,
         createdAt: now,
         // ±10 %: connections opened together do not all retire together.
-        expiresAt: life > 0 ? now + life * (0.9 + this.#random() * 0.2) : Number.POSITIVE_INFINITY,
+        expiresAt: lifetimeExpiry(now, life, this.#random),
         lastUsedAt: now,
         uses: 0,
         retire: undefined,
@@ -679,6 +705,12 @@ export class ResourcePool<R, C = undefined> {
       return
     }
     this.#backgroundError(err)
+    // Never created and nothing there: fail the waiters now; later calls still retry.
+    if (this.#created === 0 && this.#connector.failsWaitersWhileNew?.(err)) {
+      const failed = this.#waiters.splice(0)
+      this.#stopWaitTimerIfIdle()
+      for (const w of failed) w.reject(err)
+    }
     if (this.#closed || (this.#waiters.length === 0 && this.total >= this.#min)) return
     const ceiling = Math.min(
       this.#retryCap,
@@ -759,10 +791,10 @@ export class ResourcePool<R, C = undefined> {
     this.#hooks.removed?.(slot, reason)
   }
 
-  #destroy(slot: Slot<R>, reason: DestroyReason): Promise<void> {
+  #destroy(slot: Slot<R>, reason: DestroyReason, deadline?: number): Promise<void> {
     this.#count(reason, slot)
     try {
-      const closing = this.#connector.destroy(slot.resource, reason)
+      const closing = this.#connector.destroy(slot.resource, reason, deadline)
       return closing instanceof Promise ? closing.catch(ignore) : RESOLVED
     } catch {
       return RESOLVED

@@ -6,6 +6,7 @@ import { type ConnectOptions, connectWithConfig } from '../connection/connect.js
 import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
+import { checkConnectOptions } from '../options/validate.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
 import { Session } from './session.js'
 
@@ -19,9 +20,12 @@ export async function openSession(
 ): Promise<Session> {
   const site = captureCallSite(openSession)
   try {
+    checkConnectOptions(options)
     const runtime = runtimeOf(options.runtime, defaults)
     const config = resolveConfig(conninfo, runtime.context)
-    return new Session(await connectWithConfig(config, options, runtime))
+    const pw = options.password
+    const password = typeof pw === 'function' ? await pw() : pw
+    return new Session(await connectWithConfig(config, options, runtime, password))
   } catch (err) {
     throw attachCallSite(err, site)
   }

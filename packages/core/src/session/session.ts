@@ -26,6 +26,14 @@ import type { TuskError } from '../errors/base.js'
 import { HandleClosed } from '../errors/client.js'
 import { InFailedSqlTransaction } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload } from '../listen/listener.js'
+import {
+  checkCopyFromCall,
+  checkCopyToCall,
+  checkCursorCall,
+  checkNotifyOptions,
+  checkTransactionCall,
+  checkTransactionOptions,
+} from '../options/validate.js'
 import type { TransactionStatus } from '../protocol/backend.js'
 import type { SqlFragment } from '../sql/fragment.js'
 import {
@@ -184,12 +192,14 @@ export class Session implements Queryable, TransactionHost {
     params?: readonly unknown[] | CursorOptions,
     options?: CursorOptions,
   ): Cursor<R> {
+    checkCursorCall(text, params, options)
     const [values, opts] = cursorArgs(params, options)
     return new Cursor<R>(this.#live(), text, values, opts)
   }
 
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
     try {
+      checkCopyFromCall(sql, source, options)
       const conn = this.#live()
       const deadline = deadlineSignal(options?.signal, options?.timeout)
       if (deadline === undefined) return copyFrom(conn, sql, source, options)
@@ -202,6 +212,7 @@ export class Session implements Queryable, TransactionHost {
   }
 
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
+    checkCopyToCall(sql, options)
     const conn = this.#live()
     const deadline = deadlineSignal(options?.signal, options?.timeout)
     if (deadline === undefined) return copyTo(conn, sql, options)
@@ -211,6 +222,7 @@ export class Session implements Queryable, TransactionHost {
   }
 
   async notify(channel: string, payload = '', options?: NotifyOptions): Promise<void> {
+    checkNotifyOptions(options)
     checkNotifyPayload(channel, payload)
     await this.query('select pg_catalog.pg_notify($1, $2)', [channel, payload], {
       ...options,
@@ -231,6 +243,7 @@ export class Session implements Queryable, TransactionHost {
     b?: (tx: Transaction) => Promise<T>,
   ): Promise<T> {
     try {
+      checkTransactionCall(a, b)
       this.#live()
       const [options, fn] = typeof a === 'function' ? [{}, a] : [a ?? {}, b!]
       return runTransaction(this, options, fn)
@@ -241,6 +254,7 @@ export class Session implements Queryable, TransactionHost {
 
   /** Starts a transaction block (`BEGIN` with the options given); end it with commit or rollback. */
   async begin(options: TransactionOptions = {}): Promise<void> {
+    checkTransactionOptions(options)
     const deadline = deadlineSignal(options.signal, options.timeout)
     try {
       await this.exec(beginStatement(options), deadline ? { signal: deadline.signal } : undefined)

@@ -339,6 +339,35 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await expect(c2.query('select 1')).rejects.toBeInstanceOf(errors.HandleClosed)
   })
 
+  it('destroys a client released mid-COPY, and nothing of the COPY is written', async () => {
+    const { pool: p } = pool({ max: 1 })
+    await p.exec('create table if not exists released_mid_copy (n int)')
+    await p.exec('truncate released_mid_copy')
+    const c1 = await p.connect()
+    const pid = c1.processId
+    let finish: () => void = () => {}
+    const never = new Promise<void>((r) => {
+      finish = r
+    })
+    async function* rows() {
+      yield '1\n'
+      await never
+    }
+    const copying = c1
+      .copyFrom('copy released_mid_copy from stdin', rows())
+      .catch((e: unknown) => e)
+    await until(() => c1.state === 'busy')
+    await c1.release()
+    finish()
+    expect(await copying).toBeInstanceOf(errors.ConnectionClosed)
+    const c2 = await p.connect()
+    expect(c2.processId).not.toBe(pid)
+    expect(p.stats().destroyed.dirty).toBe(1)
+    expect(await c2.queryOne('select count(*)::int as n from released_mid_copy')).toEqual({ n: 0 })
+    await c2.exec('drop table released_mid_copy')
+    await c2.release()
+  })
+
   it('times out a checkout when every client leaked, naming the numbers', async () => {
     const { pool: p } = pool({ max: 2, acquireTimeout: 200 })
     const a = await p.connect()
@@ -487,6 +516,24 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     await expect(p.connect()).rejects.toBeInstanceOf(errors.PoolClosedError)
     await p.end()
     expect(p.stats().total).toBe(0)
+  })
+
+  it('destroys connections still busy at the end() deadline, rejecting their queries', async () => {
+    const { pool: p, app } = pool({ max: 2 })
+    const slow = p.query('select pg_sleep(4)').catch((e: unknown) => e)
+    const client = await p.connect()
+    await until(async () => (await backends(app, 'active')) === 1)
+    const t0 = Date.now()
+    await p.end({ timeout: 500 })
+    const took = Date.now() - t0
+    expect(took).toBeGreaterThanOrEqual(450)
+    expect(took).toBeLessThan(2000)
+    const err = await slow
+    expect(err).toBeInstanceOf(errors.ConnectionClosed)
+    expect((err as errors.ConnectionClosed).inDoubt).toBe(true)
+    expect(client.closed).toBe(true)
+    expect(p.stats()).toMatchObject({ total: 0, busy: 0, idle: 0 })
+    expect(p.stats().destroyed.end).toBe(2)
   })
 
   it('retires a shared connection at maxUses and at drain() only once its pipeline is empty', async () => {

@@ -1,0 +1,67 @@
+// The rules of ConnectOptions: the second argument of connect() (and, with the pool's own, of
+// createPool()).
+import {
+  BOOLEAN,
+  count,
+  either,
+  FUNCTION,
+  milliseconds,
+  nested,
+  numberIn,
+  OBJECT,
+  type Rule,
+  SIGNAL,
+  STRING,
+  TYPE_REGISTRY,
+} from './rules.js'
+import { defineSchema, type OptionSchema } from './schema.js'
+import { TYPE_OPTIONS } from './type-options.js'
+
+/** `types` where a registry is accepted too (connection and pool options). */
+export const TYPES_OR_REGISTRY: Rule = either(
+  nested(TYPE_OPTIONS, 'TypeOptions ({ int8, numeric, dates, timestamps, parsers, codecs })'),
+  TYPE_REGISTRY,
+)
+
+/** A logger: an object with optional debug/info/warn/error methods. */
+const LOGGER: Rule = {
+  accepts: 'an object with debug/info/warn/error methods',
+  test: (v) =>
+    OBJECT.test(v) &&
+    ['debug', 'info', 'warn', 'error'].every((level) => {
+      const m = (v as Record<string, unknown>)[level]
+      return m === undefined || typeof m === 'function'
+    }),
+}
+
+/** The rules shared by connect() and createPool(). */
+export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
+  onNotice: FUNCTION,
+  onNotification: FUNCTION,
+  onClose: FUNCTION,
+  logger: LOGGER,
+  statementCacheSize: count(0),
+  prepareThreshold: count(0),
+  prepare: BOOLEAN,
+  maxRows: count(0),
+  maxBytes: numberIn(0, Number.MAX_SAFE_INTEGER, true),
+  statementTimeout: milliseconds(),
+  lockTimeout: milliseconds(),
+  idleInTransactionSessionTimeout: milliseconds(),
+  types: TYPES_OR_REGISTRY,
+  signal: SIGNAL,
+  maxMessageSize: numberIn(4, 2_147_483_647, true),
+  runtime: OBJECT,
+  eagerStacks: BOOLEAN,
+  password: { ...either(STRING, FUNCTION), secret: true },
+  // Exact milliseconds per connect attempt, 0 = none (the connect_timeout keyword is seconds).
+  connectTimeout: milliseconds(),
+  cancelGrace: milliseconds(),
+}
+
+/** ConnectOptions: the second argument of connect(). */
+export const CONNECT_OPTIONS: OptionSchema = defineSchema(
+  'connection option',
+  'connect(conninfo, { … }) or createPool(conninfo, { … })',
+  CONNECT_RULES,
+)
