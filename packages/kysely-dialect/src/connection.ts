@@ -4,7 +4,12 @@
  * the simple one, as `pg` does), streams through a server-side cursor, cancellation through a
  * real CancelRequest aimed at the one query it was asked for.
  */
-import type { PoolClient, QueryOptions, QueryResult as TuskResult } from '@tusk/core'
+import {
+  errors,
+  type PoolClient,
+  type QueryOptions,
+  type QueryResult as TuskResult,
+} from '@tusk/core'
 import { preparePgParameters as pgParameters } from '@tusk/core/pg'
 import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely'
 import type { AbortOptions } from './abort.js'
@@ -45,8 +50,13 @@ export class TuskConnection implements DatabaseConnection {
   #inFlight: InFlight | undefined
   #discardReason: unknown
 
-  /** @internal Created by TuskDriver. */
-  constructor(settings: ConnectionSettings) {
+  /** @internal Creates the connection TuskDriver hands to Kysely. */
+  static create(settings: ConnectionSettings): TuskConnection {
+    return new TuskConnection(settings)
+  }
+
+  /** Connections come from the dialect's driver. */
+  private constructor(settings: ConnectionSettings) {
     this.#settings = settings
   }
 
@@ -56,7 +66,9 @@ export class TuskConnection implements DatabaseConnection {
    */
   get client(): PoolClient {
     if (this.#client === undefined) {
-      throw new Error('this Kysely connection is not checked out of the pool')
+      throw new errors.HandleClosed('this Kysely connection is not checked out of the pool', {
+        handle: 'client',
+      })
     }
     return this.#client
   }
@@ -177,7 +189,7 @@ export class TuskConnection implements DatabaseConnection {
       return
     }
     if (controlConnectionProvider === undefined) {
-      throw new Error('killSession needs a control connection')
+      throw new errors.InterfaceError('killSession needs a control connection')
     }
     await controlConnectionProvider(async (control) => {
       await control.executeQuery(CompiledQuery.raw('select pg_terminate_backend($1)', [processId]))

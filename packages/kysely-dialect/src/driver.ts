@@ -97,7 +97,7 @@ function outOfPoolTerminator(
 
 function asTuskConnection(connection: DatabaseConnection): TuskConnection {
   if (!(connection instanceof TuskConnection)) {
-    throw new Error('TuskDriver was given a connection it did not create')
+    throw new errors.InterfaceError('TuskDriver was given a connection it did not create')
   }
   return connection
 }
@@ -112,7 +112,7 @@ export class TuskDriver implements Driver {
   /** Checks the configuration; nothing connects before `init`. */
   constructor(config: TuskDialectConfig) {
     if (config.pool !== undefined && config.conninfo !== undefined) {
-      throw new Error('TuskDialect: give either `pool` or `conninfo`, not both')
+      throw new errors.ConfigError('TuskDialect: give either `pool` or `conninfo`, not both')
     }
     this.#config = { ...config }
   }
@@ -145,7 +145,7 @@ export class TuskDriver implements Driver {
 
   /** The pool, once `init` ran. */
   get pool(): Pool {
-    if (this.#pool === undefined) throw new Error('TuskDriver: not initialized')
+    if (this.#pool === undefined) throw new errors.InterfaceError('TuskDriver: not initialized')
     return this.#pool
   }
 
@@ -163,7 +163,7 @@ export class TuskDriver implements Driver {
     let connection = this.#connections.get(client.details)
     const created = connection === undefined
     if (connection === undefined) {
-      connection = new TuskConnection(this.#settings!)
+      connection = TuskConnection.create(this.#settings!)
       this.#connections.set(client.details, connection)
     }
     connection.attach(client)

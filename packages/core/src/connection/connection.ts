@@ -55,7 +55,6 @@ export type {
   ConnectionHooks,
   ConnectionState,
   ExecOptions,
-  InternalQueryOptions,
   Notice,
   Notification,
   QueryOptions,

@@ -77,10 +77,22 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   readonly #site = captureCallSite()
 
   /**
-   * @internal Use `session.cursor()`, `transaction.cursor()` or `pool.cursor()`. `conn` is the
-   * connection, or a function that checks one out at the first read (released on close).
+   * @internal Opens a cursor (`session.cursor()`, `transaction.cursor()` and `pool.cursor()` call
+   * it). `conn` is the connection, or a function that checks one out at the first read
+   * (released on close).
    */
-  constructor(
+  static open<R>(
+    conn: Connection | (() => Promise<Connection>),
+    query: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: CursorOptions,
+    onClose?: () => void,
+  ): Cursor<R> {
+    return new Cursor<R>(conn, query, params, options, onClose)
+  }
+
+  /** Cursors come from `cursor()` on a session, a transaction or a pool. */
+  private constructor(
     conn: Connection | (() => Promise<Connection>),
     query: string | SqlFragment,
     params: readonly unknown[] | undefined,

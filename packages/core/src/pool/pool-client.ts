@@ -20,8 +20,13 @@ export class PoolClient extends Session {
   #slot: PoolSlot | undefined
   readonly #give: (slot: PoolSlot, error: unknown) => void
 
-  /** @internal Use `pool.connect()`. */
-  constructor(slot: PoolSlot, give: (slot: PoolSlot, error: unknown) => void) {
+  /** @internal Hands `slot` out; `give` takes it back on release. */
+  static checkout(slot: PoolSlot, give: (slot: PoolSlot, error: unknown) => void): PoolClient {
+    return new PoolClient(slot, give)
+  }
+
+  /** Pool clients come from `pool.connect()`. */
+  private constructor(slot: PoolSlot, give: (slot: PoolSlot, error: unknown) => void) {
     super(slot.resource.conn)
     this.#slot = slot
     this.#give = give

@@ -174,8 +174,13 @@ export class Pool {
   /** The registry with `registerTypes` loaded, shared by every connection after the first. */
   #registry: TypeRegistry | undefined
 
-  /** Use {@link createPool}. */
-  constructor(config: ConnectionConfig, options: PoolOptions, runtime: Runtime) {
+  /** @internal Creates a pool (`createPool` calls it). */
+  static create(config: ConnectionConfig, options: PoolOptions, runtime: Runtime): Pool {
+    return Pool.create(config, options, runtime)
+  }
+
+  /** Pools come from `createPool()`. */
+  private constructor(config: ConnectionConfig, options: PoolOptions, runtime: Runtime) {
     this.#config = config
     this.#options = options
     this.#runtime = runtime
@@ -370,7 +375,7 @@ export class Pool {
         throw attachCallSite(err, site ?? captureCallSite(this.cursor))
       }
     }
-    return new Cursor<R>(acquire, text, values, opts, () => {
+    return Cursor.open<R>(acquire, text, values, opts, () => {
       if (slot === undefined) return
       const conn = slot.resource.conn
       this.#release(slot, conn.closed ? conn.closeReason : undefined)
@@ -483,7 +488,8 @@ export class Pool {
           throw err
         }
       } else slot = pending
-      if (this.#options.beforeAcquire === undefined) return new PoolClient(slot, this.#releaseSlot)
+      if (this.#options.beforeAcquire === undefined)
+        return PoolClient.checkout(slot, this.#releaseSlot)
       return await this.#handOut(slot)
     } catch (err) {
       // Captured after the await (unless early): the async functions awaiting this checkout.
@@ -504,7 +510,7 @@ export class Pool {
 
   /** Wraps a checked-out slot in a client, after the `beforeAcquire` hook agreed. */
   async #handOut(slot: PoolSlot): Promise<PoolClient> {
-    const client = new PoolClient(slot, this.#releaseSlot)
+    const client = PoolClient.checkout(slot, this.#releaseSlot)
     const hook = this.#options.beforeAcquire
     if (hook === undefined) return client
     let ok: boolean
@@ -598,7 +604,7 @@ export class Pool {
       }
     }
     if (this.#options.init) {
-      const session = new Session(conn)
+      const session = Session.wrap(conn)
       try {
         await this.#options.init(session)
         session.revoke('the session given to the pool init hook cannot be used after it returned')
@@ -772,7 +778,7 @@ export class Pool {
       this.#rp.restore(slot)
       return
     }
-    const session = new Session(slot.resource.conn)
+    const session = Session.wrap(slot.resource.conn)
     const settle = (keep: boolean): void => {
       session.revoke('the session given to afterRelease cannot be used after it returned')
       const conn = slot.resource.conn
@@ -803,5 +809,5 @@ export function createPoolOn(
   const runtime = runtimeOf(options.runtime, defaults)
   // `options.connectTimeout` (ms) is applied per attempt by connect, exactly; see ConnectOptions.
   const config = resolveConfig(conninfo, runtime.context)
-  return new Pool(config, options, runtime)
+  return Pool.create(config, options, runtime)
 }

@@ -25,7 +25,7 @@ export async function openSession(
     const config = resolveConfig(conninfo, runtime.context)
     const pw = options.password
     const password = typeof pw === 'function' ? await pw() : pw
-    return new Session(await connectWithConfig(config, options, runtime, password))
+    return Session.wrap(await connectWithConfig(config, options, runtime, password))
   } catch (err) {
     throw attachCallSite(err, site)
   }

@@ -72,8 +72,13 @@ export class Session implements Queryable, TransactionHost {
   /** Why this handle no longer works (a released client); the error is built only when used. */
   #revoked: string | undefined
 
-  /** @internal Use `connect()` or `pool.connect()`. */
-  constructor(connection: Connection) {
+  /** @internal Wraps a connection (the session entry, the pool's hooks). */
+  static wrap(connection: Connection): Session {
+    return new Session(connection)
+  }
+
+  /** Sessions come from `connect()`, and as pool clients from `pool.connect()`. */
+  protected constructor(connection: Connection) {
     this.#conn = connection
   }
 
@@ -194,7 +199,7 @@ export class Session implements Queryable, TransactionHost {
   ): Cursor<R> {
     checkCursorCall(text, params, options)
     const [values, opts] = cursorArgs(params, options)
-    return new Cursor<R>(this.#live(), text, values, opts)
+    return Cursor.open<R>(this.#live(), text, values, opts)
   }
 
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
