@@ -3536,6 +3536,12 @@ interface CopyToOptions {
 }
 
 /**
+ * `Symbol.asyncDispose` (for `await using`), or the registered symbol TypeScript's downlevel
+ * helpers use where the runtime has none yet (Node 20). One definition for every handle.
+ */
+declare const asyncDispose: typeof Symbol.asyncDispose;
+
+/**
  * Server-side cursors that stream any result in bounded memory: a named portal read in batches
  * with Execute(maxRows) (no DECLARE round trip), or `DECLARE … WITH HOLD` when asked.
  */
@@ -3577,6 +3583,8 @@ declare class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> 
     read(): Promise<R[]>;
     /** Closes the cursor and returns its connection to a clean state; safe to call twice. */
     close(): Promise<void>;
+    /** `await using cursor = session.cursor(...)` closes it at the end of the block. */
+    [asyncDispose](): Promise<void>;
     /** Batches of rows; breaking out of the loop closes the cursor. */
     [Symbol.asyncIterator](): AsyncIterator<R[]>;
     /** Single rows; breaking out of the loop closes the cursor. */
@@ -3690,7 +3698,6 @@ interface TransactionHost {
  * cursors, COPY and notify, over the connection layer, which imports nothing from here.
  */
 
-declare const asyncDispose$2: typeof Symbol.asyncDispose;
 /**
  * One server session. Requests are pipelined: concurrent calls are written without waiting for
  * earlier answers and answered in order. Close it with `close()` (or `await using`).
@@ -3779,7 +3786,7 @@ declare class Session implements Queryable, TransactionHost {
     /** Closes at once without waiting; pending requests fail with ConnectionClosed. */
     destroy(): void;
     /** `await using session = await connect(...)` closes it at the end of the block. */
-    [asyncDispose$2](): Promise<void>;
+    [asyncDispose](): Promise<void>;
 }
 
 /**
@@ -3963,7 +3970,6 @@ type PoolEventName = keyof PoolEvents;
  * `release()` that hands the connection back exactly once.
  */
 
-declare const asyncDispose$1: typeof Symbol.asyncDispose;
 /**
  * A checked-out connection: the whole session surface (see Session). Give it back with
  * `release()` (or `await using`); every call after that throws HandleClosed and never touches
@@ -3984,7 +3990,7 @@ declare class PoolClient extends Session {
     /** Same as `close()`: the connection is destroyed, not reused. */
     destroy(): void;
     /** `await using client = await pool.connect()` releases it at the end of the block. */
-    [asyncDispose$1](): Promise<void>;
+    [asyncDispose](): Promise<void>;
 }
 
 /**
@@ -3994,7 +4000,6 @@ declare class PoolClient extends Session {
  * diagnostics channels, and the user API. Failures go to whoever awaits, never to an 'error' event.
  */
 
-declare const asyncDispose: typeof Symbol.asyncDispose;
 /**
  * A pool of PostgreSQL connections: FIFO checkouts, min kept warm, idle timeout, max lifetime
  * with jitter, max uses, health check after idle, connect retry with backoff, clean release

@@ -20,6 +20,7 @@ import {
   encodeParse,
   encodeSync,
 } from '../protocol/frontend.js'
+import { asyncDispose } from '../session/dispose.js'
 import { escapeIdentifier } from '../sql/escape.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'
 import { inferredParameterOid } from '../types/index.js'
@@ -306,6 +307,11 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     } finally {
       this.#onClose?.()
     }
+  }
+
+  /** `await using cursor = session.cursor(...)` closes it at the end of the block. */
+  [asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   /** Batches of rows; breaking out of the loop closes the cursor. */

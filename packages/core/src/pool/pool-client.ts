@@ -2,12 +2,10 @@
  * A connection checked out of the pool (`pool.connect()`): the whole session surface, and a
  * `release()` that hands the connection back exactly once.
  */
+
+import { asyncDispose } from '../session/dispose.js'
 import { Session } from '../session/session.js'
 import type { PoolSlot } from './pooled-connection.js'
-
-const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
-  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose)
 
 const RESOLVED: Promise<void> = Promise.resolve()
 

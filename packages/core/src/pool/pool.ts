@@ -41,6 +41,7 @@ import {
 } from '../options/validate.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
+import { asyncDispose } from '../session/dispose.js'
 import type { NotifyOptions } from '../session/queryable.js'
 import { Session } from '../session/session.js'
 import { anySignal, type Deadline, deadlineSignal } from '../session/signals.js'
@@ -60,10 +61,6 @@ import {
   ResourcePool,
   type ResourcePoolHooks,
 } from './resource-pool.js'
-
-const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
-  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose)
 
 const acquireChannel = channel(CHANNELS.acquire)
 const releaseChannel = channel(CHANNELS.release)
@@ -176,7 +173,7 @@ export class Pool {
 
   /** @internal Creates a pool (`createPool` calls it). */
   static create(config: ConnectionConfig, options: PoolOptions, runtime: Runtime): Pool {
-    return Pool.create(config, options, runtime)
+    return new Pool(config, options, runtime)
   }
 
   /** Pools come from `createPool()`. */
@@ -809,5 +806,6 @@ export function createPoolOn(
   const runtime = runtimeOf(options.runtime, defaults)
   // `options.connectTimeout` (ms) is applied per attempt by connect, exactly; see ConnectOptions.
   const config = resolveConfig(conninfo, runtime.context)
+  for (const warning of config.warnings) log(options.logger, 'warn', warning)
   return Pool.create(config, options, runtime)
 }

@@ -46,12 +46,9 @@ import {
   type TransactionOptions,
 } from '../transaction/transaction.js'
 import type { TypeRegistry } from '../types/index.js'
+import { asyncDispose } from './dispose.js'
 import type { NotifyOptions, Queryable } from './queryable.js'
 import { deadlineSignal } from './signals.js'
-
-const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
-  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose)
 
 /** Splits `(params | options, options)` as every query method takes them. */
 function cursorArgs(
