@@ -101,7 +101,13 @@ export async function connectWithConfig(
   const failures: { peer: string; error: TuskError }[] = []
   for (const want of passes) {
     for (const host of hosts) {
-      options.signal?.throwIfAborted()
+      if (options.signal?.aborted) {
+        throw new ConnectionError('connecting was aborted', {
+          phase: 'connect',
+          safeToRetry: true,
+          cause: options.signal.reason,
+        })
+      }
       try {
         const target = password === undefined ? host : { ...host, password }
         const conn = await connectHost(config, target, policy, options, runtime)
@@ -367,6 +373,7 @@ async function attempt(
             host: peer,
             user: config.user,
             password: host.password ?? config.password,
+            passfileProblem: config.warnings.find((w) => w.startsWith('password file')),
             policy,
             crypto: runtime.crypto,
             tls,

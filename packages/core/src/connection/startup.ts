@@ -33,6 +33,8 @@ export interface StartupContext {
   user: string
   /** Resolved password (option, PGPASSWORD or .pgpass), if any. */
   password: string | undefined
+  /** Why the password file was ignored (permissions, not a plain file), when it was. */
+  passfileProblem?: string | undefined
   policy: AuthPolicy
   crypto: CryptoRuntime
   tls: TlsSession | null
@@ -261,8 +263,12 @@ export class StartupOperation implements Operation {
   #requirePassword(): string {
     const password = this.#ctx.password
     if (password === undefined) {
+      const hint =
+        this.#ctx.passfileProblem === undefined
+          ? 'set password, PGPASSWORD or a .pgpass entry'
+          : `the ${this.#ctx.passfileProblem}`
       throw new AuthenticationError(
-        `server at ${this.#ctx.host} requested a password for user "${this.#ctx.user}", but none was supplied (set password, PGPASSWORD or a .pgpass entry)`,
+        `server at ${this.#ctx.host} requested a password for user "${this.#ctx.user}", but none was supplied (${hint})`,
         { host: this.#ctx.host, phase: 'authenticate', safeToRetry: true },
       )
     }

@@ -3,6 +3,7 @@
  * wrap the connection in a Session. The runtime comes from the package entry that calls this.
  */
 import { type ConnectOptions, connectWithConfig } from '../connection/connect.js'
+import { log } from '../connection/logger.js'
 import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
@@ -23,6 +24,7 @@ export async function openSession(
     checkConnectOptions(options)
     const runtime = runtimeOf(options.runtime, defaults)
     const config = resolveConfig(conninfo, runtime.context)
+    for (const warning of config.warnings) log(options.logger, 'warn', warning)
     const pw = options.password
     const password = typeof pw === 'function' ? await pw() : pw
     return Session.wrap(await connectWithConfig(config, options, runtime, password))

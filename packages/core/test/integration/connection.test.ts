@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import os from 'node:os'
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os, { tmpdir } from 'node:os'
+import path from 'node:path'
 import { inspect } from 'node:util'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -91,6 +92,33 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
       }
     })
   }
+
+  it('reports a .pgpass ignored for its permissions, in the log and in the missing-password error', async () => {
+    const r = roles.scram
+    const dir = mkdtempSync(path.join(tmpdir(), 'tusk-pgpass-'))
+    const passfile = path.join(dir, 'pgpass')
+    writeFileSync(passfile, `*:*:*:${r.user}:${r.password}\n`)
+    chmodSync(passfile, 0o644)
+    const env = process.env.PGPASSWORD
+    delete process.env.PGPASSWORD
+    try {
+      const warnings: string[] = []
+      const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} }
+      const err = await connect(`${base} user=${r.user} sslmode=disable passfile=${passfile}`, {
+        logger,
+      }).catch((e) => e)
+      expect(err).toBeInstanceOf(errors.AuthenticationError)
+      expect(err.message).toMatch(/password file ".*pgpass" has group or world access/)
+      expect(err.message).not.toMatch(/a \.pgpass entry/)
+      expect(warnings.some((w) => /group or world access/.test(w))).toBe(true)
+      chmodSync(passfile, 0o600)
+      const c = await track(connect(`${base} user=${r.user} sslmode=disable passfile=${passfile}`))
+      expect(await scalar(c, 'select current_user')).toBe(r.user)
+    } finally {
+      if (env !== undefined) process.env.PGPASSWORD = env
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 
   it('authenticates the cert role with a client certificate under verify-full', async () => {
     const c = await track(

@@ -259,10 +259,28 @@ describe.each(servers.map((s) => [s.name, s] as const))('sessions on %s', (_n, s
         await c.query('select 1')
       }
       expect(p.stats().idle).toBe(1)
+      let cursor: { closed: boolean } | undefined
+      {
+        await using c = p.cursor('select generate_series(1, 10) as n', [], { batchSize: 2 })
+        cursor = c
+        expect(await c.read()).toHaveLength(2)
+      }
+      expect(cursor.closed).toBe(true)
+      expect(p.stats().busy).toBe(0)
     })
   })
 
   describe('signal and timeout on every awaited call', () => {
+    it('rejects connect() with an aborted signal as ConnectionError, the reason as cause', async () => {
+      const reason = new Error('shutting down')
+      const err = await connect(server.url, { signal: AbortSignal.abort(reason) }).catch(
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(errors.ConnectionError)
+      expect((err as errors.ConnectionError).safeToRetry).toBe(true)
+      expect((err as Error).cause).toBe(reason)
+    })
+
     it('cancels exec on timeout and on abort, with the reason, and the session stays usable', async () => {
       const s = await session()
       const t = await s.exec('select pg_sleep(10)', { timeout: 100 }).catch((e: unknown) => e)
