@@ -49,6 +49,7 @@ export class TuskConnection implements DatabaseConnection {
   #client: PoolClient | undefined
   #inFlight: InFlight | undefined
   #discardReason: unknown
+  #failure: unknown
 
   /** @internal Creates the connection TuskDriver hands to Kysely. */
   static create(settings: ConnectionSettings): TuskConnection {
@@ -77,6 +78,7 @@ export class TuskConnection implements DatabaseConnection {
   attach(client: PoolClient): void {
     this.#client = client
     this.#discardReason = undefined
+    this.#failure = undefined
   }
 
   /** @internal Gives the checkout back to the pool; destroyed when marked for discarding. */
@@ -90,6 +92,31 @@ export class TuskConnection implements DatabaseConnection {
   /** @internal Makes the pool destroy this session on release instead of reusing it. */
   discard(reason: unknown): void {
     this.#discardReason = reason ?? new Error('discarded')
+  }
+
+  /** @internal Whether {@link discard} was called during this checkout. */
+  get discarded(): boolean {
+    return this.#discardReason !== undefined
+  }
+
+  /**
+   * @internal The last error the server reported for a statement of this session since
+   * {@link forgetFailure}: what failed the transaction when a COMMIT rolls back.
+   */
+  get failure(): unknown {
+    return this.#failure
+  }
+
+  /** @internal Called at BEGIN and after ROLLBACK TO SAVEPOINT, which end a failed state. */
+  forgetFailure(): void {
+    this.#failure = undefined
+  }
+
+  /** Remembers a server error; "current transaction is aborted" only repeats an earlier one. */
+  #noteFailure(err: unknown): void {
+    if (err instanceof errors.DatabaseError && err.code !== undefined && err.code !== '25P02') {
+      this.#failure = err
+    }
   }
 
   #parameters(params: readonly unknown[]): readonly unknown[] {
@@ -109,7 +136,10 @@ export class TuskConnection implements DatabaseConnection {
     const client = this.client
     const params = this.#parameters(compiledQuery.parameters)
     if (params.length === 0 && hasMultipleStatements(compiledQuery.sql)) {
-      await client.exec(compiledQuery.sql)
+      await client.exec(compiledQuery.sql).catch((err: unknown) => {
+        this.#noteFailure(err)
+        throw err
+      })
       return { rows: [] }
     }
     const controller = options?.signal ? new AbortController() : undefined
@@ -124,6 +154,9 @@ export class TuskConnection implements DatabaseConnection {
           ? { ...this.#settings.queryOptions, signal: controller.signal }
           : this.#settings.queryOptions,
       )
+    } catch (err) {
+      this.#noteFailure(err)
+      throw err
     } finally {
       if (this.#inFlight === inFlight) this.#inFlight = undefined
     }
@@ -159,6 +192,9 @@ export class TuskConnection implements DatabaseConnection {
     this.#inFlight = inFlight
     try {
       for await (const rows of cursor) yield { rows }
+    } catch (err) {
+      this.#noteFailure(err)
+      throw err
     } finally {
       if (this.#inFlight === inFlight) this.#inFlight = undefined
       await cursor.close()

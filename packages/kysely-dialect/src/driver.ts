@@ -9,8 +9,6 @@ import {
   connect,
   createPool,
   errors,
-  escapeIdentifier,
-  type IsolationLevel,
   type Pool,
   type PoolOptions,
   type QueryOptions,
@@ -19,12 +17,18 @@ import {
 } from '@tusk/core'
 import { pgTypeOptions, pgTypes } from '@tusk/core/pg'
 import {
-  AbortedTransactionError,
+  CompiledQuery,
+  createQueryId,
   type DatabaseConnection,
   type Driver,
+  IdentifierNode,
+  type QueryCompiler,
+  type QueryResult,
+  RawNode,
   type TransactionSettings,
 } from 'kysely'
 import { type AbortOptions, raceAbort, throwIfAborted } from './abort.js'
+import { commitRolledBack } from './aborted-commit.js'
 import { type ConnectionSettings, TuskConnection } from './connection.js'
 
 /**
@@ -93,6 +97,45 @@ function outOfPoolTerminator(
       await control.close()
     }
   }
+}
+
+/** The statement PostgresDialect sends to begin a transaction with these settings. */
+function beginStatement(settings: TransactionSettings): string {
+  if (!settings.isolationLevel && !settings.accessMode) return 'begin'
+  let text = 'start transaction'
+  if (settings.isolationLevel) text += ` isolation level ${settings.isolationLevel}`
+  if (settings.accessMode) text += ` ${settings.accessMode}`
+  return text
+}
+
+/**
+ * Runs `command "name"` compiled by the query compiler Kysely hands over (the name is quoted by
+ * the compiler, as an identifier).
+ */
+async function runSavepointCommand(
+  connection: DatabaseConnection,
+  command: 'savepoint' | 'rollback to' | 'release',
+  savepointName: string,
+  compileQuery: QueryCompiler['compileQuery'],
+): Promise<void> {
+  const node = RawNode.createWithChildren([
+    RawNode.createWithSql(`${command} `),
+    IdentifierNode.create(savepointName),
+  ])
+  await connection.executeQuery(compileQuery(node, createQueryId()))
+}
+
+/**
+ * True when the server itself answered with an error (the statement ended there, and the session
+ * with it is in a known state); false when the answer was lost or never came.
+ */
+function answeredByServer(err: unknown): boolean {
+  return (
+    err instanceof errors.DatabaseError &&
+    err.code !== undefined &&
+    !err.inDoubt &&
+    !(err instanceof errors.ConnectionError)
+  )
 }
 
 function asTuskConnection(connection: DatabaseConnection): TuskConnection {
@@ -183,68 +226,80 @@ export class TuskDriver implements Driver {
     return connection
   }
 
-  /** `BEGIN` with Kysely's isolation level and access mode. */
+  /**
+   * `begin`, or `start transaction isolation level … read only|read write` when Kysely gives
+   * settings: the text PostgresDialect sends, through `executeQuery`, so Kysely's `log` sees it.
+   */
   async beginTransaction(
     connection: DatabaseConnection,
     settings: TransactionSettings,
   ): Promise<void> {
-    const session = asTuskConnection(connection).client
-    await session.begin({
-      ...(settings.isolationLevel ? { isolation: settings.isolationLevel as IsolationLevel } : {}),
-      ...(settings.accessMode ? { readOnly: settings.accessMode === 'read only' } : {}),
-    })
+    const tusk = asTuskConnection(connection)
+    tusk.forgetFailure()
+    await connection.executeQuery(CompiledQuery.raw(beginStatement(settings)))
   }
 
   /**
-   * `COMMIT`. When the server could only roll back (a statement had failed), throws Kysely's
-   * AbortedTransactionError, its `cause` the @tusk/core InFailedSqlTransaction (whose own
-   * `cause` is the error that failed the transaction).
+   * `commit`. When the server answers ROLLBACK (a statement had failed), throws Kysely's
+   * AbortedTransactionError, its `cause` a @tusk/core InFailedSqlTransaction whose own `cause` is
+   * the error that failed the transaction; on a Kysely without that class, the dialect's own
+   * AbortedTransactionError, which is an InFailedSqlTransaction. A COMMIT whose answer never came
+   * (the link broke, in doubt) discards the session: it may hold anything but an idle state.
    */
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const tusk = asTuskConnection(connection)
+    let result: QueryResult<{ command?: unknown }>
     try {
-      await asTuskConnection(connection).client.commit()
+      result = await connection.executeQuery<{ command?: unknown }>(CompiledQuery.raw('commit'))
     } catch (err) {
-      if (err instanceof errors.InFailedSqlTransaction) {
-        const aborted = new AbortedTransactionError()
-        Object.defineProperty(aborted, 'cause', {
-          value: err,
-          configurable: true,
-          writable: true,
-        })
-        throw aborted
-      }
+      if (!answeredByServer(err)) tusk.discard(err)
       throw err
     }
+    if (result.rows[0]?.command === 'ROLLBACK') throw commitRolledBack(tusk.failure)
   }
 
-  /** `ROLLBACK`; when that fails the session is discarded on release. */
+  /**
+   * `rollback`; when that fails the session is discarded on release. After a COMMIT whose answer
+   * was lost nothing is sent: the session is already discarded, and its closing ends whatever
+   * transaction the server still has, so the caller keeps the COMMIT's error.
+   */
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const tusk = asTuskConnection(connection)
+    if (tusk.discarded) return
     try {
-      await tusk.client.rollback()
+      await connection.executeQuery(CompiledQuery.raw('rollback'))
     } catch (err) {
       tusk.discard(err)
       throw err
     }
   }
 
-  /** `SAVEPOINT name`. */
-  async savepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await asTuskConnection(connection).client.exec(`savepoint ${escapeIdentifier(savepointName)}`)
+  /** `savepoint "name"`, compiled by Kysely (as PostgresDialect does). */
+  async savepoint(
+    connection: DatabaseConnection,
+    savepointName: string,
+    compileQuery: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await runSavepointCommand(connection, 'savepoint', savepointName, compileQuery)
   }
 
-  /** `ROLLBACK TO SAVEPOINT name`. */
-  async rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await asTuskConnection(connection).client.exec(
-      `rollback to savepoint ${escapeIdentifier(savepointName)}`,
-    )
+  /** `rollback to "name"`, compiled by Kysely; the transaction is healthy again after it. */
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    savepointName: string,
+    compileQuery: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await runSavepointCommand(connection, 'rollback to', savepointName, compileQuery)
+    asTuskConnection(connection).forgetFailure()
   }
 
-  /** `RELEASE SAVEPOINT name`. */
-  async releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await asTuskConnection(connection).client.exec(
-      `release savepoint ${escapeIdentifier(savepointName)}`,
-    )
+  /** `release "name"`, compiled by Kysely. */
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    savepointName: string,
+    compileQuery: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await runSavepointCommand(connection, 'release', savepointName, compileQuery)
   }
 
   /** Gives the session back to the pool (which rolls back a transaction left open). */

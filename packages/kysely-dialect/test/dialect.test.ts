@@ -4,6 +4,7 @@
  * lossless mapping, user-supplied pools and the connection hooks.
  */
 import { connect, createPool, errors, type Pool, type Session } from '@tusk/core'
+import { startFaultProxy } from '@tusk/testkit'
 import { shape } from '@tusk/testkit/shape'
 import { testServers } from '@tusk/testkit/vitest'
 import {
@@ -300,6 +301,46 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
       expect((cause as Error).cause).toBe(first)
       expect(trx.isRolledBack).toBe(true)
       expect((await sql<{ n: number }>`select 1 as n`.execute(db)).rows).toEqual([{ n: 1 }])
+    })
+    it('reports a COMMIT whose answer was lost, in doubt, and never reuses that session', async () => {
+      const proxy = await startFaultProxy({ host: server.host, port: server.port })
+      cleanups.push(() => proxy.close())
+      const viaProxy = `${server.url.replace(`:${server.port}/`, `:${proxy.port}/`)}?sslmode=disable`
+      const pool = createPool(viaProxy, { max: 1 })
+      const db = new Kysely<Database>({ dialect: new TuskDialect({ pool }) })
+      cleanups.push(() => db.destroy())
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
+      const err = await rejection(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('dialect_items').values({ id: 1, label: 'maybe' }).execute()
+          proxy.onClientData((chunk) =>
+            chunk.toString('latin1').includes('commit') ? 'forward-then-cut' : 'forward',
+          )
+        }),
+      )
+      proxy.onClientData(undefined)
+      // The COMMIT's own error reaches the caller (no ROLLBACK is tried on the broken session).
+      expect(err).toBeInstanceOf(errors.ConnectionLost)
+      expect(err).toMatchObject({ inDoubt: true, query: 'commit' })
+      const next = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
+      expect(next.rows[0]?.pid).not.toBe(rows[0]?.pid)
+      expect(pool.stats()).toMatchObject({ total: 1, idle: 1 })
+    })
+
+    it('keeps the session when the server itself refuses the COMMIT', async () => {
+      const db = kysely({ poolOptions: { max: 1 } })
+      await sql`create temp table dialect_deferred (x int unique deferrable initially deferred)`.execute(
+        db,
+      )
+      const before = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
+      const err = await rejection(() =>
+        db.transaction().execute(async (trx) => {
+          await sql`insert into dialect_deferred values (1), (1)`.execute(trx)
+        }),
+      )
+      expect(err).toBeInstanceOf(errors.UniqueViolation)
+      const after = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
+      expect(after.rows).toEqual(before.rows)
     })
   })
 
