@@ -20,6 +20,7 @@ import type {
   ConnectionState,
 } from './connection-types.js'
 import type { ExtendedQueryOperation } from './extended-query.js'
+import { requestsInDoubt } from './in-doubt.js'
 import { type Logger, log } from './logger.js'
 import type { Operation } from './operation.js'
 
@@ -180,6 +181,7 @@ export class RequestPump {
   #cancelUnanswered(op: Cancellable, reason: 'abort' | 'timeout'): void {
     const i = this.#ops.indexOf(op)
     if (i < 0 || this.#closed) return
+    const doubt = this.#ready && requestsInDoubt(this.#ops.slice(0, i + 1), this.#txStatus).has(op)
     this.#ops.splice(i, 1)
     const grace = this.#cancelGrace
     this.#shutdown(
@@ -193,7 +195,7 @@ export class RequestPump {
         query: op.query,
         host: this.host,
         phase: 'query',
-        inDoubt: written,
+        inDoubt: doubt,
         safeToRetry: !written,
         transient: true,
         cause: this.#closeReason,
@@ -263,12 +265,13 @@ export class RequestPump {
     this.#closed = true
     this.#transport.destroy()
     if (!wasClosed) {
+      const doubt = requestsInDoubt(this.#ops, this.#txStatus)
       this.#failAll((op) => {
         const written = op.sent && this.#ready
         return new ConnectionClosed('connection destroyed while the request was pending', {
           host: this.host,
           phase: 'close',
-          inDoubt: written,
+          inDoubt: written && doubt.has(op),
           safeToRetry: !written,
           ...(op.query !== undefined ? { query: op.query } : {}),
         })
@@ -564,6 +567,7 @@ export class RequestPump {
     const first = !this.#closed
     this.#closed = true
     // Before startup completes nothing of the user's was sent: always safe to retry.
+    const doubt = requestsInDoubt(this.#ops, this.#txStatus)
     const make = (phase: ErrorPhase, op?: Operation): ConnectionLost => {
       const written = op?.sent === true && this.#ready
       return new ConnectionLost(message, {
@@ -572,7 +576,7 @@ export class RequestPump {
         ...(errno ? { errno } : {}),
         ...(cause !== undefined ? { cause } : {}),
         ...(op?.query !== undefined ? { query: op.query } : {}),
-        inDoubt: written,
+        inDoubt: written && op !== undefined && doubt.has(op),
         safeToRetry: op ? !written : !this.#ready,
       })
     }
