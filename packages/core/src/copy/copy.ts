@@ -56,6 +56,23 @@ export interface CopyToOptions {
 
 const BATCH_BYTES = 64 * 1024
 const ABORTED = Symbol('aborted')
+
+/**
+ * The error of a COPY stopped by its signal: QueryCanceled, `reason: 'timeout'` when the signal
+ * is a time limit's (a `TimeoutError`), else `'abort'`; the signal's reason as `cause`.
+ */
+function copyCanceled(sql: string, signal: AbortSignal | undefined): QueryCanceled {
+  const cause: unknown = signal?.reason
+  const timeout = (cause as { name?: unknown } | undefined)?.name === 'TimeoutError'
+  const err = new QueryCanceled(timeout ? 'COPY timed out' : 'COPY aborted', {
+    query: sql,
+    phase: 'query',
+    cause,
+  }) as QueryCanceled & { reason?: string }
+  err.code = '57014'
+  err.reason = timeout ? 'timeout' : 'abort'
+  return err
+}
 const utf8 = new TextEncoder()
 
 /** Reads `line` and `column` from a COPY error's context (`COPY t, line 5, column b: "x"`). */
@@ -174,18 +191,7 @@ export function copyFrom(
       sourceError ??= reason
       wake?.()
     }
-    const onAbort = (): void => {
-      const err = new QueryCanceled('COPY aborted', {
-        query: sql,
-        phase: 'query',
-        cause: options.signal?.reason,
-      }) as QueryCanceled & {
-        reason?: string
-      }
-      err.code = '57014'
-      err.reason = 'abort'
-      abort(err)
-    }
+    const onAbort = (): void => abort(copyCanceled(sql, options.signal))
     if (options.signal?.aborted) onAbort()
     else options.signal?.addEventListener('abort', onAbort, { once: true })
     const pump = async (): Promise<void> => {
@@ -330,9 +336,11 @@ export function copyTo(
       }
     },
   })
-  options.signal?.addEventListener('abort', () => stream.destroy(options.signal?.reason), {
-    once: true,
-  })
+  options.signal?.addEventListener(
+    'abort',
+    () => stream.destroy(copyCanceled(sql, options.signal)),
+    { once: true },
+  )
   try {
     conn.enqueue(op, (w) => encodeQuery(w, sql))
   } catch (err) {

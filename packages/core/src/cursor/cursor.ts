@@ -8,7 +8,7 @@ import type { QueryResult, RowMode, RunInfo } from '../connection/extended-query
 import { highestPlaceholder } from '../connection/placeholders.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
-import { HandleClosed } from '../errors/client.js'
+import { ConnectionClosed, HandleClosed } from '../errors/client.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { placeholderMismatchMessage } from '../options/placeholder-hint.js'
 import type { FieldDescription } from '../protocol/backend.js'
@@ -286,8 +286,16 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     await pending?.catch(() => {})
     await this.#acquiring?.catch(() => {})
     const conn = this.#connection
+    // The cursor's own transaction (opened because none was): if its COMMIT fails or cannot be
+    // sent because the link is gone, whatever the statement wrote may be lost — that surfaces.
+    let lost: unknown
     try {
-      if (conn === undefined || conn.closed) return
+      if (conn === undefined) return
+      const ownCommit = this.#began && this.#error === undefined
+      if (conn.closed) {
+        if (ownCommit) lost = conn.closeReason ?? new ConnectionClosed('connection closed')
+        return
+      }
       if (this.#declared) {
         if (this.#opened) await conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
         return
@@ -301,12 +309,20 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
           .catch(() => {})
       }
       if (this.#began) {
-        const failed = this.#error !== undefined || conn.transactionStatus === 'E'
-        await conn.exec(failed ? 'ROLLBACK' : 'COMMIT').catch(() => {})
+        if (!ownCommit || conn.transactionStatus === 'E') {
+          await conn.exec('ROLLBACK').catch(() => {})
+        } else if (conn.closed) {
+          lost = conn.closeReason ?? new ConnectionClosed('connection closed')
+        } else {
+          await conn.exec('COMMIT').catch((err: unknown) => {
+            lost = err
+          })
+        }
       }
     } finally {
       this.#onClose?.()
     }
+    if (lost !== undefined) throw attachCallSite(lost, this.#site)
   }
 
   /** `await using cursor = session.cursor(...)` closes it at the end of the block. */
