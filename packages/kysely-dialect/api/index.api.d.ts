@@ -3,7 +3,7 @@
 
 export { IntervalField, PostgresInterval, pgTypes } from '@tusk/core/pg';
 import { PoolClient, Pool, ConnectionOptions, PoolOptions } from '@tusk/core';
-import { DatabaseConnection, CompiledQuery, QueryResult, Driver, TransactionSettings, Dialect, QueryCompiler, DialectAdapter, DatabaseIntrospector } from 'kysely';
+import { DatabaseConnection, CompiledQuery, QueryResult, Driver, TransactionSettings, QueryCompiler, Dialect, DialectAdapter, DatabaseIntrospector } from 'kysely';
 
 /**
  * Abort plumbing shared by the driver and its connections: the structural option type Kysely
@@ -116,22 +116,31 @@ declare class TuskDriver implements Driver {
      * signal's reason, as Kysely expects.
      */
     acquireConnection(options?: AbortOptions): Promise<DatabaseConnection>;
-    /** `BEGIN` with Kysely's isolation level and access mode. */
+    /**
+     * `begin`, or `start transaction isolation level … read only|read write` when Kysely gives
+     * settings: the text PostgresDialect sends, through `executeQuery`, so Kysely's `log` sees it.
+     */
     beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void>;
     /**
-     * `COMMIT`. When the server could only roll back (a statement had failed), throws Kysely's
-     * AbortedTransactionError, its `cause` the @tusk/core InFailedSqlTransaction (whose own
-     * `cause` is the error that failed the transaction).
+     * `commit`. When the server answers ROLLBACK (a statement had failed), throws Kysely's
+     * AbortedTransactionError, its `cause` a @tusk/core InFailedSqlTransaction whose own `cause` is
+     * the error that failed the transaction; on a Kysely without that class, the dialect's own
+     * AbortedTransactionError, which is an InFailedSqlTransaction. A COMMIT whose answer never came
+     * (the link broke, in doubt) discards the session: it may hold anything but an idle state.
      */
     commitTransaction(connection: DatabaseConnection): Promise<void>;
-    /** `ROLLBACK`; when that fails the session is discarded on release. */
+    /**
+     * `rollback`; when that fails the session is discarded on release. After a COMMIT whose answer
+     * was lost nothing is sent: the session is already discarded, and its closing ends whatever
+     * transaction the server still has, so the caller keeps the COMMIT's error.
+     */
     rollbackTransaction(connection: DatabaseConnection): Promise<void>;
-    /** `SAVEPOINT name`. */
-    savepoint(connection: DatabaseConnection, savepointName: string): Promise<void>;
-    /** `ROLLBACK TO SAVEPOINT name`. */
-    rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void>;
-    /** `RELEASE SAVEPOINT name`. */
-    releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void>;
+    /** `savepoint "name"`, compiled by Kysely (as PostgresDialect does). */
+    savepoint(connection: DatabaseConnection, savepointName: string, compileQuery: QueryCompiler['compileQuery']): Promise<void>;
+    /** `rollback to "name"`, compiled by Kysely; the transaction is healthy again after it. */
+    rollbackToSavepoint(connection: DatabaseConnection, savepointName: string, compileQuery: QueryCompiler['compileQuery']): Promise<void>;
+    /** `release "name"`, compiled by Kysely. */
+    releaseSavepoint(connection: DatabaseConnection, savepointName: string, compileQuery: QueryCompiler['compileQuery']): Promise<void>;
     /** Gives the session back to the pool (which rolls back a transaction left open). */
     releaseConnection(connection: DatabaseConnection, _options?: AbortOptions): Promise<void>;
     /** Ends the pool. Aborting stops waiting; the pool still ends in the background. */
