@@ -58,6 +58,35 @@ const BATCH_BYTES = 64 * 1024
 const ABORTED = Symbol('aborted')
 
 /**
+ * The source's next item, or ABORTED as soon as `signal` aborts, so a source that stalls cannot
+ * hold the abort up. One listener per step, removed when the step settles: nothing accumulates
+ * over a long COPY (a Promise.race against one long-lived promise would keep a reaction per row).
+ */
+function nextOrAbort(
+  iterator: AsyncIterator<unknown> | Iterator<unknown>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<unknown> | typeof ABORTED> | IteratorResult<unknown> | typeof ABORTED {
+  const next = iterator.next()
+  if (signal === undefined) return next
+  if (signal.aborted) return ABORTED
+  if (!(next instanceof Promise)) return next
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED)
+    signal.addEventListener('abort', onAbort, { once: true })
+    next.then(
+      (step) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(step)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}
+
+/**
  * The error of a COPY stopped by its signal: QueryCanceled, `reason: 'timeout'` when the signal
  * is a time limit's (a `TimeoutError`), else `'abort'`; the signal's reason as `cause`.
  */
@@ -182,14 +211,8 @@ export function copyFrom(
         else resolve({ rowCount })
       },
     })
-    // Resolves when the COPY is aborted, so a source that stalls cannot hold the abort up.
-    let wake: (() => void) | undefined
-    const aborted = new Promise<typeof ABORTED>((r) => {
-      wake = () => r(ABORTED)
-    })
     const abort = (reason: unknown): void => {
       sourceError ??= reason
-      wake?.()
     }
     const onAbort = (): void => abort(copyCanceled(sql, options.signal))
     if (options.signal?.aborted) onAbort()
@@ -220,7 +243,7 @@ export function copyFrom(
             : (iterable as Iterable<unknown>)[Symbol.iterator]()
         for (;;) {
           if (sourceError !== undefined || op.error || conn.closed) break
-          const step = await Promise.race([iterator.next(), aborted])
+          const step = await nextOrAbort(iterator, options.signal)
           if (step === ABORTED) {
             // Let the source stop (a Readable is destroyed); its pending read is not awaited.
             Promise.resolve(iterator.return?.()).catch(() => {})
