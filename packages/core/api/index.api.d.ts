@@ -3611,8 +3611,20 @@ interface Queryable {
      * Runs one statement through the extended protocol: `$1`-style parameters (or an `sql` tagged
      * template), results as `{ rows, rowCount, command, fields }`. Concurrent calls are pipelined.
      */
+    query<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<QueryResult<R>>;
+    query<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<QueryResult<R>>;
     query<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<QueryResult<R>>;
     /** The first row of `query(...)`, or undefined when it returned none. */
+    queryOne<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<R | undefined>;
+    queryOne<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<R | undefined>;
     queryOne<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<R | undefined>;
     /**
      * Runs a script of one or more statements through the simple protocol (no parameters), one
@@ -3623,6 +3635,12 @@ interface Queryable {
      * A server-side cursor over `text`, read in batches of `batchSize` rows (at most two in
      * memory). Returned at once; the first read opens it.
      */
+    cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: CursorOptions & {
+        rowMode: 'array';
+    }): Cursor<R>;
+    cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: CursorOptions & {
+        rowMode: 'array';
+    }): Cursor<R>;
     cursor<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | CursorOptions, options?: CursorOptions): Cursor<R>;
     /**
      * `COPY … FROM STDIN`: streams `source` (a Readable, or an iterable of strings, bytes or row
@@ -3737,9 +3755,27 @@ declare class Session implements Queryable, TransactionHost {
      * and teaches this session to encode and decode them (arrays included). Pools do it once.
      */
     registerTypes(names: readonly string[]): Promise<void>;
+    query<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<QueryResult<R>>;
+    query<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<QueryResult<R>>;
     query<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<QueryResult<R>>;
+    queryOne<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<R | undefined>;
+    queryOne<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: QueryOptions & {
+        rowMode: 'array';
+    }): Promise<R | undefined>;
     queryOne<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<R | undefined>;
     exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
+    cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: CursorOptions & {
+        rowMode: 'array';
+    }): Cursor<R>;
+    cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: CursorOptions & {
+        rowMode: 'array';
+    }): Cursor<R>;
     cursor<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | CursorOptions, options?: CursorOptions): Cursor<R>;
     copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>;
     copyTo(sql: string, options?: CopyToOptions): Readable & {
@@ -4024,8 +4060,20 @@ declare class Pool {
      * Runs one statement in autocommit on a connection used for exactly its duration. When every
      * connection is busy and the pool is at `max`, it is pipelined onto a busy one (`maxPipeline`).
      */
+    query<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: PoolQueryOptions & {
+        rowMode: 'array';
+    }): Promise<QueryResult<R>>;
+    query<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: PoolQueryOptions & {
+        rowMode: 'array';
+    }): Promise<QueryResult<R>>;
     query<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | PoolQueryOptions, options?: PoolQueryOptions): Promise<QueryResult<R>>;
     /** The first row of `query(...)`, or undefined. */
+    queryOne<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: PoolQueryOptions & {
+        rowMode: 'array';
+    }): Promise<R | undefined>;
+    queryOne<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: PoolQueryOptions & {
+        rowMode: 'array';
+    }): Promise<R | undefined>;
     queryOne<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | PoolQueryOptions, options?: PoolQueryOptions): Promise<R | undefined>;
     /** Runs a multi-statement script (simple protocol) on one connection. */
     exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
@@ -4040,6 +4088,12 @@ declare class Pool {
      * A cursor on a connection held for the cursor's life: checked out at the first read,
      * released when it closes. Returned at once, like a session's cursor.
      */
+    cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: CursorOptions & {
+        rowMode: 'array';
+    }): Cursor<R>;
+    cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, options: CursorOptions & {
+        rowMode: 'array';
+    }): Cursor<R>;
     cursor<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | CursorOptions, options?: CursorOptions): Cursor<R>;
     /** `COPY … FROM STDIN` on one connection (see Session.copyFrom). */
     copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>;
@@ -4172,13 +4226,20 @@ declare const sql: Sql;
  * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.
  * Resolves once the session is authenticated and ready for queries. Close it with `close()`.
  */
-declare function connect(conninfo?: string | ConnectionOptions, options?: ConnectOptions): Promise<Session>;
+declare function connect<O extends ConnectOptions = ConnectOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, ConnectOptions>): Promise<Session>;
 /**
  * Creates a pool. `conninfo` is a URI, a `key=value` string or libpq options; pool options
  * (min, max, timeouts, hooks) and connection options (types, logger, statement cache) go in
  * `options`. Nothing connects until the first checkout unless `min` > 0.
  */
-declare function createPool(conninfo?: string | ConnectionOptions, options?: PoolOptions): Pool;
+declare function createPool<O extends PoolOptions = PoolOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, PoolOptions>): Pool;
+/**
+ * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
+ * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
+ */
+type OnlyKnownKeys<O, T> = O & {
+    [K in Exclude<keyof O, keyof T>]: never;
+};
 
 export {
 
@@ -4277,6 +4338,8 @@ export {
   type NotifyOptions,
 
   OID,
+
+  type OnlyKnownKeys,
 
   OperationalError,
 

@@ -17,11 +17,11 @@ import type { Session } from './session/session.js'
  * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.
  * Resolves once the session is authenticated and ready for queries. Close it with `close()`.
  */
-export function connect(
+export function connect<O extends ConnectOptions = ConnectOptions>(
   conninfo?: string | ConnectionOptions,
-  options: ConnectOptions = {},
+  options?: OnlyKnownKeys<O, ConnectOptions>,
 ): Promise<Session> {
-  return openSession(conninfo, options, nodeRuntime)
+  return openSession(conninfo, options ?? {}, nodeRuntime)
 }
 
 /**
@@ -29,9 +29,18 @@ export function connect(
  * (min, max, timeouts, hooks) and connection options (types, logger, statement cache) go in
  * `options`. Nothing connects until the first checkout unless `min` > 0.
  */
-export function createPool(conninfo?: string | ConnectionOptions, options: PoolOptions = {}): Pool {
-  return createPoolOn(conninfo, options, nodeRuntime)
+export function createPool<O extends PoolOptions = PoolOptions>(
+  conninfo?: string | ConnectionOptions,
+  options?: OnlyKnownKeys<O, PoolOptions>,
+): Pool {
+  return createPoolOn(conninfo, options ?? {}, nodeRuntime)
 }
+
+/**
+ * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
+ * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
+ */
+export type OnlyKnownKeys<O, T> = O & { [K in Exclude<keyof O, keyof T>]: never }
 
 export type { ConnectOptions } from './connection/connect.js'
 export type {

@@ -1,7 +1,9 @@
 // The argument checks of the user-facing calls: connect(), createPool(), query(), cursor(),
 // exec(), transaction(), copyFrom(), copyTo(), pool.connect(). Each runs before any work, and
 // the per-query ones allocate nothing when no options object is given.
+import { keywordForOptionName } from '../conninfo/parameters.js'
 import { InterfaceError } from '../errors/base.js'
+import { ConfigError } from '../errors/client.js'
 import { isSqlFragment } from '../sql/fragment.js'
 import { checkOptions, describeValue } from './check.js'
 import { CONNECT_OPTIONS } from './connect-options.js'
@@ -20,6 +22,39 @@ export function checkConnectOptions(options: unknown): void {
 /** Throws ConfigError for a bad second argument of `createPool()`. */
 export function checkPoolOptions(options: unknown): void {
   checkOptions(POOL_OPTIONS, options)
+}
+
+/**
+ * Throws ConfigError when the conninfo object (first argument) holds an option of the second
+ * argument (`{ host, max: 5 }`): says where it belongs instead of "unknown connection parameter".
+ */
+export function checkConninfoObject(conninfo: unknown, schema: 'connect' | 'pool'): void {
+  if (conninfo === null || typeof conninfo !== 'object' || Array.isArray(conninfo)) return
+  for (const key of Object.keys(conninfo)) {
+    if (keywordForOptionName(key) !== undefined) continue
+    const own = schema === 'pool' ? POOL_OPTIONS : CONNECT_OPTIONS
+    const home = own.rules.has(key) ? own : POOL_OPTIONS.rules.has(key) ? POOL_OPTIONS : undefined
+    if (home === undefined) continue
+    throw new ConfigError(
+      `"${key}" is ${home === POOL_OPTIONS ? 'a pool option' : 'a connection option'}, not a ` +
+        `connection parameter: pass it in the second argument, ${home.call}`,
+      { parameter: key },
+    )
+  }
+}
+
+/** The arguments of `pool.listen(channel, handler)`: a non-empty channel name and a function. */
+export function checkListenCall(channel: unknown, handler: unknown): void {
+  if (typeof channel !== 'string' || channel.length === 0) {
+    throw interfaceError(
+      `listen(channel, handler) needs a non-empty channel name, got ${describeValue(channel)}`,
+    )
+  }
+  if (typeof handler !== 'function') {
+    throw interfaceError(
+      `listen(channel, handler) needs a handler function, got ${describeValue(handler)}`,
+    )
+  }
 }
 
 /** Throws ConfigError for bad options of `pool.connect()` / `pool.acquire()`. */

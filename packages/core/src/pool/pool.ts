@@ -30,10 +30,12 @@ import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload, Listener, type NotificationHandler } from '../listen/listener.js'
 import {
   checkCheckoutOptions,
+  checkConninfoObject,
   checkCopyFromCall,
   checkCopyToCall,
   checkCursorCall,
   checkExecCall,
+  checkListenCall,
   checkNotifyOptions,
   checkPoolOptions,
   checkPoolQueryCall,
@@ -262,6 +264,20 @@ export class Pool {
    * Runs one statement in autocommit on a connection used for exactly its duration. When every
    * connection is busy and the pool is at `max`, it is pipelined onto a busy one (`maxPipeline`).
    */
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: PoolQueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: PoolQueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | PoolQueryOptions,
+    options?: PoolQueryOptions,
+  ): Promise<QueryResult<R>>
   async query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | PoolQueryOptions,
@@ -300,6 +316,20 @@ export class Pool {
   }
 
   /** The first row of `query(...)`, or undefined. */
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: PoolQueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: PoolQueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | PoolQueryOptions,
+    options?: PoolQueryOptions,
+  ): Promise<R | undefined>
   async queryOne<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | PoolQueryOptions,
@@ -352,6 +382,20 @@ export class Pool {
    * A cursor on a connection held for the cursor's life: checked out at the first read,
    * released when it closes. Returned at once, like a session's cursor.
    */
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R>
   cursor<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | CursorOptions,
@@ -429,6 +473,11 @@ export class Pool {
    * been missed.
    */
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
+    try {
+      checkListenCall(channel, handler)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     if (this.#rp.closed) return Promise.reject(new PoolClosedError('the pool is closed'))
     this.#listener ??= new Listener({
       open: async (onNotification, onClose) => {
@@ -802,6 +851,7 @@ export function createPoolOn(
   options: PoolOptions,
   defaults: () => Runtime,
 ): Pool {
+  checkConninfoObject(conninfo, 'pool')
   checkPoolOptions(options)
   const runtime = runtimeOf(options.runtime, defaults)
   // `options.connectTimeout` (ms) is applied per attempt by connect, exactly; see ConnectOptions.

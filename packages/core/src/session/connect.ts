@@ -7,7 +7,7 @@ import { log } from '../connection/logger.js'
 import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
-import { checkConnectOptions } from '../options/validate.js'
+import { checkConnectOptions, checkConninfoObject } from '../options/validate.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
 import { Session } from './session.js'
 
@@ -21,6 +21,7 @@ export async function openSession(
 ): Promise<Session> {
   const site = captureCallSite(openSession)
   try {
+    checkConninfoObject(conninfo, 'connect')
     checkConnectOptions(options)
     const runtime = runtimeOf(options.runtime, defaults)
     const config = resolveConfig(conninfo, runtime.context)

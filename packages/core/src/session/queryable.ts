@@ -24,12 +24,30 @@ export interface Queryable {
    * Runs one statement through the extended protocol: `$1`-style parameters (or an `sql` tagged
    * template), results as `{ rows, rowCount, command, fields }`. Concurrent calls are pipelined.
    */
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
   query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>>
   /** The first row of `query(...)`, or undefined when it returned none. */
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
   queryOne<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
@@ -44,6 +62,15 @@ export interface Queryable {
    * A server-side cursor over `text`, read in batches of `batchSize` rows (at most two in
    * memory). Returned at once; the first read opens it.
    */
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
   cursor<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | CursorOptions,

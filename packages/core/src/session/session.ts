@@ -161,6 +161,20 @@ export class Session implements Queryable, TransactionHost {
     }
   }
 
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>>
   query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
@@ -173,6 +187,20 @@ export class Session implements Queryable, TransactionHost {
     }
   }
 
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined>
   async queryOne<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
@@ -189,6 +217,20 @@ export class Session implements Queryable, TransactionHost {
     }
   }
 
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R>
   cursor<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | CursorOptions,

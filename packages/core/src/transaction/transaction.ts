@@ -171,6 +171,20 @@ class Scope implements Transaction {
     return this.#host
   }
 
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<QueryResult<R>>
+  query<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>>
   query<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
@@ -186,6 +200,20 @@ class Scope implements Transaction {
     }
   }
 
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: QueryOptions & { rowMode: 'array' },
+  ): Promise<R | undefined>
+  queryOne<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | QueryOptions,
+    options?: QueryOptions,
+  ): Promise<R | undefined>
   async queryOne<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | QueryOptions,
@@ -212,6 +240,20 @@ class Scope implements Transaction {
     }
   }
 
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    params: readonly unknown[] | undefined,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R extends readonly unknown[] = unknown[]>(
+    text: string | SqlFragment,
+    options: CursorOptions & { rowMode: 'array' },
+  ): Cursor<R>
+  cursor<R = Record<string, unknown>>(
+    text: string | SqlFragment,
+    params?: readonly unknown[] | CursorOptions,
+    options?: CursorOptions,
+  ): Cursor<R>
   cursor<R = Record<string, unknown>>(
     text: string | SqlFragment,
     params?: readonly unknown[] | CursorOptions,

@@ -64,6 +64,49 @@ describe('options given in the wrong place or with the wrong value', () => {
     )
   })
 
+  it('points pool and session options put in the conninfo object to the second argument', async () => {
+    const conninfo = {
+      host: '127.0.0.1',
+      port: 1,
+      user: 'u',
+      dbname: 'db',
+      sslmode: 'disable' as const,
+    }
+    const err = (() => {
+      try {
+        createPool({ ...conninfo, max: 5 } as never)
+      } catch (e) {
+        return e as Error
+      }
+      throw new Error('expected a throw')
+    })()
+    expect(err).toBeInstanceOf(errors.ConfigError)
+    expect(err.message).toBe(
+      '"max" is a pool option, not a connection parameter: pass it in the second argument, ' +
+        'createPool(conninfo, { … })',
+    )
+    await expect(connect({ ...conninfo, statementTimeout: 5 } as never)).rejects.toThrow(
+      '"statementTimeout" is a connection option, not a connection parameter: pass it in the ' +
+        'second argument, connect(conninfo, { … }) or createPool(conninfo, { … })',
+    )
+    await expect(connect({ ...conninfo, idleTimeout: 5 } as never)).rejects.toThrow(
+      '"idleTimeout" is a pool option',
+    )
+    // libpq names and their camelCase forms stay connection parameters.
+    expect(() => createPool({ ...conninfo, connectTimeout: 5 })).not.toThrow()
+  })
+
+  it('refuses a listen call without a channel name or a handler before connecting', async () => {
+    const pool = createPool(url)
+    pools.push(pool)
+    await expect(pool.listen('jobs', undefined as never)).rejects.toThrow(
+      new errors.InterfaceError('listen(channel, handler) needs a handler function, got undefined'),
+    )
+    await expect(pool.listen('', () => {})).rejects.toThrow(/needs a non-empty channel name/)
+    await expect(pool.listen(42 as never, () => {})).rejects.toBeInstanceOf(errors.InterfaceError)
+    expect(pool.stats().total).toBe(0)
+  })
+
   it('refuses NaN, negative, zero and string values that used to hang or misbehave', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ max: Number.NaN }, 'invalid pool option "max": expected an integer from 1'],
