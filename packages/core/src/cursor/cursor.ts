@@ -290,39 +290,45 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     // sent because the link is gone, whatever the statement wrote may be lost — that surfaces.
     let lost: unknown
     try {
-      if (conn === undefined) return
-      const ownCommit = this.#began && this.#error === undefined
-      if (conn.closed) {
-        if (ownCommit) lost = conn.closeReason ?? new ConnectionClosed('connection closed')
-        return
-      }
-      if (this.#declared) {
-        if (this.#opened) await conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
-        return
-      }
-      if (this.#opened && conn.transactionStatus !== 'E') {
-        await conn
-          .runBatch(this.#text, [], {}, (w) => {
-            encodeClose(w, 'P', this.#portal)
-            encodeSync(w)
-          })
-          .catch(() => {})
-      }
-      if (this.#began) {
-        if (!ownCommit || conn.transactionStatus === 'E') {
-          await conn.exec('ROLLBACK').catch(() => {})
-        } else if (conn.closed) {
-          lost = conn.closeReason ?? new ConnectionClosed('connection closed')
-        } else {
-          await conn.exec('COMMIT').catch((err: unknown) => {
-            lost = err
-          })
-        }
-      }
+      lost = await this.#finish(conn)
     } finally {
       this.#onClose?.()
     }
     if (lost !== undefined) throw attachCallSite(lost, this.#site)
+  }
+
+  /** Ends the portal and the cursor's own transaction; what made its COMMIT fail, if anything. */
+  async #finish(conn: Connection | undefined): Promise<unknown> {
+    let lost: unknown
+    if (conn === undefined) return undefined
+    const ownCommit = this.#began && this.#error === undefined
+    if (conn.closed) {
+      return ownCommit ? (conn.closeReason ?? new ConnectionClosed('connection closed')) : undefined
+    }
+    if (this.#declared) {
+      if (this.#opened) await conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
+      return undefined
+    }
+    if (this.#opened && conn.transactionStatus !== 'E') {
+      await conn
+        .runBatch(this.#text, [], {}, (w) => {
+          encodeClose(w, 'P', this.#portal)
+          encodeSync(w)
+        })
+        .catch(() => {})
+    }
+    if (this.#began) {
+      if (!ownCommit || conn.transactionStatus === 'E') {
+        await conn.exec('ROLLBACK').catch(() => {})
+      } else if (conn.closed) {
+        lost = conn.closeReason ?? new ConnectionClosed('connection closed')
+      } else {
+        await conn.exec('COMMIT').catch((err: unknown) => {
+          lost = err
+        })
+      }
+    }
+    return lost
   }
 
   /** `await using cursor = session.cursor(...)` closes it at the end of the block. */
