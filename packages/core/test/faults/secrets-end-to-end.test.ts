@@ -5,6 +5,7 @@
  * diagnostics_channel event, the session or pool object) — across wrong passwords, refused
  * connections, cut links and TLS failures. The redaction units are tested in src/.
  */
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -257,6 +258,53 @@ describe.each(
           ),
           { logger },
         ),
+      )
+    }, 15_000)
+
+    /** A fresh EC key encrypted with `passphrase` (PKCS#8, AES-256), written to `dir/name`. */
+    function encryptedKey(name: string, passphrase: string): string {
+      const file = path.join(dir, name)
+      execFileSync(
+        'openssl',
+        [
+          'genpkey',
+          '-algorithm',
+          'EC',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-aes-256-cbc',
+          '-pass',
+          'stdin',
+          '-out',
+          file,
+        ],
+        { input: `${passphrase}\n`, stdio: ['pipe', 'ignore', 'pipe'] },
+      )
+      chmodSync(file, 0o600)
+      return file
+    }
+
+    const tlsUri = (key: string, password: string): string =>
+      uri(
+        role,
+        SENTINEL,
+        port,
+        `sslmode=verify-ca&sslrootcert=${encodeURIComponent(server.certs!.caCertFile)}` +
+          `&sslcert=${encodeURIComponent(server.certs!.clientCertFile)}` +
+          `&sslkey=${encodeURIComponent(key)}&sslpassword=${encodeURIComponent(password)}`,
+      )
+
+    it('a client key whose passphrase is wrong', async () => {
+      const key = encryptedKey('wrong-pass.key', `other${SENTINEL.slice(4)}`)
+      await leakFree('wrong key passphrase', errors.TlsError, () =>
+        connect(tlsUri(key, SENTINEL), { logger }),
+      )
+    }, 15_000)
+
+    it('a client key that does not belong to its certificate is refused, not left out', async () => {
+      const key = encryptedKey('mismatch.key', SENTINEL)
+      await leakFree('key does not match the certificate', errors.TlsError, () =>
+        connect(tlsUri(key, SENTINEL), { logger }),
       )
     }, 15_000)
   })
