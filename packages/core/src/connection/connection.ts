@@ -346,7 +346,7 @@ export class Connection extends RequestPump {
       let prelude = 0
       // Methods, not arrow-function properties: the build names each arrow function it creates
       // with Object.defineProperty (keepNames), which would cost that on every query.
-      const op: Cancellable = new ExtendedQueryOperation<R>(
+      const op: Cancellable & ExtendedQueryOperation<R> = new ExtendedQueryOperation<R>(
         {
           text,
           rowMode: opts.rowMode ?? 'object',
@@ -426,7 +426,7 @@ export class Connection extends RequestPump {
             self.#refuseExtendedCopyIn()
           },
         },
-      ) as unknown as Cancellable
+      ) as ExtendedQueryOperation<R> & Cancellable
       // In copy-in mode the server takes any message but COPY data as a protocol violation.
       if (startsWithKeyword(text, COPY)) op.barrier = true
       try {

@@ -19,7 +19,6 @@ import type {
   ConnectionHooks,
   ConnectionState,
 } from './connection-types.js'
-import type { ExtendedQueryOperation } from './extended-query.js'
 import { requestsInDoubt } from './in-doubt.js'
 import { type Logger, log } from './logger.js'
 import type { Operation } from './operation.js'
@@ -37,7 +36,7 @@ export interface PumpInit {
 export const DEFAULT_CANCEL_GRACE_MS = 2_000
 
 /** A pending request with what cancel and timeouts need. */
-export type Cancellable = ExtendedQueryOperation<unknown> & {
+export type Cancellable = Operation & {
   cancelPending?: boolean
   cancelReason?: CancelReason
 }
@@ -151,11 +150,6 @@ export class RequestPump {
   }
 
   /**
-   * Cancels `op` if it has not finished: at once when the server is running it, else when it
-   * reaches the head of the queue. While a CancelRequest is in flight no new request is written,
-   * so a cancel that arrives late can only find the session idle, never the next query.
-   */
-  /**
    * @internal Cancels `op` if it has not finished: at once when the server is running it, else
    * when it reaches the head of the queue. While a CancelRequest is in flight no new request is
    * written, so a cancel that arrives late can only find the session idle, never the next query.
@@ -170,6 +164,19 @@ export class RequestPump {
     if (this.#ops[0] === op) this.#sendCancel()
     else op.cancelPending = true
     return setTimeout(() => this.#cancelUnanswered(op, reason), this.#cancelGrace)
+  }
+
+  /**
+   * @internal Cancels `op`, a request queued from a layer above (a COPY), the way a query's
+   * timeout or abort is: a CancelRequest now (or when `op` reaches the head), and the connection
+   * closed as lost when no answer comes within `cancelGrace`. Returns the grace timer; the caller
+   * clears it when `op` settles.
+   */
+  cancelOperation(
+    op: Operation,
+    reason: 'abort' | 'timeout',
+  ): ReturnType<typeof setTimeout> | undefined {
+    return this.requestCancel(op, reason)
   }
 
   /**

@@ -86,13 +86,20 @@ function nextOrAbort(
   })
 }
 
+/** Why `signal` stopped a COPY: a time limit's `TimeoutError`, or anything else (an abort). */
+function stopReason(signal: AbortSignal | undefined): 'abort' | 'timeout' {
+  return (signal?.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+    ? 'timeout'
+    : 'abort'
+}
+
 /**
  * The error of a COPY stopped by its signal: QueryCanceled, `reason: 'timeout'` when the signal
  * is a time limit's (a `TimeoutError`), else `'abort'`; the signal's reason as `cause`.
  */
 function copyCanceled(sql: string, signal: AbortSignal | undefined): QueryCanceled {
   const cause: unknown = signal?.reason
-  const timeout = (cause as { name?: unknown } | undefined)?.name === 'TimeoutError'
+  const timeout = stopReason(signal) === 'timeout'
   const err = new QueryCanceled(timeout ? 'COPY timed out' : 'COPY aborted', {
     query: sql,
     phase: 'query',
@@ -193,12 +200,14 @@ export function copyFrom(
   return new Promise<CopyResult>((resolve, reject) => {
     let sourceError: unknown
     let started = false
+    let grace: ReturnType<typeof setTimeout> | undefined
     const op = new CopyOperation(sql, conn.host, {
       copyIn: () => {
         started = true
         void pump()
       },
       done: (err, rowCount) => {
+        clearTimeout(grace)
         if (sourceError !== undefined) reject(attachCallSite(sourceError, site))
         else if (err) reject(attachCallSite(err, site))
         else if (!started)
@@ -214,7 +223,12 @@ export function copyFrom(
     const abort = (reason: unknown): void => {
       sourceError ??= reason
     }
-    const onAbort = (): void => abort(copyCanceled(sql, options.signal))
+    const onAbort = (): void => {
+      abort(copyCanceled(sql, options.signal))
+      // CopyFail ends a COPY under way; the cancel reaches one whose answer has not come yet, and
+      // its grace closes a link that went silent instead of waiting for ever.
+      grace ??= conn.cancelOperation(op, stopReason(options.signal))
+    }
     if (options.signal?.aborted) onAbort()
     else options.signal?.addEventListener('abort', onAbort, { once: true })
     const pump = async (): Promise<void> => {
@@ -303,6 +317,18 @@ export function copyTo(
   const decoder = new TextDecoder()
   let paused = false
   let finished = false
+  // A cancel sent for the signal or a destroy: the grace timer that closes a silent link, and
+  // the reason the server's QueryCanceled is given.
+  let grace: ReturnType<typeof setTimeout> | undefined
+  let canceled: 'abort' | 'timeout' | undefined
+  const cancel = (reason: 'abort' | 'timeout'): boolean => {
+    if (finished || canceled !== undefined) return false
+    canceled = reason
+    if (paused) conn.resumeReading()
+    paused = false
+    grace = conn.cancelOperation(op, reason)
+    return grace !== undefined
+  }
   const stream: Readable & { rowCount?: number } = new Readable({
     objectMode: options.output === 'rows',
     highWaterMark: options.output === 'rows' ? 1000 : 256 * 1024,
@@ -313,11 +339,7 @@ export function copyTo(
       }
     },
     destroy(err, callback) {
-      if (!finished) {
-        if (paused) conn.resumeReading()
-        paused = false
-        void conn.cancel().catch(() => {})
-      }
+      cancel('abort')
       callback(err)
     },
   })
@@ -333,7 +355,8 @@ export function copyTo(
       started = true
     },
     data: (bytes) => {
-      if (stream.destroyed) return
+      // After a cancel the rows still arriving are dropped: nobody reads them.
+      if (stream.destroyed || canceled !== undefined) return
       const more =
         options.output === 'rows'
           ? stream.push(decodeTextRow(decoder.decode(bytes)))
@@ -345,6 +368,7 @@ export function copyTo(
     },
     done: (err, rowCount) => {
       finished = true
+      clearTimeout(grace)
       if (paused) conn.resumeReading()
       paused = false
       if (stream.destroyed) return
@@ -352,16 +376,28 @@ export function copyTo(
         stream.destroy(
           new InterfaceError('the statement is not a COPY … TO STDOUT', { query: sql }),
         )
-      else if (err) stream.destroy(err)
-      else {
+      else if (err) {
+        if (canceled !== undefined && err instanceof QueryCanceled) {
+          ;(err as QueryCanceled & { reason?: string }).reason = canceled
+        }
+        stream.destroy(err)
+      } else if (canceled !== undefined) {
+        // Finished before the cancel took effect: the rows after it were dropped, so it fails.
+        stream.destroy(copyCanceled(sql, options.signal))
+      } else {
         stream.rowCount = rowCount
         stream.push(null)
       }
     },
   })
+  // The signal cancels the COPY on the server; the stream fails with the server's answer (or,
+  // when none comes within cancelGrace, with the lost connection's), as a query does.
   options.signal?.addEventListener(
     'abort',
-    () => stream.destroy(copyCanceled(sql, options.signal)),
+    () => {
+      if (stream.destroyed || finished) return
+      if (!cancel(stopReason(options.signal))) stream.destroy(copyCanceled(sql, options.signal))
+    },
     { once: true },
   )
   try {

@@ -279,8 +279,7 @@ describe.each(testServers().map((s) => [s.name, s] as const))(
             expect(err, where).toBeInstanceOf(errors.ConnectionLost)
             const doubt = (err as errors.ConnectionLost).inDoubt
             const expected = step.doubtfulAfter?.(k, n) ?? step.doubtful.includes(phase)
-            if (doubt !== expected)
-              wrongDoubt.push(`${where}: inDoubt ${doubt}`)
+            if (doubt !== expected) wrongDoubt.push(`${where}: inDoubt ${doubt}`)
             expect(s.closed, where).toBe(true)
             await expect(s.query('select 1')).rejects.toBeInstanceOf(errors.ConnectionClosed)
             await noBackendLeft(app)
@@ -564,6 +563,31 @@ describe.each(testServers().map((s) => [s.name, s] as const))(
             // Drain what was prefetched before the link went silent; then a batch must time out.
             for (let n = 0; n < 10; n++) await i.next()
           },
+          false,
+        )
+      }, 15_000)
+
+      it('a COPY out', async () => {
+        await silent(
+          'COPY out',
+          async () => undefined,
+          async (s) => {
+            for await (const _ of s.copyTo('copy (select generate_series(1, 5)) to stdout', {
+              timeout: TIMEOUT,
+            })) {
+              // drained
+            }
+          },
+          true,
+        )
+      }, 15_000)
+
+      it('a COPY in', async () => {
+        await silent(
+          'COPY in',
+          (s) => s.exec('create temp table copy_silent (n int)'),
+          (s) => s.copyFrom('copy copy_silent from stdin', ['1\n', '2\n'], { timeout: TIMEOUT }),
+          // The server's CopyInResponse never came, so no row and no CopyDone were sent.
           false,
         )
       }, 15_000)
