@@ -3347,6 +3347,11 @@ interface ConnectionDetails {
  * queries' contents: `connection.ts` builds requests on top of it.
  */
 
+/** Options of a graceful close. */
+interface CloseOptions {
+    /** Longest wait (ms) for pending requests; past it they fail and the link is dropped. */
+    timeout?: number;
+}
 /**
  * The FIFO request pump under a Connection. Requests are queued and written without waiting for
  * earlier answers. Failures go to whoever awaits: nothing here emits an unhandled `error` event.
@@ -3374,8 +3379,12 @@ declare class RequestPump {
      * CancelRequest). Best effort: the statement may finish first; its request then succeeds.
      */
     cancel(): Promise<void>;
-    /** Closes gracefully: waits for pending requests, sends Terminate, ends the socket. */
-    close(): Promise<void>;
+    /**
+     * Closes gracefully: waits for pending requests, sends Terminate, ends the socket. With
+     * `timeout` (ms), requests still pending past it fail as with `destroy()` (a hung link cannot
+     * hold the close up) and the link is dropped.
+     */
+    close(options?: CloseOptions): Promise<void>;
     /** Closes at once without waiting; pending requests fail with ConnectionClosed. */
     destroy(): void;
 }
@@ -3817,8 +3826,12 @@ declare class Session implements Queryable, TransactionHost {
      * CancelRequest). Best effort: the statement may finish first; its request then succeeds.
      */
     cancel(): Promise<void>;
-    /** Closes gracefully: waits for pending requests, sends Terminate, ends the socket. */
-    close(): Promise<void>;
+    /**
+     * Closes gracefully: waits for pending requests, sends Terminate, ends the socket. With
+     * `{ timeout }` (ms), requests still pending past it fail with ConnectionClosed (`inDoubt` as
+     * for `destroy()`), so a link that went silent cannot hold the close up.
+     */
+    close(options?: CloseOptions): Promise<void>;
     /** Closes at once without waiting; pending requests fail with ConnectionClosed. */
     destroy(): void;
     /** `await using session = await connect(...)` closes it at the end of the block. */
@@ -4254,6 +4267,8 @@ export {
   type CancelReason,
 
   type Circle,
+
+  type CloseOptions,
 
   ConfigError,
 

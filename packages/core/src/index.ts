@@ -58,6 +58,7 @@ export type {
 } from './connection/connection.js'
 export type { QueryResult, RowMode } from './connection/extended-query.js'
 export type { Logger } from './connection/logger.js'
+export type { CloseOptions } from './connection/request-pump.js'
 export type { FieldInfo, SimpleQueryResult } from './connection/simple-query.js'
 export type {
   ConnectionConfig,

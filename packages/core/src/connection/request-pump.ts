@@ -32,6 +32,12 @@ export interface PumpInit {
   cancelGrace?: number
 }
 
+/** Options of a graceful close. */
+export interface CloseOptions {
+  /** Longest wait (ms) for pending requests; past it they fail and the link is dropped. */
+  timeout?: number
+}
+
 /** Default `cancelGrace`: a CancelRequest's round trip plus the server noticing it, with room. */
 export const DEFAULT_CANCEL_GRACE_MS = 2_000
 
@@ -242,11 +248,27 @@ export class RequestPump {
     await this.cancelRequest()
   }
 
-  /** Closes gracefully: waits for pending requests, sends Terminate, ends the socket. */
-  async close(): Promise<void> {
+  /**
+   * Closes gracefully: waits for pending requests, sends Terminate, ends the socket. With
+   * `timeout` (ms), requests still pending past it fail as with `destroy()` (a hung link cannot
+   * hold the close up) and the link is dropped.
+   */
+  async close(options?: CloseOptions): Promise<void> {
     if (this.#closed) return
-    while (this.#ops.length > 0 && !this.#closed) {
-      await new Promise<void>((r) => this.#closeWaiters.push(r))
+    const timeout = options?.timeout
+    const timer =
+      timeout !== undefined && this.#ops.length > 0
+        ? setTimeout(() => {
+            this.destroy()
+            this.#wakeCloseWaiters()
+          }, timeout)
+        : undefined
+    try {
+      while (this.#ops.length > 0 && !this.#closed) {
+        await new Promise<void>((r) => this.#closeWaiters.push(r))
+      }
+    } finally {
+      clearTimeout(timer)
     }
     if (this.#closed) return
     this.#closed = true

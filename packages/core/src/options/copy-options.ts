@@ -33,6 +33,11 @@ export const COPY_TO_OPTIONS: OptionSchema = defineSchema('copyTo option', 'copy
 })
 
 /** ExecOptions and NotifyOptions: `exec(script, { … })`, `notify(channel, payload, { … })`. */
+/** `session.close(options)`. */
+export const CLOSE_OPTIONS: OptionSchema = defineSchema('close option', 'close({ … })', {
+  timeout: milliseconds(),
+})
+
 export const EXEC_OPTIONS: OptionSchema = defineSchema('exec option', 'exec(script, { … })', {
   signal: SIGNAL,
   timeout: milliseconds(),

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors/client.js'
 import { defaultTypes } from '../types/index.js'
 import { checkOptions } from './check.js'
 import { CONNECT_OPTIONS } from './connect-options.js'
-import { COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
+import { CLOSE_OPTIONS, COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
 import { CURSOR_OPTIONS } from './cursor-options.js'
 import { CHECKOUT_OPTIONS, POOL_OPTIONS } from './pool-options.js'
 import { POOL_QUERY_OPTIONS, QUERY_OPTIONS } from './query-options.js'
@@ -101,6 +101,7 @@ const GOOD: [OptionSchema, Record<string, unknown>][] = [
   [COPY_TO_OPTIONS, { output: 'rows', signal, timeout: 10 }],
   [CHECKOUT_OPTIONS, { signal, timeout: 100 }],
   [EXEC_OPTIONS, { signal, timeout: 100 }],
+  [CLOSE_OPTIONS, { timeout: 1_000 }],
 ]
 
 function problem(schema: OptionSchema, options: unknown): ConfigError | undefined {

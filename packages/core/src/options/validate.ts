@@ -7,7 +7,7 @@ import { ConfigError } from '../errors/client.js'
 import { isSqlFragment } from '../sql/fragment.js'
 import { checkOptions, describeValue } from './check.js'
 import { CONNECT_OPTIONS } from './connect-options.js'
-import { COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
+import { CLOSE_OPTIONS, COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
 import { CURSOR_OPTIONS } from './cursor-options.js'
 import { CHECKOUT_OPTIONS, POOL_OPTIONS } from './pool-options.js'
 import { POOL_QUERY_OPTIONS, QUERY_OPTIONS } from './query-options.js'
@@ -153,6 +153,11 @@ export function checkExecCall(
     )
   }
   if (options !== undefined) checkOptions(EXEC_OPTIONS, options)
+}
+
+/** Throws ConfigError for bad options of `session.close(options)`. */
+export function checkCloseOptions(options: unknown): void {
+  if (options !== undefined) checkOptions(CLOSE_OPTIONS, options)
 }
 
 /** Throws for bad options of `begin(options)`. */

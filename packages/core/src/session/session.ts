@@ -12,6 +12,7 @@ import type {
   QueryOptions,
 } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
+import type { CloseOptions } from '../connection/request-pump.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import {
   type CopyFromOptions,
@@ -27,6 +28,7 @@ import { HandleClosed } from '../errors/client.js'
 import { InFailedSqlTransaction } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload } from '../listen/listener.js'
 import {
+  checkCloseOptions,
   checkCopyFromCall,
   checkCopyToCall,
   checkCursorCall,
@@ -378,9 +380,18 @@ export class Session implements Queryable, TransactionHost {
     }
   }
 
-  /** Closes gracefully: waits for pending requests, sends Terminate, ends the socket. */
-  close(): Promise<void> {
-    return this.#conn.close()
+  /**
+   * Closes gracefully: waits for pending requests, sends Terminate, ends the socket. With
+   * `{ timeout }` (ms), requests still pending past it fail with ConnectionClosed (`inDoubt` as
+   * for `destroy()`), so a link that went silent cannot hold the close up.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    try {
+      checkCloseOptions(options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#conn.close(options)
   }
 
   /** Closes at once without waiting; pending requests fail with ConnectionClosed. */

@@ -52,6 +52,32 @@ describe.runIf(server)('a link that went silent (no data, no FIN, no RST)', () =
     await expect(c.query('select 3')).rejects.toBeInstanceOf(errors.ConnectionClosed)
   }, 15_000)
 
+  it('bounds close({ timeout }) on a pending query: the query fails in doubt and the link is dropped', async () => {
+    const c = await connect(await proxied())
+    await c.query('select 1')
+    proxy!.blackholeOpen()
+    const pending = c.query('insert into nowhere values (1)').catch((e: unknown) => e)
+    const t0 = Date.now()
+    expect(await within(c.close({ timeout: 300 }), 3000)).toBeUndefined()
+    const took = Date.now() - t0
+    expect(took).toBeGreaterThanOrEqual(290)
+    expect(took).toBeLessThan(1500)
+    const err = await within(pending, 1000)
+    expect(err).toBeInstanceOf(errors.ConnectionClosed)
+    expect((err as errors.ConnectionClosed).inDoubt).toBe(true)
+    expect(c.closed).toBe(true)
+    // Without a timeout the close waits for the query: still pending after a second.
+    const d = await connect(await proxied())
+    await d.query('select 1')
+    proxy!.blackholeOpen()
+    void d.query('select 1').catch(() => {})
+    expect(await within(d.close(), 1000)).toBe('pending')
+    d.destroy()
+    await expect(c.close()).resolves.toBeUndefined()
+    await expect(c.close({ timeout: -1 })).rejects.toBeInstanceOf(errors.ConfigError)
+    await expect(d.close({ timeout: Number.NaN })).rejects.toThrow('invalid close option "timeout"')
+  }, 15_000)
+
   it('rejects an aborted query within the same grace', async () => {
     const c = await connect(await proxied(), { cancelGrace: 500 })
     await c.query('select 1')
