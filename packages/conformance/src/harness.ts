@@ -15,6 +15,8 @@ export interface Capabilities {
   readonly stream: boolean
   /** An AbortSignal passed to a query cancels it on the server. */
   readonly cancel: boolean
+  /** The ORM can map int8 to bigint per instance (`OpenOptions.int8`). */
+  readonly typeMapping: boolean
   /** The ORM has a migration runner. */
   readonly migrations: boolean
   /** The ORM can list the tables of the database. */
@@ -27,6 +29,12 @@ export interface OpenOptions {
   readonly url: string
   /** Most connections the ORM's pool may open. */
   readonly max: number
+  /** Longest wait (ms) for a pooled connection before the ORM's query fails (default: long). */
+  readonly checkoutTimeout?: number
+  /** Receives the SQL text of every statement the ORM logs through its own logger. */
+  readonly log?: (sql: string) => void
+  /** `bigint`: int8 columns come back as JS bigints in this instance only (its own mapping). */
+  readonly int8?: 'bigint'
 }
 
 /** Transaction settings the cases ask for. */
@@ -54,8 +62,16 @@ export interface OrmSession {
    * it returns, rolled back to (and rethrown) on a throw.
    */
   savepoint<T>(fn: (tx: OrmSession) => Promise<T>): Promise<T>
-  /** Streams the rows of `sql`, `chunkSize` at a time from the server (when capable). */
-  stream(sql: string, params: readonly unknown[], chunkSize: number): AsyncIterable<Row>
+  /**
+   * Streams the rows of `sql`, `chunkSize` at a time from the server (when capable); `signal`
+   * aborts the stream (with `cancel`).
+   */
+  stream(
+    sql: string,
+    params: readonly unknown[],
+    chunkSize: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<Row>
   /** Raw SQL that the signal cancels on the server (when capable). */
   rawWithSignal(sql: string, params: readonly unknown[], signal: AbortSignal): Promise<Row[]>
   /** Applies the suite's migration with the ORM's runner: creates `conf_migrated` (when capable). */
@@ -87,6 +103,13 @@ export interface Harness {
   readonly capabilities: Capabilities
   /** Values of the types row as this ORM returns them with `pg`. */
   readonly expected: TypesExpectation
+  /** Values of the edge-case row (`EDGE_VALUES_SQL` in schema.ts) as this ORM returns them with `pg`. */
+  readonly expectedEdges: TypesExpectation
+  /**
+   * Cases the stock driver is known to fail (reference runs only): case title → why. Each is run
+   * expecting the failure, so the matrix shows the difference and a fix upstream shows too.
+   */
+  readonly knownFailures?: Readonly<Record<string, string>>
   /** Input values for the types row where this ORM wants other ones than the suite's. */
   readonly inputs?: Readonly<Record<string, unknown>>
   /** Opens the ORM. */

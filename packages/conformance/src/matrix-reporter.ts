@@ -10,7 +10,12 @@ interface Cell {
   passed: number
   failed: number
   skipped: number
+  /** Cases the stock driver is known to fail (run as expected failures). */
+  known: number
 }
+
+/** The title mark of a case the stock driver is known to fail (see cases-v2.ts). */
+const KNOWN_FAILURE_MARK = '[stock driver fails: '
 
 /** Prints `adapter × PostgreSQL version: n passed, n failed, n skipped` for every run. */
 export default class ConformanceMatrixReporter implements Reporter {
@@ -22,9 +27,10 @@ export default class ConformanceMatrixReporter implements Reporter {
         while (suite.type === 'suite' && !suite.name.startsWith(PREFIX)) suite = suite.parent
         if (suite.type !== 'suite') continue
         const key = suite.name.slice(PREFIX.length).trim()
-        const cell = cells.get(key) ?? { passed: 0, failed: 0, skipped: 0 }
+        const cell = cells.get(key) ?? { passed: 0, failed: 0, skipped: 0, known: 0 }
         const state = test.result().state
-        if (state === 'passed') cell.passed++
+        if (state === 'passed' && test.name.includes(KNOWN_FAILURE_MARK)) cell.known++
+        else if (state === 'passed') cell.passed++
         else if (state === 'failed') cell.failed++
         else cell.skipped++
         cells.set(key, cell)
@@ -35,8 +41,9 @@ export default class ConformanceMatrixReporter implements Reporter {
     const lines = [...cells.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, c]) => {
-        const verdict = c.failed > 0 ? 'FAIL' : c.passed > 0 ? 'pass' : 'skip'
-        return `  ${verdict}  ${key.padEnd(width)}  ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`
+        const verdict = c.failed > 0 ? 'FAIL' : c.passed + c.known > 0 ? 'pass' : 'skip'
+        const known = c.known > 0 ? `, ${c.known} known to fail on the stock driver` : ''
+        return `  ${verdict}  ${key.padEnd(width)}  ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${known}`
       })
     console.log(`\nConformance matrix (adapter (ORM) × server):\n${lines.join('\n')}\n`)
   }

@@ -42,10 +42,63 @@ export const SCHEMA_SQL = `
   );
   create table conf_items (id int4 primary key, label text not null);
   create table conf_oncall (id int4 primary key, on_call bool not null);
+  create table conf_parents (id int4 primary key);
+  create table conf_children (
+    id int4 primary key,
+    parent_id int4 not null,
+    constraint conf_children_parent_fkey foreign key (parent_id) references conf_parents (id)
+      deferrable initially deferred
+  );
+  create table conf_locks (id int4 primary key, n int4 not null);
+  insert into conf_locks values (1, 0), (2, 0);
+  create table conf_cache (a int4);
+  insert into conf_cache values (1);
+  create table conf_accounts (id int4 primary key, balance int4 not null);
+  insert into conf_accounts values (1, 100);
+  create domain conf_positive as int4 check (value > 0);
 `
 
+/**
+ * One row of values at the edges of what drivers map: int8 past 2^53, numeric past a double,
+ * infinities and BC dates, arrays of mapped types, a range, JSON with a `__proto__` key, bytea,
+ * an enum and a domain.
+ */
+export const EDGE_VALUES_SQL = `select
+  9007199254740993::int8 as big,
+  '-9223372036854775808'::int8 as big_min,
+  '12345678901234567890.123456789012345678901234567890'::numeric as num,
+  'NaN'::numeric as num_nan,
+  'infinity'::timestamptz as tstz_inf,
+  '-infinity'::timestamp as ts_ninf,
+  'infinity'::date as date_inf,
+  '0044-03-15 BC'::date as date_bc,
+  '0044-03-15 12:30:00 BC'::timestamp as ts_bc,
+  array[9007199254740993, -1]::int8[] as int8s,
+  array[1.10, 2.2000, null]::numeric[] as nums,
+  array['2024-02-29'::date, null] as dates,
+  array['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid] as uuids,
+  array['{"a": 1}'::json, '[2, "x"]'::json] as jsons,
+  int4range(1, 10) as int_range,
+  tstzrange('2024-01-01 00:00:00+00', null) as ts_range,
+  '{"__proto__": {"polluted": true}, "x": 1}'::jsonb as proto_json,
+  '\\x00ff10'::bytea as bytes,
+  'ok'::conf_mood as mood,
+  array['happy', 'sad']::conf_mood[] as moods,
+  5::conf_positive as positive`
+
 /** Tables the introspection case expects to find. */
-export const SCHEMA_TABLES = ['conf_types', 'conf_users', 'conf_posts', 'conf_items', 'conf_oncall']
+export const SCHEMA_TABLES = [
+  'conf_types',
+  'conf_users',
+  'conf_posts',
+  'conf_items',
+  'conf_oncall',
+  'conf_parents',
+  'conf_children',
+  'conf_locks',
+  'conf_cache',
+  'conf_accounts',
+]
 
 /**
  * The row written by the CRUD case (JS values as an app passes them). Dates are built in local

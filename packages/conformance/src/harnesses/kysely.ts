@@ -12,7 +12,14 @@ import { CompiledQuery, type Dialect, Kysely, PostgresDialect, type RawBuilder, 
 import { type Migration, Migrator } from 'kysely/migration'
 import pg from 'pg'
 import Cursor from 'pg-cursor'
-import type { Capabilities, Harness, OrmSession, Row, TransactionSettings } from '../harness.js'
+import type {
+  Capabilities,
+  Harness,
+  OpenOptions,
+  OrmSession,
+  Row,
+  TransactionSettings,
+} from '../harness.js'
 
 /** The installed Kysely version (its exports map hides package.json). */
 const KYSELY_VERSION: string = JSON.parse(
@@ -73,6 +80,35 @@ const KYSELY_ON_PG_VALUES = {
   c_int4_array: [1, null, 3],
   c_text_array: ['a', 'b,c', 'd"e', null],
   c_mood: 'sad',
+}
+
+/**
+ * The edge-case row as Kysely returns it on `pg` (pg-types 2): int8 and numeric as text, the
+ * infinities as numbers, BC dates in local time, numeric[] as floats, ranges and enum arrays as
+ * text, a domain as its base type.
+ */
+const KYSELY_ON_PG_EDGES = {
+  big: '9007199254740993',
+  big_min: '-9223372036854775808',
+  num: '12345678901234567890.123456789012345678901234567890',
+  num_nan: 'NaN',
+  tstz_inf: Number.POSITIVE_INFINITY,
+  ts_ninf: Number.NEGATIVE_INFINITY,
+  date_inf: Number.POSITIVE_INFINITY,
+  date_bc: new Date(-43, 2, 15),
+  ts_bc: new Date(-43, 2, 15, 12, 30),
+  int8s: ['9007199254740993', '-1'],
+  nums: [1.1, 2.2, null],
+  dates: [new Date(2024, 1, 29), null],
+  uuids: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+  jsons: [{ a: 1 }, [2, 'x']],
+  int_range: '[1,10)',
+  ts_range: '["2024-01-01 00:00:00+00",)',
+  proto_json: JSON.parse('{"x": 1, "__proto__": {"polluted": true}}') as unknown,
+  bytes: Buffer.from('00ff10', 'hex'),
+  mood: 'ok',
+  moods: '{happy,sad}',
+  positive: 5,
 }
 
 /** `$n` placeholders of `text` bound to `params`, as a Kysely RawBuilder. */
@@ -140,15 +176,22 @@ function session(
       try {
         result = await fn(session(trx, handle, root))
       } catch (err) {
-        await handle.rollback().execute()
+        await handle
+          .rollback()
+          .execute()
+          .catch(() => {})
         throw err
       }
       try {
         await handle.commit().execute()
       } catch (err) {
         // A failed COMMIT (a serialization failure) leaves the controlled transaction open in
-        // Kysely until rolled back, which also releases its connection.
-        await handle.rollback().execute()
+        // Kysely until rolled back, which also releases its connection. On a lost connection the
+        // rollback fails too; the COMMIT's error is the one that says what happened.
+        await handle
+          .rollback()
+          .execute()
+          .catch(() => {})
         throw err
       }
       return result
@@ -167,11 +210,11 @@ function session(
       await inner.releaseSavepoint(name).execute()
       return result
     },
-    async *stream(text, params, chunkSize) {
+    async *stream(text, params, chunkSize, signal) {
       const query = db
         .selectFrom(sql`(${rawWithParameters(text, params)})`.as('s'))
         .selectAll()
-        .stream(chunkSize)
+        .stream(signal ? { chunkSize, signal } : chunkSize)
       for await (const row of query) yield row as Row
     },
     async rawWithSignal(text, params, signal) {
@@ -208,6 +251,7 @@ const CAPABILITIES: Capabilities = {
   errorClasses: true,
   stream: true,
   cancel: true,
+  typeMapping: true,
   migrations: true,
   introspection: true,
 }
@@ -215,7 +259,8 @@ const CAPABILITIES: Capabilities = {
 function kyselyHarness(
   name: string,
   reference: boolean,
-  dialect: (url: string, max: number) => Dialect,
+  dialect: (options: OpenOptions) => Dialect,
+  knownFailures?: Readonly<Record<string, string>>,
 ): Harness {
   return {
     name,
@@ -223,8 +268,14 @@ function kyselyHarness(
     reference,
     capabilities: reference ? { ...CAPABILITIES, errorClasses: false } : CAPABILITIES,
     expected: KYSELY_ON_PG_VALUES,
-    async open({ url, max }) {
-      const db = new Kysely<AnyDatabase>({ dialect: dialect(url, max) })
+    expectedEdges: KYSELY_ON_PG_EDGES,
+    ...(knownFailures ? { knownFailures } : {}),
+    async open(options) {
+      const log = options.log
+      const db = new Kysely<AnyDatabase>({
+        dialect: dialect(options),
+        ...(log ? { log: (event) => log(event.query.sql) } : {}),
+      })
       return session(db, undefined, db)
     },
   }
@@ -234,15 +285,48 @@ function kyselyHarness(
 export const kyselyOnTusk: Harness = kyselyHarness(
   'kysely',
   false,
-  (url, max) => new TuskDialect({ conninfo: url, poolOptions: { max } }),
+  ({ url, max, checkoutTimeout, int8 }) =>
+    new TuskDialect({
+      conninfo: url,
+      poolOptions: {
+        max,
+        ...(checkoutTimeout !== undefined ? { acquireTimeout: checkoutTimeout } : {}),
+        ...(int8 ? { types: { int8 } } : {}),
+      },
+    }),
 )
 
+/** int8 as BigInt for one pg pool, every other type as pg parses it. */
+const pgBigintTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (v: string) => BigInt(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
+
+/** What Kysely on `pg` is known to fail, and why. */
+const PG_FAILURES = {
+  'fails a query on a link gone silent within its time limit, and recovers':
+    'Kysely rejects at the signal, but pg keeps waiting on the silent link and its pool keeps the ' +
+    'client checked out, so a pool of one never answers again',
+}
+
 /** Kysely on PostgresDialect with `pg` and `pg-cursor`: the reference run. */
-export const kyselyOnPg: Harness = kyselyHarness('kysely-pg', true, (url, max) => {
-  const pool = new pg.Pool({ connectionString: url, max })
-  // As every pg app must: a lost connection is an 'error' event, on the pool while the client is
-  // idle and on the client while it is checked out; unhandled, either ends the process.
-  pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
-  return new PostgresDialect({ pool, cursor: Cursor })
-})
+export const kyselyOnPg: Harness = kyselyHarness(
+  'kysely-pg',
+  true,
+  ({ url, max, checkoutTimeout, int8 }) => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max,
+      ...(checkoutTimeout !== undefined ? { connectionTimeoutMillis: checkoutTimeout } : {}),
+      ...(int8 ? { types: pgBigintTypes } : {}),
+    })
+    // As every pg app must: a lost connection is an 'error' event, on the pool while the client is
+    // idle and on the client while it is checked out; unhandled, either ends the process.
+    pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
+    return new PostgresDialect({ pool, cursor: Cursor })
+  },
+  PG_FAILURES,
+)
