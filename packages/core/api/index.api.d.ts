@@ -389,6 +389,11 @@ interface Runtime {
     context: ResolveContext;
     /** Reads certificate and key files. */
     readBytes: ReadBytes;
+    /**
+     * The most memory (bytes) the process's JS heap may grow to, when the runtime knows it: the
+     * default result-size guard (`maxBytes`) is derived from it. Undefined: no default guard.
+     */
+    heapLimit?: () => number | undefined;
 }
 
 /**
@@ -3299,7 +3304,10 @@ interface QueryOptions {
     types?: TypeOptions;
     /** Fail with ResultTooLarge (and cancel the statement) past this many rows. Default: off. */
     maxRows?: number;
-    /** Fail with ResultTooLarge past this many bytes of row data. Default: off. */
+    /**
+     * Fail with ResultTooLarge past this many bytes of row data. Default: the connection's (an
+     * eighth of the JS heap limit unless set); 0 turns the guard off for this query.
+     */
     maxBytes?: number;
 }
 /** Options of `exec` (a simple-protocol script). */
@@ -3313,7 +3321,10 @@ interface ExecOptions {
 interface ResultLimits {
     /** Default `maxRows` of every query on the connection. */
     maxRows?: number;
-    /** Default `maxBytes` of every query on the connection. */
+    /**
+     * Default `maxBytes` of every query on the connection: when unset, an eighth of the JS heap
+     * limit (where the runtime knows it); 0 turns the guard off.
+     */
     maxBytes?: number;
 }
 /** Why a query was canceled. */

@@ -31,6 +31,7 @@ import {
   type ResultLimits,
   type StatementCacheSettings,
 } from './connection.js'
+import { resultLimits } from './result-limits.js'
 import { StartupOperation, type StartupResult } from './startup.js'
 import { type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
 
@@ -325,7 +326,7 @@ async function attempt(
       hooks: options,
       types: registryOf(options.types),
       cache: options,
-      limits: options,
+      limits: resultLimits(options, runtime.heapLimit),
       eagerStacks: options.eagerStacks === true,
       ...(options.cancelGrace !== undefined ? { cancelGrace: options.cancelGrace } : {}),
     })

@@ -80,7 +80,10 @@ export interface QueryOptions {
   types?: TypeOptions
   /** Fail with ResultTooLarge (and cancel the statement) past this many rows. Default: off. */
   maxRows?: number
-  /** Fail with ResultTooLarge past this many bytes of row data. Default: off. */
+  /**
+   * Fail with ResultTooLarge past this many bytes of row data. Default: the connection's (an
+   * eighth of the JS heap limit unless set); 0 turns the guard off for this query.
+   */
   maxBytes?: number
 }
 
@@ -96,7 +99,10 @@ export interface ExecOptions {
 export interface ResultLimits {
   /** Default `maxRows` of every query on the connection. */
   maxRows?: number
-  /** Default `maxBytes` of every query on the connection. */
+  /**
+   * Default `maxBytes` of every query on the connection: when unset, an eighth of the JS heap
+   * limit (where the runtime knows it); 0 turns the guard off.
+   */
   maxBytes?: number
 }
 

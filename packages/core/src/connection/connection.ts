@@ -359,7 +359,7 @@ export class Connection extends RequestPump {
           parameters: values,
           fields: opts.presetFields,
           maxRows: opts.maxRows ?? this.#limits.maxRows,
-          maxBytes: opts.maxBytes ?? this.#limits.maxBytes,
+          maxBytes: opts.maxBytes === 0 ? undefined : (opts.maxBytes ?? this.#limits.maxBytes),
         },
         {
           info: opts.onInfo,

@@ -19,6 +19,11 @@ export interface Runtime {
   context: ResolveContext
   /** Reads certificate and key files. */
   readBytes: ReadBytes
+  /**
+   * The most memory (bytes) the process's JS heap may grow to, when the runtime knows it: the
+   * default result-size guard (`maxBytes`) is derived from it. Undefined: no default guard.
+   */
+  heapLimit?: () => number | undefined
 }
 
 /** The runtime with `defaults()` filling what `partial` leaves out. */
@@ -37,5 +42,8 @@ export function runtimeOf(partial: Partial<Runtime> | undefined, defaults: () =>
     crypto: partial?.crypto ?? base.crypto,
     context: partial?.context ?? base.context,
     readBytes: partial?.readBytes ?? base.readBytes,
+    ...((partial?.heapLimit ?? base.heapLimit)
+      ? { heapLimit: partial?.heapLimit ?? base.heapLimit }
+      : {}),
   }
 }
