@@ -38,16 +38,25 @@ const WARM_QUERIES = 64
 const WARM_CHECKOUTS = 2_000
 const COPY_CHUNK_BYTES = 64 * 1024
 
-/** Peak resident set size while `fn` runs: 10 ms samples and the kernel's high-water mark. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB: number }> {
-  let peak = process.memoryUsage.rss()
+/**
+ * Peak resident set size while `fn` runs (10 ms samples and the kernel's high-water mark), and
+ * the growth of the sampled peak over the process's idle RSS just before (after a collection when
+ * the child runs with --expose-gc): what the workload itself holds at its worst.
+ */
+async function withPeakRss<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; peakRssMiB: number; rssGrowthMiB: number }> {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const idle = process.memoryUsage.rss()
+  let sampled = idle
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
+    sampled = Math.max(sampled, process.memoryUsage.rss())
   }, 10)
   try {
     const value = await fn()
-    peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-    return { value, peakRssMiB: peak / 2 ** 20 }
+    sampled = Math.max(sampled, process.memoryUsage.rss())
+    const peak = Math.max(sampled, process.resourceUsage().maxRSS * 1024)
+    return { value, peakRssMiB: peak / 2 ** 20, rssGrowthMiB: (sampled - idle) / 2 ** 20 }
   } finally {
     clearInterval(timer)
   }
@@ -257,7 +266,11 @@ async function cursorRead(session: Session, sizes: Sizes): Promise<Sample> {
   if (!cursor) throw new NotAvailable('n/a (no cursor or stream)')
   let values = 0
   const start = performance.now()
-  const { value: rows, peakRssMiB } = await withPeakRss(() =>
+  const {
+    value: rows,
+    peakRssMiB,
+    rssGrowthMiB,
+  } = await withPeakRss(() =>
     cursor(streamSql, sizes.cursorBatch, (row) => {
       values += touch(row)
     }),
@@ -265,7 +278,7 @@ async function cursorRead(session: Session, sizes: Sizes): Promise<Sample> {
   const elapsed = seconds(start)
   expectRows(rows, sizes.streamRows)
   expectValues(values, rows)
-  return { rowsPerSec: rows / elapsed, peakRssMiB }
+  return { rowsPerSec: rows / elapsed, peakRssMiB, rssGrowthMiB }
 }
 
 async function plainRead(session: Session, sizes: Sizes): Promise<Sample> {

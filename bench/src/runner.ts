@@ -144,7 +144,7 @@ export async function runPlan(
         }
         let answer: RunAnswer
         try {
-          answer = await runChild<RunAnswer>(task)
+          answer = await runChild<RunAnswer>(task, ['--expose-gc'])
         } catch (err) {
           answer = { status: 'error', message: err instanceof Error ? err.message : String(err) }
         }

@@ -126,6 +126,12 @@ const peakRss: MetricSpec = {
   better: 'lower',
   chart: true,
 }
+const rssGrowth: MetricSpec = {
+  key: 'rssGrowthMiB',
+  label: 'peak RSS growth over idle MiB',
+  better: 'lower',
+  chart: false,
+}
 
 /** The catalogue, in run order. */
 export const WORKLOADS: readonly WorkloadSpec[] = [
@@ -190,7 +196,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     suite: 'drivers',
     title: 'W5 cursor/stream, batches of 1 000',
     short: 'W5 cursor',
-    metrics: [rowsPerSec, peakRss],
+    metrics: [rowsPerSec, peakRss, rssGrowth],
   },
   {
     id: 'W5-plain',
