@@ -3408,6 +3408,22 @@ declare class RequestPump {
  */
 
 /**
+ * What the query channels carry. `id` is the same on a query's start and its end or error (one
+ * per attempt: a statement re-run after a stale plan or a stray cancel starts again, and its first
+ * attempt ends as an error with `retried: true`). Parameter values are never included.
+ */
+interface QueryEvent {
+    id: number;
+    query: string;
+    parameterCount: number;
+    statement: string | undefined;
+    processId: number | undefined;
+    /** `host:port` or socket path. */
+    host: string;
+    database: string | undefined;
+    user: string | undefined;
+}
+/**
  * A connection to one PostgreSQL server session: queries (extended and simple protocol) with
  * parameters, the statement cache and its retry rules, type-dependent parameter inference, result
  * limits, timeouts and aborts — built as requests on the RequestPump, which does the I/O.
@@ -3953,6 +3969,8 @@ interface PoolQueryOptions extends QueryOptions {
 interface PoolStats {
     /** Connections open or being opened. */
     total: number;
+    /** The most connections the pool may open now (`max`, or what `resize` set). */
+    max: number;
     /** Connections open and unused. */
     idle: number;
     /** Connections checked out or running `pool.query` statements. */
@@ -4246,6 +4264,13 @@ declare const sql: Sql;
  */
 
 /**
+ * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
+ * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
+ */
+type OnlyKnownKeys<O, T> = O & {
+    [K in Exclude<keyof O, keyof T>]: never;
+};
+/**
  * Opens a session. `conninfo` is a `postgres://` URI, a `key=value` string or an options object;
  * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.
  * Resolves once the session is authenticated and ready for queries. Close it with `close()`.
@@ -4257,13 +4282,6 @@ declare function connect<O extends ConnectOptions = ConnectOptions>(conninfo?: s
  * `options`. Nothing connects until the first checkout unless `min` > 0.
  */
 declare function createPool<O extends PoolOptions = PoolOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, PoolOptions>): Pool;
-/**
- * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
- * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
- */
-type OnlyKnownKeys<O, T> = O & {
-    [K in Exclude<keyof O, keyof T>]: never;
-};
 
 export {
 
@@ -4398,6 +4416,8 @@ export {
   ProgrammingError,
 
   ProtocolError,
+
+  type QueryEvent,
 
   type QueryOptions,
 

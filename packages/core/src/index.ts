@@ -13,6 +13,12 @@ import { openSession } from './session/connect.js'
 import type { Session } from './session/session.js'
 
 /**
+ * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
+ * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
+ */
+export type OnlyKnownKeys<O, T> = O & { [K in Exclude<keyof O, keyof T>]: never }
+
+/**
  * Opens a session. `conninfo` is a `postgres://` URI, a `key=value` string or an options object;
  * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.
  * Resolves once the session is authenticated and ready for queries. Close it with `close()`.
@@ -36,12 +42,6 @@ export function createPool<O extends PoolOptions = PoolOptions>(
   return createPoolOn(conninfo, options ?? {}, nodeRuntime)
 }
 
-/**
- * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
- * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
- */
-export type OnlyKnownKeys<O, T> = O & { [K in Exclude<keyof O, keyof T>]: never }
-
 export type { ConnectOptions } from './connection/connect.js'
 export type {
   AuthenticationMethod,
@@ -52,6 +52,7 @@ export type {
   ExecOptions,
   Notice,
   Notification,
+  QueryEvent,
   QueryOptions,
   ResultLimits,
   StatementCacheSettings,

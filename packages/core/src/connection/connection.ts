@@ -110,6 +110,25 @@ export interface ConnectionInit extends PumpInit {
   eagerStacks?: boolean
 }
 
+/**
+ * What the query channels carry. `id` is the same on a query's start and its end or error (one
+ * per attempt: a statement re-run after a stale plan or a stray cancel starts again, and its first
+ * attempt ends as an error with `retried: true`). Parameter values are never included.
+ */
+export interface QueryEvent {
+  id: number
+  query: string
+  parameterCount: number
+  statement: string | undefined
+  processId: number | undefined
+  /** `host:port` or socket path. */
+  host: string
+  database: string | undefined
+  user: string | undefined
+}
+
+let queryEventSerial = 0
+
 const queryStart = channel(CHANNELS.queryStart)
 const queryEnd = channel(CHANNELS.queryEnd)
 const queryError = channel(CHANNELS.queryError)
@@ -329,13 +348,16 @@ export class Connection extends RequestPump {
       queryStart.hasSubscribers || queryEnd.hasSubscribers || queryError.hasSubscribers
         ? performance.now()
         : 0
-    const event = started
+    const event: QueryEvent | undefined = started
       ? {
+          id: ++queryEventSerial,
           query: text,
           parameterCount: values.length,
           statement: statement?.name,
           processId: this.processId,
           host: this.host,
+          database: this.details?.database,
+          user: this.details?.user,
         }
       : undefined
     if (event) queryStart.publish(event)
@@ -403,6 +425,13 @@ export class Connection extends RequestPump {
                 'rerunning a query hit by a cancel meant for an earlier one',
               )
               cleanup(timer, onAbort, opts.signal)
+              if (event)
+                queryError.publish({
+                  ...event,
+                  durationMs: performance.now() - started,
+                  error: err,
+                  retried: true,
+                })
               self.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
               return true
             }
@@ -416,6 +445,13 @@ export class Connection extends RequestPump {
               code: err.code,
             })
             cleanup(timer, onAbort, opts.signal)
+            if (event)
+              queryError.publish({
+                ...event,
+                durationMs: performance.now() - started,
+                error: err,
+                retried: true,
+              })
             self.#runQuery<R>(text, values, opts, site, attempt + 1).then(resolve, reject)
             return true
           },
@@ -449,6 +485,8 @@ export class Connection extends RequestPump {
         })
       } catch (err) {
         if (plan.kind === 'prepare') this.#cache.forget(plan.statement)
+        if (event)
+          queryError.publish({ ...event, durationMs: performance.now() - started, error: err })
         reject(attachCallSite(err, site))
         return
       }

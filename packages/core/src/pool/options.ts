@@ -97,6 +97,8 @@ export interface PoolQueryOptions extends QueryOptions {
 export interface PoolStats {
   /** Connections open or being opened. */
   total: number
+  /** The most connections the pool may open now (`max`, or what `resize` set). */
+  max: number
   /** Connections open and unused. */
   idle: number
   /** Connections checked out or running `pool.query` statements. */

@@ -216,13 +216,13 @@ export class Pool {
       created: (slot) => {
         const conn = slot.resource.conn
         if (connectChannel.hasSubscribers)
-          connectChannel.publish({ processId: conn.processId, host: conn.host })
+          connectChannel.publish({ pool: this, processId: conn.processId, host: conn.host })
         if (this.#events.has('connect'))
           this.#events.emit('connect', { processId: conn.processId, host: conn.host })
       },
       removed: (slot, reason) => {
         const processId = slot.resource.conn.processId
-        if (destroyChannel.hasSubscribers) destroyChannel.publish({ processId, reason })
+        if (destroyChannel.hasSubscribers) destroyChannel.publish({ pool: this, processId, reason })
         if (this.#events.has('remove')) this.#events.emit('remove', { processId, reason })
       },
       error: (err) => this.#backgroundError(err as TuskError),
@@ -257,7 +257,7 @@ export class Pool {
 
   /** The pool's numbers; see PoolStats. */
   stats(): PoolStats {
-    return { ...this.#rp.stats(), pipelined: this.#pipelined }
+    return { ...this.#rp.stats(), pipelined: this.#pipelined, max: this.#rp.max }
   }
 
   /**
@@ -670,7 +670,7 @@ export class Pool {
   #granted(slot: PoolSlot, waited: number, site: CallSite | undefined, shared: boolean): void {
     const pooled = slot.resource
     if (acquireChannel.hasSubscribers)
-      acquireChannel.publish({ processId: pooled.conn.processId, waitMs: waited })
+      acquireChannel.publish({ pool: this, processId: pooled.conn.processId, waitMs: waited })
     if (this.#events.has('acquire'))
       this.#events.emit('acquire', { processId: pooled.conn.processId, waitMs: waited })
     if (shared) {
@@ -776,9 +776,13 @@ export class Pool {
       clearTimeout(pooled.leakTimer)
       pooled.leakTimer = undefined
     }
+    const heldSince = slot.heldSince
     slot.heldSince = -1
     const conn = pooled.conn
-    if (releaseChannel.hasSubscribers) releaseChannel.publish({ processId: conn.processId, error })
+    if (releaseChannel.hasSubscribers) {
+      const heldMs = heldSince >= 0 ? Date.now() - heldSince : undefined
+      releaseChannel.publish({ pool: this, processId: conn.processId, error, heldMs })
+    }
     if (this.#events.has('release'))
       this.#events.emit('release', { processId: conn.processId, error })
     const reason = rp.dueReason(

@@ -1,0 +1,240 @@
+/**
+ * @tusk/otel — OpenTelemetry for @tusk/core: client spans per statement and the standard
+ * database-client metrics, built from the `diagnostics_channel` events the core publishes. No
+ * module is patched; parameter values and passwords never reach a span or a metric.
+ * @packageDocumentation
+ */
+
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import {
+  type Attributes,
+  type BatchObservableCallback,
+  context,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api'
+import { CHANNELS, type Pool, type QueryEvent } from '@tusk/core'
+
+/** The name and version this instrumentation reports itself as. */
+export const INSTRUMENTATION_NAME = '@tusk/otel'
+
+/** Options of {@link instrumentTusk}. */
+export interface TuskInstrumentationOptions {
+  /** Where spans go (default: the global tracer provider). */
+  tracerProvider?: TracerProvider
+  /** Where metrics go (default: the global meter provider). */
+  meterProvider?: MeterProvider
+  /**
+   * Record `db.query.text`: the statement as written, with its `$n` placeholders (parameter
+   * values are never recorded). Default true.
+   */
+  queryText?: boolean
+}
+
+/** A running instrumentation. */
+export interface TuskInstrumentation {
+  /**
+   * Reports `pool`'s connection metrics (count by state, max, pending requests) under `name`
+   * (`db.client.connection.pool.name`; default `host/database` of its first connection).
+   */
+  observePool(pool: Pool, name?: string): void
+  /** Stops: unsubscribes from every channel, ends no span (open ones end with their queries). */
+  disable(): void
+}
+
+/** The end or error event of a query, as the core publishes it. */
+interface QueryEndEvent extends QueryEvent {
+  durationMs: number
+  rowCount?: number | null
+  command?: string
+  error?: unknown
+  retried?: boolean
+}
+
+/** The pool events' common shape. */
+interface PoolEvent {
+  pool: Pool
+  processId?: number
+  waitMs?: number
+  heldMs?: number
+  host?: string
+}
+
+/** `host:port` (or `[v6]:port`, or a socket path) as `server.address` and `server.port`. */
+export function serverAttributes(host: string): Attributes {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(host)
+  if (m === null) return { 'server.address': host }
+  return { 'server.address': m[1], 'server.port': Number(m[2]) }
+}
+
+/** The statement's leading keyword, upper-cased (`SELECT`, `INSERT`, `WITH`…), if any. */
+export function operationName(query: string): string | undefined {
+  const m = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*([A-Za-z]+)/.exec(query)
+  return m?.[1]?.toUpperCase()
+}
+
+/** The error's SQLSTATE, or undefined for a client-side error. */
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+}
+
+/** The class name of an error (`UniqueViolation`, `ConnectionLost`…). */
+function errorType(err: unknown): string {
+  const name = (err as { name?: unknown } | null)?.name
+  return typeof name === 'string' && name !== '' ? name : '_OTHER'
+}
+
+/**
+ * Subscribes to the core's channels and turns each statement into a client span (named
+ * `SELECT mydb`, attributes after the OpenTelemetry database conventions: `db.system.name`,
+ * `db.namespace`, `db.operation.name`, `db.query.text`, `db.response.status_code`, `error.type`,
+ * `server.address`, `server.port`, `db.response.returned_rows`) and records
+ * `db.client.operation.duration`, `db.client.connection.wait_time` and `use_time`.
+ */
+export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskInstrumentation {
+  const tracer: Tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
+    INSTRUMENTATION_NAME,
+  )
+  const meter: Meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(
+    INSTRUMENTATION_NAME,
+  )
+  const withText = options.queryText !== false
+  const spans = new Map<number, Span>()
+  const poolNames = new WeakMap<Pool, string>()
+
+  const operationDuration: Histogram = meter.createHistogram('db.client.operation.duration', {
+    description: 'Duration of database client operations.',
+    unit: 's',
+  })
+  const waitTime = meter.createHistogram('db.client.connection.wait_time', {
+    description: 'The time it took to obtain an open connection from the pool.',
+    unit: 's',
+  })
+  const useTime = meter.createHistogram('db.client.connection.use_time', {
+    description: 'The time between borrowing a connection and returning it to the pool.',
+    unit: 's',
+  })
+
+  const onStart = (message: unknown): void => {
+    const e = message as QueryEvent
+    const operation = operationName(e.query)
+    const attributes: Attributes = {
+      'db.system.name': 'postgresql',
+      ...serverAttributes(e.host),
+    }
+    if (e.database !== undefined) attributes['db.namespace'] = e.database
+    if (operation !== undefined) attributes['db.operation.name'] = operation
+    if (withText) attributes['db.query.text'] = e.query
+    if (e.statement !== undefined) attributes['db.postgresql.statement_name'] = e.statement
+    const name = [operation, e.database].filter(Boolean).join(' ') || 'postgresql'
+    // Published synchronously inside the caller's query(): the active context is the caller's.
+    spans.set(e.id, tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context.active()))
+  }
+
+  const finish = (message: unknown, failed: boolean): void => {
+    const e = message as QueryEndEvent
+    const span = spans.get(e.id)
+    spans.delete(e.id)
+    const metricAttributes: Attributes = { 'db.system.name': 'postgresql' }
+    if (e.database !== undefined) metricAttributes['db.namespace'] = e.database
+    const operation = operationName(e.query)
+    if (operation !== undefined) metricAttributes['db.operation.name'] = operation
+    if (failed) {
+      const state = sqlState(e.error)
+      const type = state ?? errorType(e.error)
+      metricAttributes['error.type'] = type
+      if (state !== undefined) metricAttributes['db.response.status_code'] = state
+      if (span) {
+        span.setAttribute('error.type', type)
+        if (state !== undefined) span.setAttribute('db.response.status_code', state)
+        if (e.retried) span.setAttribute('tusk.retried', true)
+        // The class and SQLSTATE only: a server message or detail can quote row values.
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorType(e.error) })
+      }
+    } else if (span && typeof e.rowCount === 'number') {
+      span.setAttribute('db.response.returned_rows', e.rowCount)
+    }
+    span?.end()
+    operationDuration.record(e.durationMs / 1000, metricAttributes)
+  }
+  const onEnd = (message: unknown): void => finish(message, false)
+  const onError = (message: unknown): void => finish(message, true)
+
+  const poolName = (pool: Pool): string => poolNames.get(pool) ?? 'default'
+  const onAcquire = (message: unknown): void => {
+    const e = message as PoolEvent
+    if (e.waitMs !== undefined) {
+      waitTime.record(e.waitMs / 1000, { 'db.client.connection.pool.name': poolName(e.pool) })
+    }
+  }
+  const onRelease = (message: unknown): void => {
+    const e = message as PoolEvent
+    if (e.heldMs !== undefined) {
+      useTime.record(e.heldMs / 1000, { 'db.client.connection.pool.name': poolName(e.pool) })
+    }
+  }
+  const onConnect = (message: unknown): void => {
+    const e = message as PoolEvent
+    if (!poolNames.has(e.pool) && e.host !== undefined) poolNames.set(e.pool, e.host)
+  }
+
+  const subscriptions: [string, (message: unknown) => void][] = [
+    [CHANNELS.queryStart, onStart],
+    [CHANNELS.queryEnd, onEnd],
+    [CHANNELS.queryError, onError],
+    [CHANNELS.acquire, onAcquire],
+    [CHANNELS.release, onRelease],
+    [CHANNELS.connect, onConnect],
+  ]
+  for (const [name, fn] of subscriptions) subscribe(name, fn)
+
+  const observed = new Set<Pool>()
+  const count = meter.createObservableUpDownCounter('db.client.connection.count', {
+    description: 'The number of connections that are currently in the state described.',
+    unit: '{connection}',
+  })
+  const max = meter.createObservableUpDownCounter('db.client.connection.max', {
+    description: 'The maximum number of open connections allowed.',
+    unit: '{connection}',
+  })
+  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', {
+    description: 'The number of current pending requests for an open connection.',
+    unit: '{request}',
+  })
+  const observe: BatchObservableCallback = (result) => {
+    for (const pool of observed) {
+      if (pool.closed) {
+        observed.delete(pool)
+        continue
+      }
+      const stats = pool.stats()
+      const name = { 'db.client.connection.pool.name': poolName(pool) }
+      result.observe(count, stats.idle, { ...name, 'db.client.connection.state': 'idle' })
+      result.observe(count, stats.busy, { ...name, 'db.client.connection.state': 'used' })
+      result.observe(max, stats.max, name)
+      result.observe(pending, stats.waiting, name)
+    }
+  }
+  meter.addBatchObservableCallback(observe, [count, max, pending])
+
+  return {
+    observePool(pool, name) {
+      if (name !== undefined) poolNames.set(pool, name)
+      observed.add(pool)
+    },
+    disable() {
+      for (const [name, fn] of subscriptions) unsubscribe(name, fn)
+      meter.removeBatchObservableCallback(observe, [count, max, pending])
+      observed.clear()
+    },
+  }
+}
