@@ -3275,6 +3275,21 @@ interface ConnectionHooks {
     onClose?: (error: TuskError | undefined) => void;
     /** Where the driver's debug and warning lines go (default: nowhere). */
     logger?: Logger;
+    /** Log statements through `logger`, with their duration, rows and outcome (default: off). */
+    logQueries?: QueryLogOptions;
+}
+/**
+ * Structured query logging: one line per statement at least `slowerThanMs` long, with `durationMs`,
+ * `command`, `rows`, `code` (SQLSTATE) or `error` (class), `parameterCount`, `processId` and the
+ * statement text with its placeholders. Parameter values are never logged.
+ */
+interface QueryLogOptions {
+    /** Only statements that took at least this long, in ms (default 0: every statement). */
+    slowerThanMs?: number;
+    /** Level of a statement that succeeded (default `info`); a failed one logs at `warn`. */
+    level?: 'debug' | 'info' | 'warn';
+    /** `false`: leave the statement text out (default: included, placeholders only). */
+    text?: boolean;
 }
 /** Options of one query. */
 interface QueryOptions {
@@ -3965,6 +3980,19 @@ interface PoolQueryOptions extends QueryOptions {
      */
     pipeline?: boolean;
 }
+/** What `pool.health()` reports. */
+interface PoolHealth {
+    /** True when the pool is open and a connection answered `SELECT 1` within the timeout. */
+    ok: boolean;
+    /** True once `end()` was called. */
+    closed: boolean;
+    /** How long the probe took, checkout included (ms), when it answered. */
+    roundTripMs?: number;
+    /** Why it is not ok: the checkout's or the probe's error. */
+    error?: TuskError;
+    /** The pool's numbers right after the probe. */
+    stats: PoolStats;
+}
 /** Numbers that describe the pool now and since it was created. */
 interface PoolStats {
     /** Connections open or being opened. */
@@ -4096,6 +4124,14 @@ declare class Pool {
      * that unsubscribes. Listeners run synchronously and a throw in one is ignored.
      */
     on<K extends PoolEventName>(event: K, listener: (event: PoolEvents[K]) => void): () => void;
+    /**
+     * A readiness probe: runs `SELECT 1` through the pool (a checkout, or a busy connection it may
+     * join), bounded by `timeout` ms (default 1 000), wait included. Never rejects: `ok` says
+     * whether it answered, `error` why not.
+     */
+    health(options?: {
+        timeout?: number;
+    }): Promise<PoolHealth>;
     /** The pool's numbers; see PoolStats. */
     stats(): PoolStats;
     /**
@@ -4403,6 +4439,8 @@ export {
 
   type PoolEvents,
 
+  type PoolHealth,
+
   type PoolOptions,
 
   type PoolQueryOptions,
@@ -4418,6 +4456,8 @@ export {
   ProtocolError,
 
   type QueryEvent,
+
+  type QueryLogOptions,
 
   type QueryOptions,
 

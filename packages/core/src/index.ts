@@ -53,6 +53,7 @@ export type {
   Notice,
   Notification,
   QueryEvent,
+  QueryLogOptions,
   QueryOptions,
   ResultLimits,
   StatementCacheSettings,
@@ -112,6 +113,7 @@ export { MAX_NOTIFY_PAYLOAD_BYTES, type NotificationHandler } from './listen/lis
 export type { DestroyReason, PoolEventName, PoolEvents } from './pool/events.js'
 export type {
   AcquireOptions,
+  PoolHealth,
   PoolOptions,
   PoolQueryOptions,
   PoolStats,

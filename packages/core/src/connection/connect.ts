@@ -327,6 +327,7 @@ async function attempt(
       types: registryOf(options.types),
       cache: options,
       limits: resultLimits(options, runtime.heapLimit),
+      queryLog: options.logQueries,
       eagerStacks: options.eagerStacks === true,
       ...(options.cancelGrace !== undefined ? { cancelGrace: options.cancelGrace } : {}),
     })

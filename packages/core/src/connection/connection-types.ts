@@ -50,6 +50,22 @@ export interface ConnectionHooks {
   onClose?: (error: TuskError | undefined) => void
   /** Where the driver's debug and warning lines go (default: nowhere). */
   logger?: Logger
+  /** Log statements through `logger`, with their duration, rows and outcome (default: off). */
+  logQueries?: QueryLogOptions
+}
+
+/**
+ * Structured query logging: one line per statement at least `slowerThanMs` long, with `durationMs`,
+ * `command`, `rows`, `code` (SQLSTATE) or `error` (class), `parameterCount`, `processId` and the
+ * statement text with its placeholders. Parameter values are never logged.
+ */
+export interface QueryLogOptions {
+  /** Only statements that took at least this long, in ms (default 0: every statement). */
+  slowerThanMs?: number
+  /** Level of a statement that succeeded (default `info`); a failed one logs at `warn`. */
+  level?: 'debug' | 'info' | 'warn'
+  /** `false`: leave the statement text out (default: included, placeholders only). */
+  text?: boolean
 }
 
 /** Options of one query. */

@@ -34,6 +34,7 @@ import type {
   CancelReason,
   ExecOptions,
   InternalQueryOptions,
+  QueryLogOptions,
   QueryOptions,
   ResultLimits,
   StatementCacheSettings,
@@ -57,6 +58,7 @@ export type {
   ExecOptions,
   Notice,
   Notification,
+  QueryLogOptions,
   QueryOptions,
   ResultLimits,
   StatementCacheSettings,
@@ -103,6 +105,7 @@ function resultFormats(codecs: TypeRegistry, statement: CachedStatement): (0 | 1
 /** Internal: what `connect()` hands to the constructor. */
 export interface ConnectionInit extends PumpInit {
   host: string
+  queryLog?: QueryLogOptions | undefined
   types: TypeRegistry
   cache?: StatementCacheSettings
   limits?: ResultLimits
@@ -146,6 +149,7 @@ export class Connection extends RequestPump {
   readonly #cache: StatementCache
   readonly #prepare: boolean
   readonly #limits: ResultLimits
+  readonly #queryLog: QueryLogOptions | undefined
   readonly #eagerStacks: boolean
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
@@ -161,6 +165,7 @@ export class Connection extends RequestPump {
     this.#prepare = init.cache?.prepare ?? true
     this.#limits = { ...init.limits }
     this.#eagerStacks = init.eagerStacks === true
+    this.#queryLog = init.queryLog
     this.#cache = new StatementCache({
       size: init.cache?.statementCacheSize ?? 100,
       prepareThreshold: init.cache?.prepareThreshold ?? 5,
@@ -345,7 +350,10 @@ export class Connection extends RequestPump {
       idleInTransactionSessionTimeout: opts.idleInTransactionSessionTimeout,
     }
     const started =
-      queryStart.hasSubscribers || queryEnd.hasSubscribers || queryError.hasSubscribers
+      this.#queryLog !== undefined ||
+      queryStart.hasSubscribers ||
+      queryEnd.hasSubscribers ||
+      queryError.hasSubscribers
         ? performance.now()
         : 0
     const event: QueryEvent | undefined = started
@@ -393,20 +401,26 @@ export class Connection extends RequestPump {
           },
           resolve(result) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
-            if (event)
+            if (event) {
+              const durationMs = performance.now() - started
               queryEnd.publish({
                 ...event,
-                durationMs: performance.now() - started,
+                durationMs,
                 rowCount: result.rowCount,
                 command: result.command,
               })
+              if (self.#queryLog) self.#logQuery(event, durationMs, result, undefined)
+            }
             resolve(result)
           },
           reject(err) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
             const e = self.#annotate(err, op)
-            if (event)
-              queryError.publish({ ...event, durationMs: performance.now() - started, error: e })
+            if (event) {
+              const durationMs = performance.now() - started
+              queryError.publish({ ...event, durationMs, error: e })
+              if (self.#queryLog) self.#logQuery(event, durationMs, undefined, e)
+            }
             reject(attachCallSite(e, site))
           },
           retry(err, status) {
@@ -589,6 +603,34 @@ export class Connection extends RequestPump {
         reject(err)
       }
     })
+  }
+
+  /** One structured log line for a finished statement (see QueryLogOptions); never a value. */
+  #logQuery(
+    event: QueryEvent,
+    durationMs: number,
+    result: QueryResult<unknown> | undefined,
+    error: TuskError | undefined,
+  ): void {
+    const q = this.#queryLog!
+    if (durationMs < (q.slowerThanMs ?? 0)) return
+    const details: Record<string, unknown> = {
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      processId: event.processId,
+      parameterCount: event.parameterCount,
+    }
+    if (q.text !== false) details.query = event.query
+    if (event.statement !== undefined) details.statement = event.statement
+    if (result) {
+      details.command = result.command
+      details.rows = result.rowCount
+      log(this.logger, q.level ?? 'info', 'query', details)
+    } else {
+      details.error = error?.name
+      const code = (error as { code?: unknown } | undefined)?.code
+      if (typeof code === 'string') details.code = code
+      log(this.logger, 'warn', 'query failed', details)
+    }
   }
 
   /** Adds what the connection knows to a query error: cancel reason, earlier transaction failure. */

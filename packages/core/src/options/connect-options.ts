@@ -9,6 +9,7 @@ import {
   nested,
   numberIn,
   OBJECT,
+  oneOf,
   type Rule,
   SIGNAL,
   STRING,
@@ -35,6 +36,13 @@ const LOGGER: Rule = {
 }
 
 /** The rules shared by connect() and createPool(). */
+/** `logQueries`: which statements the logger gets, and at which level. */
+export const QUERY_LOG_OPTIONS: OptionSchema = defineSchema(
+  'logQueries option',
+  'connect(conninfo, { logQueries: { … } })',
+  { slowerThanMs: milliseconds(), level: oneOf(['debug', 'info', 'warn']), text: BOOLEAN },
+)
+
 export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   onNotice: FUNCTION,
   onNotification: FUNCTION,
@@ -57,6 +65,7 @@ export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   // Exact milliseconds per connect attempt, 0 = none (the connect_timeout keyword is seconds).
   connectTimeout: milliseconds(),
   cancelGrace: milliseconds(),
+  logQueries: nested(QUERY_LOG_OPTIONS, 'an object { slowerThanMs?, level?, text? }'),
 }
 
 /** ConnectOptions: the second argument of connect(). */

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../errors/client.js'
 import { defaultTypes } from '../types/index.js'
 import { checkOptions } from './check.js'
-import { CONNECT_OPTIONS } from './connect-options.js'
+import { CONNECT_OPTIONS, QUERY_LOG_OPTIONS } from './connect-options.js'
 import { CLOSE_OPTIONS, COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
 import { CURSOR_OPTIONS } from './cursor-options.js'
-import { CHECKOUT_OPTIONS, POOL_OPTIONS } from './pool-options.js'
+import { CHECKOUT_OPTIONS, HEALTH_OPTIONS, POOL_OPTIONS } from './pool-options.js'
 import { POOL_QUERY_OPTIONS, QUERY_OPTIONS } from './query-options.js'
 import type { OptionSchema } from './schema.js'
 import { TRANSACTION_OPTIONS } from './transaction-options.js'
@@ -35,6 +35,7 @@ const CONNECT_GOOD: Record<string, unknown> = {
   password: () => 'secret',
   connectTimeout: 500,
   cancelGrace: 1_000,
+  logQueries: { slowerThanMs: 10, level: 'warn', text: false },
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',
@@ -102,6 +103,8 @@ const GOOD: [OptionSchema, Record<string, unknown>][] = [
   [CHECKOUT_OPTIONS, { signal, timeout: 100 }],
   [EXEC_OPTIONS, { signal, timeout: 100 }],
   [CLOSE_OPTIONS, { timeout: 1_000 }],
+  [QUERY_LOG_OPTIONS, { slowerThanMs: 0, level: 'debug', text: true }],
+  [HEALTH_OPTIONS, { timeout: 500 }],
 ]
 
 function problem(schema: OptionSchema, options: unknown): ConfigError | undefined {

@@ -53,6 +53,13 @@ export const POOL_OPTIONS: OptionSchema = defineSchema(
 )
 
 /** The options of `pool.connect()` / `pool.acquire()`. */
+/** The options of `pool.health()`. */
+export const HEALTH_OPTIONS: OptionSchema = defineSchema(
+  'health option',
+  'pool.health({ timeout })',
+  { timeout: milliseconds(1) },
+)
+
 export const CHECKOUT_OPTIONS: OptionSchema = defineSchema(
   'checkout option',
   'pool.connect({ signal, timeout })',

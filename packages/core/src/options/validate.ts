@@ -9,7 +9,7 @@ import { checkOptions, describeValue } from './check.js'
 import { CONNECT_OPTIONS } from './connect-options.js'
 import { CLOSE_OPTIONS, COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
 import { CURSOR_OPTIONS } from './cursor-options.js'
-import { CHECKOUT_OPTIONS, POOL_OPTIONS } from './pool-options.js'
+import { CHECKOUT_OPTIONS, HEALTH_OPTIONS, POOL_OPTIONS } from './pool-options.js'
 import { POOL_QUERY_OPTIONS, QUERY_OPTIONS } from './query-options.js'
 import type { OptionSchema } from './schema.js'
 import { TRANSACTION_OPTIONS } from './transaction-options.js'
@@ -55,6 +55,11 @@ export function checkListenCall(channel: unknown, handler: unknown): void {
       `listen(channel, handler) needs a handler function, got ${describeValue(handler)}`,
     )
   }
+}
+
+/** Throws ConfigError for bad options of `pool.health()`. */
+export function checkHealthOptions(options: unknown): void {
+  if (options !== undefined) checkOptions(HEALTH_OPTIONS, options)
 }
 
 /** Throws ConfigError for bad options of `pool.connect()` / `pool.acquire()`. */

@@ -93,6 +93,20 @@ export interface PoolQueryOptions extends QueryOptions {
   pipeline?: boolean
 }
 
+/** What `pool.health()` reports. */
+export interface PoolHealth {
+  /** True when the pool is open and a connection answered `SELECT 1` within the timeout. */
+  ok: boolean
+  /** True once `end()` was called. */
+  closed: boolean
+  /** How long the probe took, checkout included (ms), when it answered. */
+  roundTripMs?: number
+  /** Why it is not ok: the checkout's or the probe's error. */
+  error?: TuskError
+  /** The pool's numbers right after the probe. */
+  stats: PoolStats
+}
+
 /** Numbers that describe the pool now and since it was created. */
 export interface PoolStats {
   /** Connections open or being opened. */

@@ -35,6 +35,7 @@ import {
   checkCopyToCall,
   checkCursorCall,
   checkExecCall,
+  checkHealthOptions,
   checkListenCall,
   checkNotifyOptions,
   checkPoolOptions,
@@ -53,7 +54,13 @@ import type { Transaction, TransactionOptions } from '../transaction/transaction
 import type { TypeRegistry } from '../types/index.js'
 import { nothingListens } from './connect-failure.js'
 import { PoolEventHub, type PoolEventName, type PoolEvents } from './events.js'
-import type { AcquireOptions, PoolOptions, PoolQueryOptions, PoolStats } from './options.js'
+import type {
+  AcquireOptions,
+  PoolHealth,
+  PoolOptions,
+  PoolQueryOptions,
+  PoolStats,
+} from './options.js'
 import { PoolClient } from './pool-client.js'
 import type { PooledConnection, PoolSlot } from './pooled-connection.js'
 import {
@@ -253,6 +260,40 @@ export class Pool {
    */
   on<K extends PoolEventName>(event: K, listener: (event: PoolEvents[K]) => void): () => void {
     return this.#events.on(event, listener)
+  }
+
+  /**
+   * A readiness probe: runs `SELECT 1` through the pool (a checkout, or a busy connection it may
+   * join), bounded by `timeout` ms (default 1 000), wait included. Never rejects: `ok` says
+   * whether it answered, `error` why not.
+   */
+  async health(options?: { timeout?: number }): Promise<PoolHealth> {
+    try {
+      checkHealthOptions(options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (this.#rp.closed) {
+      return {
+        ok: false,
+        closed: true,
+        error: new PoolClosedError('the pool is closed'),
+        stats: this.stats(),
+      }
+    }
+    const timeout = options?.timeout ?? 1_000
+    const started = performance.now()
+    try {
+      await this.query('select 1', [], { signal: AbortSignal.timeout(timeout), timeout })
+      return {
+        ok: true,
+        closed: false,
+        roundTripMs: performance.now() - started,
+        stats: this.stats(),
+      }
+    } catch (err) {
+      return { ok: false, closed: this.#rp.closed, error: err as TuskError, stats: this.stats() }
+    }
   }
 
   /** The pool's numbers; see PoolStats. */
