@@ -557,6 +557,25 @@ declare class DatabaseError extends TuskError {
     copyLine?: number;
     /** For an error during COPY: the column the server was reading, from `where`. */
     copyColumn?: string;
+    /**
+     * For a statement canceled or timed out while waiting on a lock (or refused one, `55P03`): the
+     * sessions that held it, asked on a side connection (see the `lockDiagnosis` option).
+     */
+    blockers?: readonly LockBlocker[];
+}
+/** A session that blocked a statement's lock wait, as `pg_stat_activity` showed it. */
+interface LockBlocker {
+    /** Backend pid of the blocking session. */
+    pid: number;
+    /** The pid it blocks: the waiting statement's, or another blocker's in a chain. */
+    blocks: number;
+    /** `idle in transaction`, `active`, … */
+    state: string | null;
+    applicationName: string;
+    /** How long its transaction had been open, in ms (null outside a transaction). */
+    transactionAgeMs: number | null;
+    /** Its current (or last) statement, truncated to 200 characters. */
+    query: string;
 }
 /** A DatabaseError class as a value (what `lookup` returns); per-SQLSTATE classes set `sqlstate`. */
 type DatabaseErrorClass = typeof DatabaseError & {
@@ -701,7 +720,7 @@ declare class ResultTooLarge extends InterfaceError {
  */
 
 /** SQLSTATE 02000, `no_data`. */
-declare class NoData extends DatabaseError {
+declare class NoData$1 extends DatabaseError {
     static readonly kind: string;
     static readonly sqlstate = "02000";
 }
@@ -2350,6 +2369,7 @@ type index_IoError = IoError;
 declare const index_IoError: typeof IoError;
 type index_LocatorException = LocatorException;
 declare const index_LocatorException: typeof LocatorException;
+type index_LockBlocker = LockBlocker;
 type index_LockFileExists = LockFileExists;
 declare const index_LockFileExists: typeof LockFileExists;
 type index_LockNotAvailable = LockNotAvailable;
@@ -2370,8 +2390,6 @@ type index_NoActiveSqlTransactionForBranchTransaction = NoActiveSqlTransactionFo
 declare const index_NoActiveSqlTransactionForBranchTransaction: typeof NoActiveSqlTransactionForBranchTransaction;
 type index_NoAdditionalDynamicResultSetsReturned = NoAdditionalDynamicResultSetsReturned;
 declare const index_NoAdditionalDynamicResultSetsReturned: typeof NoAdditionalDynamicResultSetsReturned;
-type index_NoData = NoData;
-declare const index_NoData: typeof NoData;
 type index_NoDataFound = NoDataFound;
 declare const index_NoDataFound: typeof NoDataFound;
 type index_NoSqlJsonItem = NoSqlJsonItem;
@@ -2739,6 +2757,7 @@ declare namespace index {
     index_InvalidXmlProcessingInstruction as InvalidXmlProcessingInstruction,
     index_IoError as IoError,
     index_LocatorException as LocatorException,
+    type index_LockBlocker as LockBlocker,
     index_LockFileExists as LockFileExists,
     index_LockNotAvailable as LockNotAvailable,
     index_ModifyingSqlDataNotPermitted as ModifyingSqlDataNotPermitted,
@@ -2749,7 +2768,7 @@ declare namespace index {
     index_NoActiveSqlTransaction as NoActiveSqlTransaction,
     index_NoActiveSqlTransactionForBranchTransaction as NoActiveSqlTransactionForBranchTransaction,
     index_NoAdditionalDynamicResultSetsReturned as NoAdditionalDynamicResultSetsReturned,
-    index_NoData as NoData,
+    NoData$1 as NoData,
     index_NoDataFound as NoDataFound,
     index_NoSqlJsonItem as NoSqlJsonItem,
     index_NonNumericSqlJsonItem as NonNumericSqlJsonItem,
@@ -3172,8 +3191,72 @@ type FormatCode = 0 | 1;
  * Pure types: imports only error field types (no sockets, timers, promises or Node built-ins).
  */
 
+/** AuthenticationOk: authentication succeeded. */
+interface AuthenticationOk {
+    readonly type: 'AuthenticationOk';
+}
+/** AuthenticationKerberosV5: the server wants Kerberos V5 (unsupported since PostgreSQL 9.4). */
+interface AuthenticationKerberosV5 {
+    readonly type: 'AuthenticationKerberosV5';
+}
+/** AuthenticationCleartextPassword: send the password in clear text. */
+interface AuthenticationCleartextPassword {
+    readonly type: 'AuthenticationCleartextPassword';
+}
+/** AuthenticationMD5Password: send md5(md5(password + user) + salt). `salt` is an owned copy. */
+interface AuthenticationMD5Password {
+    readonly type: 'AuthenticationMD5Password';
+    readonly salt: Uint8Array;
+}
+/** AuthenticationGSS: start GSSAPI negotiation. */
+interface AuthenticationGSS {
+    readonly type: 'AuthenticationGSS';
+}
+/** AuthenticationGSSContinue: GSSAPI or SSPI data; `data` is an owned copy. */
+interface AuthenticationGSSContinue {
+    readonly type: 'AuthenticationGSSContinue';
+    readonly data: Uint8Array;
+}
+/** AuthenticationSSPI: start SSPI negotiation. */
+interface AuthenticationSSPI {
+    readonly type: 'AuthenticationSSPI';
+}
+/** AuthenticationSASL: the SASL mechanisms the server offers, in its order of preference. */
+interface AuthenticationSASL {
+    readonly type: 'AuthenticationSASL';
+    readonly mechanisms: readonly string[];
+}
+/** AuthenticationSASLContinue: a SASL challenge; `data` is an owned copy. */
+interface AuthenticationSASLContinue {
+    readonly type: 'AuthenticationSASLContinue';
+    readonly data: Uint8Array;
+}
+/** AuthenticationSASLFinal: SASL outcome data ("additional data"); `data` is an owned copy. */
+interface AuthenticationSASLFinal {
+    readonly type: 'AuthenticationSASLFinal';
+    readonly data: Uint8Array;
+}
+/** Every Authentication request variant (message type byte `R`). */
+type AuthenticationMessage = AuthenticationOk | AuthenticationKerberosV5 | AuthenticationCleartextPassword | AuthenticationMD5Password | AuthenticationGSS | AuthenticationGSSContinue | AuthenticationSSPI | AuthenticationSASL | AuthenticationSASLContinue | AuthenticationSASLFinal;
+/** BackendKeyData: what a CancelRequest must quote. `secretKey` (4–256 bytes) is an owned copy. */
+interface BackendKeyData {
+    readonly type: 'BackendKeyData';
+    readonly processId: number;
+    readonly secretKey: Uint8Array;
+}
+/** ParameterStatus: a run-time parameter's current value (sent at startup and on change). */
+interface ParameterStatus {
+    readonly type: 'ParameterStatus';
+    readonly name: string;
+    readonly value: string;
+}
 /** Transaction status in ReadyForQuery: idle, in a transaction block, in a failed block. */
 type TransactionStatus = 'I' | 'T' | 'E';
+/** ReadyForQuery: the server is ready for a new query cycle. */
+interface ReadyForQuery {
+    readonly type: 'ReadyForQuery';
+    readonly status: TransactionStatus;
+}
 /** One column of a RowDescription. OIDs are unsigned. */
 interface FieldDescription {
     readonly name: string;
@@ -3187,6 +3270,158 @@ interface FieldDescription {
     /** pg_attribute.atttypmod: type-specific, -1 when none. */
     readonly typeModifier: number;
     readonly format: FormatCode;
+}
+/** RowDescription: the columns of the rows that follow. */
+interface RowDescription {
+    readonly type: 'RowDescription';
+    readonly fields: readonly FieldDescription[];
+}
+/**
+ * DataRow: one row; `null` is SQL NULL. The values are views into the decoder's buffer,
+ * valid only until the next `push` on that decoder: copy what must outlive it.
+ */
+interface DataRow {
+    readonly type: 'DataRow';
+    readonly values: readonly (Uint8Array | null)[];
+}
+/** CommandComplete: a command finished; `tag` is e.g. `INSERT 0 1` or `SELECT 5`. */
+interface CommandComplete {
+    readonly type: 'CommandComplete';
+    readonly tag: string;
+}
+/** EmptyQueryResponse: the query string was empty. */
+interface EmptyQueryResponse {
+    readonly type: 'EmptyQueryResponse';
+}
+/** ErrorResponse: the server's error fields (unknown field codes are skipped, as the docs ask). */
+interface ErrorResponse {
+    readonly type: 'ErrorResponse';
+    readonly fields: ServerErrorFields;
+}
+/** NoticeResponse: a notice, with the same fields as an error. */
+interface NoticeResponse {
+    readonly type: 'NoticeResponse';
+    readonly fields: ServerErrorFields;
+}
+/** NotificationResponse: a NOTIFY delivered to a channel this session listens on. */
+interface NotificationResponse {
+    readonly type: 'NotificationResponse';
+    readonly processId: number;
+    readonly channel: string;
+    readonly payload: string;
+}
+/** ParseComplete: a Parse succeeded. */
+interface ParseComplete {
+    readonly type: 'ParseComplete';
+}
+/** BindComplete: a Bind succeeded. */
+interface BindComplete {
+    readonly type: 'BindComplete';
+}
+/** CloseComplete: a Close succeeded. */
+interface CloseComplete {
+    readonly type: 'CloseComplete';
+}
+/** NoData: the described statement or portal returns no rows. */
+interface NoData {
+    readonly type: 'NoData';
+}
+/** PortalSuspended: Execute hit its row limit; the portal can be executed again. */
+interface PortalSuspended {
+    readonly type: 'PortalSuspended';
+}
+/** ParameterDescription: the parameter type OIDs of a described statement. */
+interface ParameterDescription {
+    readonly type: 'ParameterDescription';
+    readonly typeOids: readonly number[];
+}
+/** CopyInResponse: the server is ready to receive COPY data. */
+interface CopyInResponse {
+    readonly type: 'CopyInResponse';
+    /** Overall format: 0 text, 1 binary. */
+    readonly format: FormatCode;
+    readonly columnFormats: readonly FormatCode[];
+}
+/** CopyOutResponse: COPY data follows. */
+interface CopyOutResponse {
+    readonly type: 'CopyOutResponse';
+    readonly format: FormatCode;
+    readonly columnFormats: readonly FormatCode[];
+}
+/** CopyBothResponse: streaming replication's two-way COPY. */
+interface CopyBothResponse {
+    readonly type: 'CopyBothResponse';
+    readonly format: FormatCode;
+    readonly columnFormats: readonly FormatCode[];
+}
+/**
+ * CopyData from the server. `data` is a view into the decoder's buffer, valid only until the
+ * next `push` on that decoder.
+ */
+interface CopyData {
+    readonly type: 'CopyData';
+    readonly data: Uint8Array;
+}
+/** CopyDone: the server finished sending COPY data. */
+interface CopyDone {
+    readonly type: 'CopyDone';
+}
+/**
+ * FunctionCallResponse: the legacy fast-path call's result, `null` for NULL. A view into the
+ * decoder's buffer, valid only until the next `push`.
+ */
+interface FunctionCallResponse {
+    readonly type: 'FunctionCallResponse';
+    readonly result: Uint8Array | null;
+}
+/** NegotiateProtocolVersion: the server supports an older minor version or not all options. */
+interface NegotiateProtocolVersion {
+    readonly type: 'NegotiateProtocolVersion';
+    /** Newest minor protocol version the server supports for the requested major version. */
+    readonly newestMinorVersion: number;
+    /** `_pq_.` startup options the server did not recognize. */
+    readonly unrecognizedOptions: readonly string[];
+}
+/** Every message a PostgreSQL server sends after the startup packet, tagged by `type`. */
+type BackendMessage = AuthenticationMessage | BackendKeyData | ParameterStatus | ReadyForQuery | RowDescription | DataRow | CommandComplete | EmptyQueryResponse | ErrorResponse | NoticeResponse | NotificationResponse | ParseComplete | BindComplete | CloseComplete | NoData | PortalSuspended | ParameterDescription | CopyInResponse | CopyOutResponse | CopyBothResponse | CopyData | CopyDone | FunctionCallResponse | NegotiateProtocolVersion;
+
+/**
+ * Takes DataRows read in place by {@link BackendDecoder.nextDataRow}, without a value array or a
+ * view per field: field `i` is `bytes[fields[2i], fields[2i] + fields[2i + 1])`, or NULL when its
+ * length `fields[2i + 1]` is -1. `bytes` and `fields` are valid during the call only.
+ */
+interface DataRowSink {
+    dataRow(bytes: Uint8Array, fields: Int32Array, count: number): void;
+}
+
+/**
+ * What the connection's queue holds: one request's view of the backend messages answering it.
+ * Pure: imports protocol types and errors only.
+ */
+
+/** One request in a connection's FIFO; the head receives every non-async backend message. */
+interface Operation {
+    /** SQL text, for error context. */
+    readonly query?: string | undefined;
+    /**
+     * True once the request's bytes were handed to the transport (set by the connection when it
+     * writes them; queued or held behind a barrier is not sent). Decides `inDoubt`/`safeToRetry`.
+     */
+    sent: boolean;
+    /** Take one message; return true when the request is complete (usually at ReadyForQuery). */
+    handle(message: BackendMessage): boolean;
+    /**
+     * Takes DataRows read in place instead of as messages, when set: it must do what `handle`
+     * does with a DataRow (which never completes a request).
+     */
+    readonly rowSink?: DataRowSink | undefined;
+    /** The connection failed before the request completed. */
+    fail(error: TuskError): void;
+    /**
+     * Nothing queued after this request may reach the server before it completes (a COPY: in
+     * copy-in mode the server takes any other message as a protocol violation).
+     */
+    barrier?: boolean;
 }
 
 /**
@@ -3400,6 +3635,8 @@ declare class RequestPump {
     get closed(): boolean;
     /** Why the connection closed, when it was not closed on purpose. */
     get closeReason(): TuskError | undefined;
+    /** True while `op` is the request the server is running (written, first in line). */
+    protected isRunning(op: Operation): boolean;
     /**
      * Asks the server to cancel what this session is running, over a new socket (PostgreSQL's
      * CancelRequest). Best effort: the statement may finish first; its request then succeeds.
@@ -3471,6 +3708,15 @@ declare class Connection extends RequestPump {
 
 /** Options of {@link connect} beyond the libpq parameters. */
 interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
+    /**
+     * Lock-wait diagnosis (default on, bounded by 300 ms): when a statement waiting on a lock is
+     * canceled or times out, or a lock cannot be had (`55P03`), its error names the sessions that
+     * hold the lock (`blockers`), asked on a short-lived side connection, one at a time in the
+     * process. `false` turns it off; `{ timeout }` changes the bound.
+     */
+    lockDiagnosis?: boolean | {
+        timeout?: number;
+    };
     /** `statement_timeout` of the session, in ms (sent at startup). */
     statementTimeout?: number;
     /** `lock_timeout` of the session, in ms (sent at startup). */
@@ -4400,6 +4646,8 @@ export {
   type IsolationLevel,
 
   type Line,
+
+  type LockBlocker,
 
   type Logger,
 

@@ -98,6 +98,7 @@ export {
   IntegrityError,
   InterfaceError,
   InternalError,
+  type LockBlocker,
   NotSupportedError,
   OperationalError,
   PoolClosedError,

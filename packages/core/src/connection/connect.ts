@@ -31,12 +31,20 @@ import {
   type ResultLimits,
   type StatementCacheSettings,
 } from './connection.js'
+import { DEFAULT_LOCK_DIAGNOSIS_MS, type SideQuery } from './lock-diagnosis.js'
 import { resultLimits } from './result-limits.js'
 import { StartupOperation, type StartupResult } from './startup.js'
 import { type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
 
 /** Options of {@link connect} beyond the libpq parameters. */
 export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
+  /**
+   * Lock-wait diagnosis (default on, bounded by 300 ms): when a statement waiting on a lock is
+   * canceled or times out, or a lock cannot be had (`55P03`), its error names the sessions that
+   * hold the lock (`blockers`), asked on a short-lived side connection, one at a time in the
+   * process. `false` turns it off; `{ timeout }` changes the bound.
+   */
+  lockDiagnosis?: boolean | { timeout?: number }
   /** `statement_timeout` of the session, in ms (sent at startup). */
   statementTimeout?: number
   /** `lock_timeout` of the session, in ms (sent at startup). */
@@ -113,7 +121,10 @@ export async function connectWithConfig(
         const target = password === undefined ? host : { ...host, password }
         const conn = await connectHost(config, target, policy, options, runtime)
         const mismatch = await sessionAttrsMismatch(conn, want)
-        if (mismatch === undefined) return conn
+        if (mismatch === undefined) {
+          conn.sideQuery = sideQueryFor(config, target, policy, runtime)
+          return conn
+        }
         await conn.close()
         failures.push({
           peer: conn.host,
@@ -237,6 +248,39 @@ async function connectHost(
   return attempt(config, host, policy, options, runtime, 'must')
 }
 
+/** The bound of a lock-wait diagnosis for the `lockDiagnosis` option; undefined when off. */
+function lockDiagnosisBound(option: ConnectOptions['lockDiagnosis']): number | undefined {
+  if (option === false) return undefined
+  if (typeof option === 'object') return option.timeout ?? DEFAULT_LOCK_DIAGNOSIS_MS
+  return DEFAULT_LOCK_DIAGNOSIS_MS
+}
+
+/**
+ * Lock-wait diagnosis's side connection: a fresh session to the same host with the same
+ * credentials, connect and statement bounded, closed after its one statement.
+ */
+function sideQueryFor(
+  config: ConnectionConfig,
+  host: HostTarget,
+  policy: AuthPolicy,
+  runtime: Runtime,
+): SideQuery {
+  return async (text, params, boundMs) => {
+    const side = await connectHost(
+      config,
+      host,
+      policy,
+      { connectTimeout: boundMs, statementTimeout: boundMs, lockDiagnosis: false },
+      runtime,
+    )
+    try {
+      return (await side.query<Record<string, unknown>>(text, params, { prepare: false })).rows
+    } finally {
+      side.close().catch(() => {})
+    }
+  }
+}
+
 /** One try: transport, optional TLS, startup. Bounded by connect_timeout and the caller's signal. */
 async function attempt(
   config: ConnectionConfig,
@@ -328,6 +372,7 @@ async function attempt(
       cache: options,
       limits: resultLimits(options, runtime.heapLimit),
       queryLog: options.logQueries,
+      lockDiagnosisMs: lockDiagnosisBound(options.lockDiagnosis),
       eagerStacks: options.eagerStacks === true,
       ...(options.cancelGrace !== undefined ? { cancelGrace: options.cancelGrace } : {}),
     })

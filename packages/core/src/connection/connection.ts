@@ -5,7 +5,7 @@
  * I/O. Built by `connect()`; imports nothing from the layers above it.
  */
 
-import type { DatabaseError, TuskError } from '../errors/base.js'
+import type { DatabaseError, LockBlocker, TuskError } from '../errors/base.js'
 import { InterfaceError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
 import { fromServerError } from '../errors/server-error.js'
@@ -40,6 +40,12 @@ import type {
   StatementCacheSettings,
 } from './connection-types.js'
 import { ExtendedQueryOperation, preferredFormats, type QueryResult } from './extended-query.js'
+import {
+  describeBlockers,
+  diagnoseLockWait,
+  lockedRelation,
+  type SideQuery,
+} from './lock-diagnosis.js'
 import { log } from './logger.js'
 import type { Operation } from './operation.js'
 import { highestPlaceholder } from './placeholders.js'
@@ -106,6 +112,8 @@ function resultFormats(codecs: TypeRegistry, statement: CachedStatement): (0 | 1
 export interface ConnectionInit extends PumpInit {
   host: string
   queryLog?: QueryLogOptions | undefined
+  /** Bound of a lock-wait diagnosis in ms; undefined: no diagnosis. */
+  lockDiagnosisMs?: number | undefined
   types: TypeRegistry
   cache?: StatementCacheSettings
   limits?: ResultLimits
@@ -132,6 +140,13 @@ export interface QueryEvent {
 
 let queryEventSerial = 0
 
+/** `err` with the sessions that blocked it, named in its message too. */
+function withBlockers(err: DatabaseError, blockers: readonly LockBlocker[]): DatabaseError {
+  err.blockers = blockers
+  err.message = `${err.message}\n${describeBlockers(blockers)}`
+  return err
+}
+
 const queryStart = channel(CHANNELS.queryStart)
 const queryEnd = channel(CHANNELS.queryEnd)
 const queryError = channel(CHANNELS.queryError)
@@ -150,6 +165,9 @@ export class Connection extends RequestPump {
   readonly #prepare: boolean
   readonly #limits: ResultLimits
   readonly #queryLog: QueryLogOptions | undefined
+  readonly #lockDiagnosisMs: number | undefined
+  /** @internal Set by connect(): one statement on a fresh side connection to the same server. */
+  sideQuery: SideQuery | undefined
   readonly #eagerStacks: boolean
   /** Parameter types the server inferred for SQL texts run with type-dependent values. */
   readonly #paramTypes = new Map<string, readonly number[]>()
@@ -166,6 +184,7 @@ export class Connection extends RequestPump {
     this.#limits = { ...init.limits }
     this.#eagerStacks = init.eagerStacks === true
     this.#queryLog = init.queryLog
+    this.#lockDiagnosisMs = init.lockDiagnosisMs
     this.#cache = new StatementCache({
       size: init.cache?.statementCacheSize ?? 100,
       prepareThreshold: init.cache?.prepareThreshold ?? 5,
@@ -415,13 +434,14 @@ export class Connection extends RequestPump {
           },
           reject(err) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
-            const e = self.#annotate(err, op)
-            if (event) {
-              const durationMs = performance.now() - started
-              queryError.publish({ ...event, durationMs, error: e })
-              if (self.#queryLog) self.#logQuery(event, durationMs, undefined, e)
-            }
-            reject(attachCallSite(e, site))
+            self.#settleLockFailure(self.#annotate(err, op), op, (e) => {
+              if (event) {
+                const durationMs = performance.now() - started
+                queryError.publish({ ...event, durationMs, error: e })
+                if (self.#queryLog) self.#logQuery(event, durationMs, undefined, e)
+              }
+              reject(attachCallSite(e, site))
+            })
           },
           retry(err, status) {
             if (
@@ -538,21 +558,82 @@ export class Connection extends RequestPump {
     if (timeout !== undefined) {
       setTimer(
         setTimeout(() => {
-          setTimer(this.requestCancel(op, 'timeout') ?? getTimer())
+          this.#cancelAfterDiagnosis(op, () => {
+            setTimer(this.requestCancel(op, 'timeout') ?? getTimer())
+          })
         }, timeout),
       )
     }
     if (signal) {
       const onAbort = (): void => {
-        const grace = this.requestCancel(op, 'abort')
-        if (grace === undefined) return
-        const t = getTimer()
-        if (t !== undefined) clearTimeout(t)
-        setTimer(grace)
+        this.#cancelAfterDiagnosis(op, () => {
+          const grace = this.requestCancel(op, 'abort')
+          if (grace === undefined) return
+          const t = getTimer()
+          if (t !== undefined) clearTimeout(t)
+          setTimer(grace)
+        })
       }
       setOnAbort(onAbort)
       signal.addEventListener('abort', onAbort, { once: true })
     }
+  }
+
+  /**
+   * Before canceling a running statement: if it waits on a lock, who holds it (kept on `op` for
+   * its error). Bounded by `lockDiagnosis`; the cancel goes out when the answer is in or the bound
+   * passed, at once when there is nothing to ask.
+   */
+  #cancelAfterDiagnosis(op: Cancellable, cancel: () => void): void {
+    const side = this.sideQuery
+    const pid = this.processId
+    if (
+      this.#lockDiagnosisMs === undefined ||
+      side === undefined ||
+      pid === undefined ||
+      !this.isRunning(op)
+    ) {
+      cancel()
+      return
+    }
+    void diagnoseLockWait(side, pid, undefined, this.#lockDiagnosisMs).then((blockers) => {
+      if (blockers !== undefined && blockers.length > 0) {
+        ;(op as Cancellable & { blockers?: LockBlocker[] }).blockers = blockers
+      }
+      cancel()
+    })
+  }
+
+  /**
+   * A lock that could not be had (`55P03`) or a statement timeout while waiting on one: asks who
+   * holds locks on the relation the error names, then settles. Other errors settle at once.
+   */
+  #settleLockFailure(err: TuskError, op: Cancellable, settle: (e: TuskError) => void): void {
+    const db = err as DatabaseError & { reason?: CancelReason }
+    const early = (op as Cancellable & { blockers?: LockBlocker[] }).blockers
+    if (early !== undefined && db.code === '57014') {
+      settle(withBlockers(db, early))
+      return
+    }
+    const side = this.sideQuery
+    const pid = this.processId
+    const lockFailure =
+      db.code === '55P03' || (db.code === '57014' && db.reason === 'statement_timeout')
+    const relation = lockFailure
+      ? lockedRelation(db.serverMessage ?? db.message, db.where)
+      : undefined
+    if (
+      this.#lockDiagnosisMs === undefined ||
+      side === undefined ||
+      pid === undefined ||
+      !relation
+    ) {
+      settle(err)
+      return
+    }
+    void diagnoseLockWait(side, pid, relation, this.#lockDiagnosisMs).then((blockers) =>
+      settle(blockers !== undefined && blockers.length > 0 ? withBlockers(db, blockers) : err),
+    )
   }
 
   /** The highest `$n` in `text`, remembered per text: a scan of the whole text saved per query. */

@@ -172,6 +172,11 @@ export class RequestPump {
     return setTimeout(() => this.#cancelUnanswered(op, reason), this.#cancelGrace)
   }
 
+  /** True while `op` is the request the server is running (written, first in line). */
+  protected isRunning(op: Operation): boolean {
+    return this.#ops[0] === op && op.sent
+  }
+
   /**
    * @internal Cancels `op`, a request queued from a layer above (a COPY), the way a query's
    * timeout or abort is: a CancelRequest now (or when `op` reaches the head), and the connection

@@ -246,6 +246,26 @@ export class DatabaseError extends TuskError {
   declare copyLine?: number
   /** For an error during COPY: the column the server was reading, from `where`. */
   declare copyColumn?: string
+  /**
+   * For a statement canceled or timed out while waiting on a lock (or refused one, `55P03`): the
+   * sessions that held it, asked on a side connection (see the `lockDiagnosis` option).
+   */
+  declare blockers?: readonly LockBlocker[]
+}
+
+/** A session that blocked a statement's lock wait, as `pg_stat_activity` showed it. */
+export interface LockBlocker {
+  /** Backend pid of the blocking session. */
+  pid: number
+  /** The pid it blocks: the waiting statement's, or another blocker's in a chain. */
+  blocks: number
+  /** `idle in transaction`, `active`, … */
+  state: string | null
+  applicationName: string
+  /** How long its transaction had been open, in ms (null outside a transaction). */
+  transactionAgeMs: number | null
+  /** Its current (or last) statement, truncated to 200 characters. */
+  query: string
 }
 
 /** A DatabaseError class as a value (what `lookup` returns); per-SQLSTATE classes set `sqlstate`. */

@@ -12,6 +12,7 @@ export {
   IntegrityError,
   InterfaceError,
   InternalError,
+  type LockBlocker,
   NotSupportedError,
   OperationalError,
   ProgrammingError,

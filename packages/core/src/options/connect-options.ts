@@ -43,6 +43,13 @@ export const QUERY_LOG_OPTIONS: OptionSchema = defineSchema(
   { slowerThanMs: milliseconds(), level: oneOf(['debug', 'info', 'warn']), text: BOOLEAN },
 )
 
+/** `lockDiagnosis: { timeout }`: the bound of a diagnosis. */
+export const LOCK_DIAGNOSIS_OPTIONS: OptionSchema = defineSchema(
+  'lockDiagnosis option',
+  'connect(conninfo, { lockDiagnosis: { … } })',
+  { timeout: milliseconds(1) },
+)
+
 export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   onNotice: FUNCTION,
   onNotification: FUNCTION,
@@ -66,6 +73,7 @@ export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   connectTimeout: milliseconds(),
   cancelGrace: milliseconds(),
   logQueries: nested(QUERY_LOG_OPTIONS, 'an object { slowerThanMs?, level?, text? }'),
+  lockDiagnosis: either(BOOLEAN, nested(LOCK_DIAGNOSIS_OPTIONS, 'an object { timeout? }')),
 }
 
 /** ConnectOptions: the second argument of connect(). */

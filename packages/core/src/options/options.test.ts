@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../errors/client.js'
 import { defaultTypes } from '../types/index.js'
 import { checkOptions } from './check.js'
-import { CONNECT_OPTIONS, QUERY_LOG_OPTIONS } from './connect-options.js'
+import { CONNECT_OPTIONS, LOCK_DIAGNOSIS_OPTIONS, QUERY_LOG_OPTIONS } from './connect-options.js'
 import { CLOSE_OPTIONS, COPY_FROM_OPTIONS, COPY_TO_OPTIONS, EXEC_OPTIONS } from './copy-options.js'
 import { CURSOR_OPTIONS } from './cursor-options.js'
 import { CHECKOUT_OPTIONS, HEALTH_OPTIONS, POOL_OPTIONS } from './pool-options.js'
@@ -36,6 +36,7 @@ const CONNECT_GOOD: Record<string, unknown> = {
   connectTimeout: 500,
   cancelGrace: 1_000,
   logQueries: { slowerThanMs: 10, level: 'warn', text: false },
+  lockDiagnosis: { timeout: 100 },
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',
@@ -105,6 +106,7 @@ const GOOD: [OptionSchema, Record<string, unknown>][] = [
   [CLOSE_OPTIONS, { timeout: 1_000 }],
   [QUERY_LOG_OPTIONS, { slowerThanMs: 0, level: 'debug', text: true }],
   [HEALTH_OPTIONS, { timeout: 500 }],
+  [LOCK_DIAGNOSIS_OPTIONS, { timeout: 250 }],
 ]
 
 function problem(schema: OptionSchema, options: unknown): ConfigError | undefined {
