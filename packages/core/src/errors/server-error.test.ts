@@ -140,6 +140,38 @@ describe('fromServerError', () => {
     )
   })
 
+  it('names the setting or event behind a session or statement the server ended itself', () => {
+    const idle = fromServerError({
+      code: '25P03',
+      message: 'terminating connection due to idle-in-transaction timeout',
+    })
+    expect(idle.message).toBe(
+      'terminating connection due to idle-in-transaction timeout (the server setting idle_in_transaction_session_timeout ended a session left idle inside a transaction)',
+    )
+    expect(idle.serverMessage).toBe('terminating connection due to idle-in-transaction timeout')
+    expect(
+      fromServerError({
+        code: '57P05',
+        message: 'terminating connection due to idle-session timeout',
+      }).message,
+    ).toContain('idle_session_timeout')
+    expect(
+      fromServerError({
+        code: '57P01',
+        message: 'terminating connection due to administrator command',
+      }).message,
+    ).toContain('pg_terminate_backend()')
+    expect(
+      fromServerError({
+        code: '40001',
+        message: 'canceling statement due to conflict with recovery',
+      }).message,
+    ).toContain('max_standby_streaming_delay')
+    expect(fromServerError({ code: '40001', message: 'could not serialize access' }).message).toBe(
+      'could not serialize access',
+    )
+  })
+
   it('keeps the cause chain', () => {
     const root = new Error('socket hang up')
     const middle = new OperationalError('lost', { cause: root })

@@ -43,6 +43,24 @@ const BEFORE_ANY_STATEMENT: ReadonlySet<ErrorPhase> = new Set([
 ])
 
 /**
+ * What ended a session or statement the server ended on its own, naming the setting or event to
+ * look at: the server's message alone ("terminating connection due to …") leaves that to guess.
+ */
+const TERMINATION_CAUSES: Readonly<Record<string, string>> = {
+  '25P03':
+    'the server setting idle_in_transaction_session_timeout ended a session left idle inside a transaction',
+  '57P05': 'the server setting idle_session_timeout ended a session left idle',
+  '57P01':
+    'an administrator or pg_terminate_backend() ended the session, or the server is shutting down (fast or smart)',
+  '57P02': 'the server shut down in immediate mode, or another server process crashed',
+  '57P04': 'the database was dropped',
+}
+
+/** A standby's recovery conflict (SQLSTATE 40001 with this message) names its settings too. */
+const RECOVERY_CONFLICT =
+  'the standby canceled the statement because it conflicted with WAL replay; see max_standby_streaming_delay and hot_standby_feedback'
+
+/**
  * Builds the error for a server ErrorResponse: the class `lookup(fields.code)` gives, every
  * server field copied to a property of the same name (strings redacted, absent fields left unset),
  * and the client context (`query`, `host`, `phase`, `inDoubt`, `parameters`, `cause`, …).
@@ -63,6 +81,13 @@ export function fromServerError(
   const serverMessage =
     fields.message ?? (code === undefined ? 'server error' : `server error ${code}`)
   let message = serverMessage
+  const why =
+    code === '40001' && /conflict with recovery/i.test(serverMessage)
+      ? RECOVERY_CONFLICT
+      : code === undefined
+        ? undefined
+        : TERMINATION_CAUSES[code]
+  if (why !== undefined) message += ` (${why})`
   if (fields.position !== undefined && context.query !== undefined) {
     const rendered = renderQueryPosition(context.query, fields.position)
     if (rendered !== undefined) message += `\n${rendered}`

@@ -69,6 +69,7 @@ const GOOD: [OptionSchema, Record<string, unknown>][] = [
       healthCheck: false,
       maxWaiting: 0,
       leakDetectionThreshold: 1_000,
+      slowCheckoutThreshold: 100,
       init: async () => {},
       beforeAcquire: () => true,
       afterRelease: async () => true,

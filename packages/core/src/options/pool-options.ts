@@ -38,6 +38,7 @@ export const POOL_OPTIONS: OptionSchema = defineSchema(
     healthCheck: either(milliseconds(), oneOf([false])),
     maxWaiting: count(0),
     leakDetectionThreshold: milliseconds(1),
+    slowCheckoutThreshold: milliseconds(),
     init: FUNCTION,
     beforeAcquire: FUNCTION,
     afterRelease: FUNCTION,

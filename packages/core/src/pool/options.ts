@@ -34,6 +34,11 @@ export interface PoolOptions extends ConnectOptions {
   healthCheck?: number | false
   /** More waiters than this get PoolTooBusyError at once (default: unlimited). */
   maxWaiting?: number
+  /**
+   * Log (warn) a checkout that waited at least this many ms for a connection, with the pool's
+   * state at that moment (max, busy, idle, waiting, the oldest checkout's age).
+   */
+  slowCheckoutThreshold?: number
   /** Warn (through `logger`) with the acquiring stack when a checkout is held longer (ms). */
   leakDetectionThreshold?: number
   /** Runs once on each new connection before first use (set search_path, register types…). */

@@ -710,6 +710,15 @@ export class Pool {
    */
   #granted(slot: PoolSlot, waited: number, site: CallSite | undefined, shared: boolean): void {
     const pooled = slot.resource
+    const slow = this.#options.slowCheckoutThreshold
+    if (slow !== undefined && waited >= slow) {
+      log(
+        this.#options.logger,
+        'warn',
+        `a pool checkout waited ${Math.round(waited)} ms for a connection (pool: ${this.#rp.describe()})`,
+        { waitMs: waited, stats: this.stats() },
+      )
+    }
     if (acquireChannel.hasSubscribers)
       acquireChannel.publish({ pool: this, processId: pooled.conn.processId, waitMs: waited })
     if (this.#events.has('acquire'))
@@ -724,12 +733,20 @@ export class Pool {
       // The checkout may complete in a callback (a connection opened for it): name the caller.
       const stack = attachCallSite(new Error('checkout acquired here'), site).stack
       pooled.leakTimer = setTimeout(() => {
+        const status = pooled.conn.transactionStatus
+        const inTx =
+          status === 'T'
+            ? '; its session is idle inside an open transaction, holding its locks'
+            : status === 'E'
+              ? '; its session is inside a failed transaction'
+              : ''
         log(
           this.#options.logger,
           'warn',
-          `a pool checkout has been held for more than ${leak} ms (possible leak)`,
+          `a pool checkout has been held for more than ${leak} ms (possible leak${inTx})`,
           {
             processId: pooled.conn.processId,
+            transactionStatus: status,
             stack,
           },
         )

@@ -1,6 +1,7 @@
 // What an operator reads: structured query log lines through the logger (never a value), and
 // pool.health() as a readiness probe that answers within its bound.
 import { createServer } from 'node:net'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect, createPool, errors, type Pool, type Session } from '../../src/index.js'
@@ -93,6 +94,56 @@ describe.each(testServers().map((s) => [s.name, s] as const))('on %s', (_n, serv
         /unknown logQueries option "logQueries.slowMs"/,
       )
     })
+  })
+
+  it('says which setting ended a session the server closed for idling in a transaction', async () => {
+    const s = await connect(server.url)
+    sessions.push(s)
+    await s.query(`set idle_in_transaction_session_timeout = '100ms'`)
+    await s.query('begin')
+    await until(() => s.closed, { timeout: 5_000, what: 'the server ends the idle transaction' })
+    // The session is lost; the server's reason is the cause, its class and its setting named.
+    const err = s.closeReason
+    expect(err).toBeInstanceOf(errors.ConnectionLost)
+    expect(err?.cause).toBeInstanceOf(errors.IdleInTransactionSessionTimeout)
+    expect(err?.message).toContain('(25P03)')
+    expect(err?.message).toContain('the server setting idle_in_transaction_session_timeout')
+  })
+
+  it('reports a checkout held in an open transaction past the leak threshold, with its pid and stack', async () => {
+    const { lines, logger } = capture()
+    const p = createPool(server.url, { max: 1, leakDetectionThreshold: 50, logger })
+    pools.push(p)
+    const c = await p.connect()
+    await c.query('begin')
+    await until(() => lines.some((l) => l.message.includes('possible leak')), {
+      what: 'the leak report',
+    })
+    const report = lines.find((l) => l.message.includes('possible leak'))!
+    expect(report.level).toBe('warn')
+    expect(report.message).toContain('idle inside an open transaction')
+    expect(report.details).toMatchObject({ processId: c.processId, transactionStatus: 'T' })
+    expect(String(report.details!.stack)).toContain('observability.test.ts')
+    await c.query('rollback')
+    c.release()
+  })
+
+  it('reports a checkout that waited past slowCheckoutThreshold, with the pool’s state', async () => {
+    const { lines, logger } = capture()
+    const p = createPool(server.url, { max: 1, slowCheckoutThreshold: 100, logger })
+    pools.push(p)
+    const first = await p.connect()
+    const second = p.connect()
+    setTimeout(() => first.release(), 150)
+    ;(await second).release()
+    const report = lines.find((l) => l.message.startsWith('a pool checkout waited'))
+    expect(report?.level).toBe('warn')
+    expect(report?.message).toMatch(
+      /waited \d+ ms for a connection \(pool: max 1, busy 1, idle 0, waiting 0/,
+    )
+    expect(report?.details?.waitMs as number).toBeGreaterThanOrEqual(100)
+    await p.query('select 1')
+    expect(lines.filter((l) => l.message.startsWith('a pool checkout waited'))).toHaveLength(1)
   })
 
   describe('pool.health()', () => {
