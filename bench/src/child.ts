@@ -23,6 +23,7 @@ type InProcessDriver = Exclude<DriverName, 'libpq' | OrmDriverName>
 
 const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
   tusk: async () => (await import('./drivers/tusk.js')).load(),
+  'tusk-otel': async () => (await import('./drivers/tusk-otel.js')).load(),
   pg: async () => (await import('./drivers/pg.js')).load(),
   postgres: async () => (await import('./drivers/postgres.js')).load(),
   'pg-native': async () => (await import('./drivers/pg-native.js')).load(),

@@ -303,7 +303,7 @@ export async function runInProcess(
   sizes: Sizes,
   workDir: string,
 ): Promise<Sample> {
-  if (workload === 'W2') {
+  if (workload === 'W2' || workload === 'OTEL-W2') {
     return withPool(adapter, url, sizes, 'serial', (pool) => pooled(pool, sizes))
   }
   if (workload === 'W2-pipelined') {
@@ -318,6 +318,7 @@ export async function runInProcess(
   try {
     switch (workload) {
       case 'W1':
+      case 'OTEL-W1':
         return await sequential(session, sizes)
       case 'W2p':
         return await pipelined(session, sizes)

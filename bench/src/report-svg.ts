@@ -15,6 +15,7 @@ const COLORS: Record<DriverName, string> = {
   libpq: '#7048e8',
   'kysely-tusk': '#d9480f',
   'kysely-pg': '#868e96',
+  'tusk-otel': '#f08c00',
 }
 
 const WIDTH = 960

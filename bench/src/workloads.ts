@@ -23,6 +23,8 @@ export const WORKLOAD_IDS = [
   'ORM-concurrent',
   'ORM-read',
   'ORM-insert',
+  'OTEL-W1',
+  'OTEL-W2',
 ] as const
 
 /** A workload id. */
@@ -37,8 +39,11 @@ export const CORE_DRIVERS = ['tusk', 'pg', 'postgres', 'pg-native', 'libpq'] as 
  */
 export const ORM_DRIVERS = ['kysely-tusk', 'kysely-pg'] as const
 
+/** Tusk with @tusk/otel subscribed and an OpenTelemetry SDK recording (spans and metrics). */
+export const OTEL_DRIVERS = ['tusk-otel'] as const
+
 /** Every driver as `--drivers` takes it. */
-export const DRIVER_NAMES = [...CORE_DRIVERS, ...ORM_DRIVERS] as const
+export const DRIVER_NAMES = [...CORE_DRIVERS, ...ORM_DRIVERS, ...OTEL_DRIVERS] as const
 
 /** A driver name as `--drivers` takes it. */
 export type DriverName = (typeof DRIVER_NAMES)[number]
@@ -52,7 +57,7 @@ export function isOrmDriver(name: DriverName): name is OrmDriverName {
 }
 
 /** The two groups of workloads, each with its own drivers, table and ratios. */
-export type SuiteId = 'drivers' | 'orm'
+export type SuiteId = 'drivers' | 'orm' | 'otel'
 
 /** A suite: which drivers run its workloads and which ratios its table shows. */
 export interface SuiteSpec {
@@ -85,6 +90,13 @@ export const SUITES: readonly SuiteSpec[] = [
     drivers: ORM_DRIVERS,
     ratioPairs: [['kysely-tusk', 'kysely-pg']],
     baseline: 'kysely-pg',
+  },
+  {
+    id: 'otel',
+    title: 'Observability: the cost of @tusk/otel (spans and metrics recorded) on W1 and W2',
+    drivers: ['tusk', 'tusk-otel'],
+    ratioPairs: [['tusk-otel', 'tusk']],
+    baseline: 'tusk',
   },
 ]
 
@@ -248,6 +260,20 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     title: 'insert batches of 1 000 rows',
     short: 'insert batch',
     metrics: [rowsPerSec],
+  },
+  {
+    id: 'OTEL-W1',
+    suite: 'otel',
+    title: 'W1 sequential SELECT 1, one connection',
+    short: 'W1 with spans',
+    metrics: [qps, p50, p99],
+  },
+  {
+    id: 'OTEL-W2',
+    suite: 'otel',
+    title: 'W2 SELECT $1::int, pool of 8, 64 in flight, one statement per connection at a time',
+    short: 'W2 with spans',
+    metrics: [qps, p50, p99],
   },
 ]
 

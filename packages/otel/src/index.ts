@@ -23,6 +23,9 @@ import {
 } from '@opentelemetry/api'
 import { CHANNELS, type Pool, type QueryEvent } from '@tusk/core'
 
+/** Entries of each per-text and per-server cache before it starts over. */
+const CACHE_SIZE = 1_000
+
 /** The name and version this instrumentation reports itself as. */
 export const INSTRUMENTATION_NAME = '@tusk/otel'
 
@@ -109,6 +112,39 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
   )
   const withText = options.queryText !== false
   const spans = new Map<number, Span>()
+  // Per statement text and per server, the parsing is done once (bounded caches).
+  const operations = new Map<string, string | undefined>()
+  const servers = new Map<string, Attributes>()
+  const metricBases = new Map<string, Attributes>()
+  const operationOf = (query: string): string | undefined => {
+    if (operations.has(query)) return operations.get(query)
+    const op = operationName(query)
+    if (operations.size >= CACHE_SIZE) operations.clear()
+    operations.set(query, op)
+    return op
+  }
+  const serverOf = (host: string): Attributes => {
+    let found = servers.get(host)
+    if (found === undefined) {
+      if (servers.size >= CACHE_SIZE) servers.clear()
+      found = serverAttributes(host)
+      servers.set(host, found)
+    }
+    return found
+  }
+  /** The attributes of a successful statement's duration: one object per database × operation. */
+  const metricBase = (database: string | undefined, operation: string | undefined): Attributes => {
+    const key = `${database ?? ''}\u0000${operation ?? ''}`
+    let found = metricBases.get(key)
+    if (found === undefined) {
+      found = { 'db.system.name': 'postgresql' }
+      if (database !== undefined) found['db.namespace'] = database
+      if (operation !== undefined) found['db.operation.name'] = operation
+      if (metricBases.size >= CACHE_SIZE) metricBases.clear()
+      metricBases.set(key, found)
+    }
+    return found
+  }
   const poolNames = new WeakMap<Pool, string>()
 
   const operationDuration: Histogram = meter.createHistogram('db.client.operation.duration', {
@@ -126,10 +162,10 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
 
   const onStart = (message: unknown): void => {
     const e = message as QueryEvent
-    const operation = operationName(e.query)
+    const operation = operationOf(e.query)
     const attributes: Attributes = {
       'db.system.name': 'postgresql',
-      ...serverAttributes(e.host),
+      ...serverOf(e.host),
     }
     if (e.database !== undefined) attributes['db.namespace'] = e.database
     if (operation !== undefined) attributes['db.operation.name'] = operation
@@ -144,11 +180,9 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
     const e = message as QueryEndEvent
     const span = spans.get(e.id)
     spans.delete(e.id)
-    const metricAttributes: Attributes = { 'db.system.name': 'postgresql' }
-    if (e.database !== undefined) metricAttributes['db.namespace'] = e.database
-    const operation = operationName(e.query)
-    if (operation !== undefined) metricAttributes['db.operation.name'] = operation
+    let metricAttributes = metricBase(e.database, operationOf(e.query))
     if (failed) {
+      metricAttributes = { ...metricAttributes }
       const state = sqlState(e.error)
       const type = state ?? errorType(e.error)
       metricAttributes['error.type'] = type
