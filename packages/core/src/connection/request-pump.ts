@@ -544,7 +544,12 @@ export class RequestPump {
     }
     const op = this.#ops[0]
     if (!op) {
-      if (m.type === 'ErrorResponse') return
+      if (m.type === 'ErrorResponse') {
+        // A FATAL while idle (the session terminated, an idle timeout): the server is about to
+        // close the socket. The connection is lost now, so a pool never hands it out in between.
+        if (this.#fatal !== undefined) this.#onTransportClose(undefined)
+        return
+      }
       throw new ProtocolError(`server sent ${m.type} while no request was pending`, {
         messageType: m.type,
       })
