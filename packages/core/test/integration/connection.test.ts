@@ -4,6 +4,7 @@ import os, { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inspect } from 'node:util'
 import { startMessageProxy } from '@tusk/testkit'
+import { runningStatement } from '@tusk/testkit/activity'
 import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -36,15 +37,6 @@ async function track(p: Promise<Session>): Promise<Session> {
   const c = await p
   open.push(c)
   return c
-}
-
-/** True while backend `pid` runs a statement that starts with `prefix` (asked through `admin`). */
-async function running(admin: Session, pid: number, prefix: string): Promise<boolean> {
-  const r = await admin.query(
-    "select 1 from pg_stat_activity where pid = $1 and state = 'active' and query like $2",
-    [pid, `${prefix}%`],
-  )
-  return r.rowCount === 1
 }
 
 async function scalar(c: Session, sql: string): Promise<string | null> {
@@ -322,7 +314,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
     const c = await track(connect(server.url))
     const admin = await track(connect(server.url))
     const slow = c.exec('select pg_sleep(30)').catch((e) => e)
-    await until(() => running(admin, c.processId, 'select pg_sleep(30)'), {
+    await until(() => runningStatement(admin, c.processId, 'select pg_sleep(30)'), {
       what: 'the statement running on the server',
     })
     await c.cancel()
@@ -335,7 +327,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
     const victim = await track(connect(server.url))
     const admin = await track(connect(server.url))
     const pending = victim.exec('select pg_sleep(30)').catch((e) => e)
-    await until(() => running(admin, victim.processId, 'select pg_sleep(30)'), {
+    await until(() => runningStatement(admin, victim.processId, 'select pg_sleep(30)'), {
       what: 'the statement running on the server',
     })
     await admin.exec(`select pg_terminate_backend(${victim.processId})`)
