@@ -4,7 +4,9 @@
  * reporter sums them up.
  */
 import { connect, errors, type Session } from '@tusk/core'
+import { elapse } from '@tusk/testkit/elapse'
 import { shape } from '@tusk/testkit/shape'
+import { until } from '@tusk/testkit/until'
 import type { TestServerInfo } from '@tusk/testkit/vitest'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
@@ -46,16 +48,6 @@ export function adapterSelected(name: string, filter: string | undefined): boole
       const pattern = f.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')
       return new RegExp(`^${pattern}$`).test(name)
     })
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-async function until(what: string, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await sleep(20)
-  }
 }
 
 /** What the cases read from a database error (the names `pg` and @tusk/core share). */
@@ -128,7 +120,7 @@ class Run {
     const sessions = [this.#orm, ...this.#extra.splice(0)]
     const closed = Promise.all(sessions.map((s) => s?.close().catch(() => {})))
     // A pool that cannot end must not hold the database (or the run) hostage.
-    await Promise.race([closed, sleep(10_000)])
+    await Promise.race([closed, elapse(10_000)])
     if (this.#admin) {
       const force = this.server.major >= 13 ? ' with (force)' : ''
       await this.#admin.exec(`drop database if exists ${this.database}${force}`).catch(() => {})
@@ -195,6 +187,13 @@ function columnShapes(row: Row | undefined, columns: readonly string[]): Record<
 function defineCases(harness: Harness, server: TestServerInfo): void {
   const run = new Run(harness, server)
   const caps = harness.capabilities
+  /**
+   * A terminated backend leaves pg_stat_activity before its socket closes, and in between a pool
+   * may still hand out the doomed connection: pg-pool does, and so does @tusk/core today (it
+   * notes the FATAL of an idle connection but marks it closed only when the socket closes).
+   * Nothing the ORM exposes says when that is over, so a little time passes first.
+   */
+  const afterBackendExit = (): Promise<void> => elapse(100)
   beforeAll(() => run.setUp(), 60_000)
   afterAll(() => run.tearDown(), 60_000)
 
@@ -412,9 +411,9 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
         if (++seen === 250) break
       }
       expect(seen).toBe(250)
-      await until('no session is left in a transaction', async () =>
-        (await run.backends()).every((b) => b.state === 'idle'),
-      )
+      await until(async () => (await run.backends()).every((b) => b.state === 'idle'), {
+        what: 'no session is left in a transaction',
+      })
       expect(await run.orm.raw('select 1 as one')).toEqual([{ one: 1 }])
     })
   })
@@ -426,7 +425,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       const sampler = (async () => {
         while (sampling) {
           peak = Math.max(peak, (await run.backends()).length)
-          await sleep(5)
+          await elapse(5)
         }
       })()
       try {
@@ -459,14 +458,22 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
           run.orm.rawWithSignal(`select pg_sleep(30), '${marker}' as m`, [], signal),
         )
         if (how === 'an AbortSignal') {
-          await until('the query runs', async () => (await run.backends(`%${marker}%`)).length > 0)
+          await until(async () => (await run.backends(`%${marker}%`)).length > 0, {
+            what: 'the query runs',
+          })
           controller.abort()
         }
         const err = await pending
-        expect(err).toBeDefined()
+        // What reaches the caller says why: the signal's reason (Kysely hands it on), or else the
+        // driver's QueryCanceled (SQLSTATE 57014) — never some other failure.
+        if (err !== signal.reason) {
+          run.databaseError(err, '57014')
+          run.expectClass(err, errors.QueryCanceled)
+        }
         expect(Date.now() - started).toBeLessThan(10_000)
-        await until('the server stopped the query', async () =>
-          (await run.backends(`%${marker}%`)).every((b) => b.state !== 'active'),
+        await until(
+          async () => (await run.backends(`%${marker}%`)).every((b) => b.state !== 'active'),
+          { what: 'the server stopped the query' },
         )
         expect(await run.orm.raw('select 2 as two')).toEqual([{ two: 2 }])
       })
@@ -475,7 +482,9 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
     it('recovers when the backend of a running query is terminated', async () => {
       const marker = `busy_${Math.random().toString(36).slice(2)}`
       const pending = rejection(() => run.orm.raw(`select pg_sleep(30), '${marker}' as m`))
-      await until('the query runs', async () => (await run.backends(`%${marker}%`)).length > 0)
+      await until(async () => (await run.backends(`%${marker}%`)).length > 0, {
+        what: 'the query runs',
+      })
       await run.admin.query(
         `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query like $2`,
         [run.database, `%${marker}%`],
@@ -488,13 +497,11 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
         run.databaseError(err, '57P01')
         run.expectClass(err, errors.AdminShutdown)
       }
-      // Once the session is over. (pg-pool takes the dead client back before its socket has
-      // closed, so with pg a query sent at once can get it and fail.)
-      await until(
-        'the backend is gone',
-        async () => (await run.backends(`%${marker}%`)).length === 0,
-      )
-      await sleep(100)
+      // Once the session is over, the next query gets a live connection.
+      await until(async () => (await run.backends(`%${marker}%`)).length === 0, {
+        what: 'the backend is gone',
+      })
+      await afterBackendExit()
       expect(await run.orm.raw('select 3 as three')).toEqual([{ three: 3 }])
     })
 
@@ -502,11 +509,10 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       const single = await run.open(1)
       const [before] = await single.raw('select pg_backend_pid() as pid')
       await run.admin.query('select pg_terminate_backend($1)', [before?.pid])
-      await until(
-        'the backend is gone',
-        async () => !(await run.backends()).some((b) => b.pid === before?.pid),
-      )
-      await sleep(100)
+      await until(async () => !(await run.backends()).some((b) => b.pid === before?.pid), {
+        what: 'the backend is gone',
+      })
+      await afterBackendExit()
       const [after] = await single.raw('select pg_backend_pid() as pid')
       expect(after?.pid).not.toBe(before?.pid)
     })
