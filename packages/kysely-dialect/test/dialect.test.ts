@@ -417,7 +417,9 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
           if (query.includes(marker)) failed.push(error)
         }
         subscribe('tusk:query:error', onError)
-        onTestFinished(() => unsubscribe('tusk:query:error', onError))
+        onTestFinished(() => {
+          unsubscribe('tusk:query:error', onError)
+        })
         await until(async () => (await running(marker)).length > 0, { what: 'the query runs' })
         const reason = new Error('stop')
         controller.abort(reason)

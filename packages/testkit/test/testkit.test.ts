@@ -5,6 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { availableBinaries, type LocalServer, startLocalServer, sweepStale } from '../src/index.js'
+import { until } from '../src/until.js'
 import { testServers } from '../src/vitest.js'
 
 const servers = testServers()
@@ -174,10 +175,11 @@ describe('cleanup after a crash', () => {
     })
     expect(pgrep()).toContain(String(info.pid))
     child.kill('SIGKILL')
-    const deadline = Date.now() + 15_000
-    while ((existsSync(info.dataDir) || pgrep().includes(info.dataDir)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until(() => !existsSync(info.dataDir) && !pgrep().includes(info.dataDir), {
+      timeout: 15_000,
+      interval: 100,
+      what: 'the reaper to stop the server and remove its folder',
+    })
     expect(existsSync(info.dataDir)).toBe(false)
     expect(pgrep()).not.toMatch(new RegExp(`^${info.pid} `, 'm'))
   })
