@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { connect } from '@tusk/core'
 import { TuskDialect } from '@tusk/kysely-dialect'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -147,14 +148,16 @@ describe('pnpm start', () => {
       output += d.toString()
     })
     const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve))
-    const deadline = Date.now() + 45_000
     const listening = () => /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1]
-    while (listening() === undefined) {
-      if (Date.now() > deadline || proc.exitCode !== null) {
-        throw new Error(`the service did not start:\n${output}`)
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await until(
+      () => {
+        if (proc.exitCode !== null) throw new Error('the service exited')
+        return listening() !== undefined
+      },
+      { timeout: 45_000, interval: 50, what: 'the service listening' },
+    ).catch((e: unknown) => {
+      throw new Error(`the service did not start (${(e as Error).message}):\n${output}`)
+    })
     const port = listening()
     expect(output).toContain('migration 0001-create-todo: Success')
     const health = await fetch(`http://127.0.0.1:${port}/health`)

@@ -3,14 +3,14 @@
  * most cases, and helpers to find sessions and database errors.
  */
 import { connect, type Session } from '@tusk/core'
+import { elapse } from '@tusk/testkit/elapse'
 import { shape } from '@tusk/testkit/shape'
 import type { TestServerInfo } from '@tusk/testkit/vitest'
 import { expect } from 'vitest'
 import type { Harness, OpenOptions, OrmSession, Row } from './harness.js'
 import { SCHEMA_SQL } from './schema.js'
 
-/** Lets time pass (never used to wait for something that can be polled). */
-export const elapse = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+export { elapse }
 
 /** What the cases read from a database error (the names `pg` and @tusk/core share). */
 export interface ServerErrorFields {

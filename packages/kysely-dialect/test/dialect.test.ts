@@ -3,9 +3,12 @@
  * and savepoints, streams, Kysely 0.29's abort signals, cancellation and session kills, the
  * lossless mapping, user-supplied pools and the connection hooks.
  */
+
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { connect, createPool, errors, type Pool, type Session } from '@tusk/core'
 import { startFaultProxy } from '@tusk/testkit'
 import { shape } from '@tusk/testkit/shape'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import {
   AbortedTransactionError,
@@ -17,7 +20,7 @@ import {
   sql,
 } from 'kysely'
 import pg from 'pg'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { TuskConnection, TuskDialect, TuskDriver } from '../src/index.js'
 
 interface Database {
@@ -25,15 +28,6 @@ interface Database {
 }
 
 const servers = testServers()
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until(what: string, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await sleep(20)
-  }
-}
 
 async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -397,7 +391,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
         }
       })
       expect((err as Error).message).toBe('enough')
-      await until('the session is back', async () => pool.stats().idle === 1)
+      await until(async () => pool.stats().idle === 1, { what: 'the session is back' })
       expect((await sql`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }])
     })
   })
@@ -415,12 +409,28 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
             inflightQueryAbortStrategy: 'cancel query',
           }),
         )
-        await until('the query runs', async () => (await running(marker)).length > 0)
-        controller.abort(new Error('stop'))
-        expect(((await pending) as Error).message).toBe('stop')
-        await until('the server canceled it', async () =>
-          (await running(marker)).every((r) => r.state !== 'active'),
-        )
+        // The driver's own account of the statement: it must end as QueryCanceled, not finish
+        // or fail some other way.
+        const failed: unknown[] = []
+        const onError = (m: unknown): void => {
+          const { query, error } = m as { query: string; error: unknown }
+          if (query.includes(marker)) failed.push(error)
+        }
+        subscribe('tusk:query:error', onError)
+        onTestFinished(() => {
+          unsubscribe('tusk:query:error', onError)
+        })
+        await until(async () => (await running(marker)).length > 0, { what: 'the query runs' })
+        const reason = new Error('stop')
+        controller.abort(reason)
+        expect(await pending).toBe(reason)
+        await until(async () => (await running(marker)).every((r) => r.state !== 'active'), {
+          what: 'the server canceled it',
+        })
+        await until(() => failed.length > 0, { what: 'the statement to fail on the driver' })
+        expect(failed).toHaveLength(1)
+        expect(failed[0]).toBeInstanceOf(errors.QueryCanceled)
+        expect((failed[0] as errors.QueryCanceled).code).toBe('57014')
         // The same (only) session runs the next query: the cancel hit nothing else.
         expect((await sql`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }])
       } finally {
@@ -437,9 +447,10 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
           signal: controller.signal,
         }),
       )
-      await until('the query runs', async () => (await running(marker)).length > 0)
-      controller.abort(new Error('stop waiting'))
-      expect(((await pending) as Error).message).toBe('stop waiting')
+      await until(async () => (await running(marker)).length > 0, { what: 'the query runs' })
+      const reason = new Error('stop waiting')
+      controller.abort(reason)
+      expect(await pending).toBe(reason)
       expect((await running(marker)).some((r) => r.state === 'active')).toBe(true)
       expect((await sql`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }])
     })
@@ -457,11 +468,14 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
               inflightQueryAbortStrategy: 'kill session',
             }),
           )
-          await until('the query runs', async () => (await running(marker)).length > 0)
+          await until(async () => (await running(marker)).length > 0, { what: 'the query runs' })
           const [{ pid } = { pid: 0 }] = await running(marker)
-          controller.abort(new Error('kill'))
-          await pending
-          await until('the backend is gone', async () => (await running(marker)).length === 0)
+          const reason = new Error('kill')
+          controller.abort(reason)
+          expect(await pending).toBe(reason)
+          await until(async () => (await running(marker)).length === 0, {
+            what: 'the backend is gone',
+          })
           const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
           expect(rows[0]?.pid).not.toBe(pid)
         }
@@ -496,25 +510,24 @@ describe.each(servers.map((s) => [s.name, s] as const))('TuskDialect on %s', (_n
       const held = await driver.acquireConnection()
       const controller = new AbortController()
       const waiting = driver.acquireConnection({ signal: controller.signal })
-      await sleep(50)
-      expect(driver.pool.stats().waiting).toBe(1)
+      await until(() => driver.pool.stats().waiting === 1, { what: 'the checkout queued' })
       controller.abort(reason)
       await expect(waiting).rejects.toBe(reason)
       // The aborted checkout left the pool's queue at once: nobody is waiting any more.
       expect(driver.pool.stats().waiting).toBe(0)
       await driver.releaseConnection(held)
-      await until('the pool is idle', async () => driver.pool.stats().busy === 0)
+      await until(async () => driver.pool.stats().busy === 0, { what: 'the pool is idle' })
       expect(driver.pool.stats()).toMatchObject({ busy: 0, idle: 1 })
       const pool = driver.pool
       await expect(driver.destroy({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
-      await until('the pool ended', async () => pool.closed && pool.stats().total === 0)
+      await until(async () => pool.closed && pool.stats().total === 0, { what: 'the pool ended' })
     })
 
     it('runs the next query at once after the backend of a running query was terminated', async () => {
       const db = kysely({ poolOptions: { max: 1 } })
       const marker = `dialect_terminated_${Date.now()}`
       const pending = rejection(() => sql`select pg_sleep(30), ${sql.lit(marker)}`.execute(db))
-      await until('the query runs', async () => (await running(marker)).length > 0)
+      await until(async () => (await running(marker)).length > 0, { what: 'the query runs' })
       await admin.query(
         'select pg_terminate_backend(pid) from pg_stat_activity where query like $1 and pid <> pg_backend_pid()',
         [`%${marker}%`],

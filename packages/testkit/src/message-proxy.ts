@@ -1,8 +1,9 @@
 /**
- * A TCP proxy that understands the framing of the server's side of the PostgreSQL protocol (type
- * byte, int32 length): it counts whole messages and can cut the link (RST or FIN) or corrupt a
- * byte exactly at the k-th message boundary of an answer, or hold a link silently. Use it with
- * `sslmode=disable`: under TLS the framing is not visible.
+ * A TCP proxy that understands the framing of the PostgreSQL protocol (type byte, int32 length):
+ * it counts whole server messages and can cut the link (RST or FIN) or corrupt a byte exactly at
+ * the k-th message boundary of an answer, or hold a link silently; and it logs the type of every
+ * client message it forwards, so a test can see what the driver sent (a Terminate, a Sync). Use
+ * it with `sslmode=disable`: under TLS the framing is not visible.
  */
 import net from 'node:net'
 
@@ -19,6 +20,12 @@ export interface MessageProxy {
   readonly seen: number
   /** True once the armed cut or corruption has been applied. */
   readonly fired: boolean
+  /**
+   * Per link, in the order the links were accepted: the type byte of each whole client message
+   * forwarded to the server (`'Q'`, `'P'`, `'S'`, `'X'` for Terminate, ...). The untyped packets
+   * that open a link are logged by name: `'startup'`, `'ssl'`, `'gssenc'`, `'cancel'`.
+   */
+  readonly clientMessages: readonly (readonly string[])[]
   /** Start counting server messages from now, changing nothing. */
   observe(): void
   /**
@@ -38,6 +45,55 @@ export interface MessageProxy {
   close(): Promise<void>
 }
 
+/** Names of the untyped opening packets by request code (PostgreSQL docs, "Message Formats"). */
+const OPENING_CODES = new Map([
+  [80877103, 'ssl'],
+  [80877104, 'gssenc'],
+  [80877102, 'cancel'],
+])
+
+/**
+ * Reads a client→server byte stream without changing it and calls `logged` with the name of each
+ * whole message: untyped packets (int32 length, int32 code) until the StartupMessage, typed ones
+ * (type byte, int32 length) after it.
+ */
+function clientFraming(logged: (name: string) => void): (chunk: Buffer) => void {
+  let opening = true
+  const header = Buffer.alloc(8)
+  let headerLen = 0
+  let bodyLeft = 0
+  let name = ''
+  return (chunk) => {
+    let i = 0
+    while (i < chunk.length) {
+      const size = opening ? 8 : 5
+      if (headerLen < size) {
+        const take = Math.min(size - headerLen, chunk.length - i)
+        chunk.copy(header, headerLen, i, i + take)
+        headerLen += take
+        i += take
+        if (headerLen < size) return
+        if (opening) {
+          const code = header.readInt32BE(4)
+          name = OPENING_CODES.get(code) ?? 'startup'
+          bodyLeft = Math.max(0, header.readInt32BE(0) - 8)
+        } else {
+          name = String.fromCharCode(header[0]!)
+          bodyLeft = Math.max(0, header.readInt32BE(1) - 4)
+        }
+      }
+      const take = Math.min(bodyLeft, chunk.length - i)
+      bodyLeft -= take
+      i += take
+      if (bodyLeft === 0) {
+        headerLen = 0
+        if (name === 'startup') opening = false
+        logged(name)
+      }
+    }
+  }
+}
+
 type Armed =
   | { kind: 'none' }
   | { kind: 'observe' }
@@ -53,11 +109,15 @@ export async function startMessageProxy(target: {
   let armed: Armed = { kind: 'none' }
   let seen = 0
   let fired = false
+  const clientMessages: string[][] = []
 
   const proxy = net.createServer((client) => {
     const server = net.connect(target.port, target.host)
     const link = { client, server }
     links.add(link)
+    const sent: string[] = []
+    clientMessages.push(sent)
+    const readClient = clientFraming((name) => sent.push(name))
     let dead = false
     const end = (): void => {
       dead = true
@@ -83,7 +143,9 @@ export async function startMessageProxy(target: {
       if (!dead) end()
     })
     client.on('data', (chunk: Buffer) => {
-      if (!dead) server.write(chunk)
+      if (dead) return
+      server.write(chunk)
+      readClient(chunk)
     })
 
     // Framing state of this link's server→client stream.
@@ -151,6 +213,9 @@ export async function startMessageProxy(target: {
     },
     get fired() {
       return fired
+    },
+    get clientMessages() {
+      return clientMessages
     },
     observe() {
       armed = { kind: 'observe' }

@@ -4,7 +4,14 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { availableBinaries, type LocalServer, startLocalServer, sweepStale } from '../src/index.js'
+import {
+  availableBinaries,
+  type LocalServer,
+  startLocalServer,
+  startMessageProxy,
+  sweepStale,
+} from '../src/index.js'
+import { until } from '../src/until.js'
 import { testServers } from '../src/vitest.js'
 
 const servers = testServers()
@@ -35,6 +42,27 @@ describe.each(servers.map((s) => [s.name, s] as const))('server %s', (_name, ser
       "select current_setting('server_version') as v",
     )
     expect(row.v.split(' ')[0]).toBe(server.version)
+  })
+
+  it('logs the client messages that the message proxy forwards, link by link', async () => {
+    const proxy = await startMessageProxy({ host: server.host, port: server.port })
+    try {
+      const url = server.url.replace(`:${server.port}/`, `:${proxy.port}/`)
+      // pg sends a simple query as one Query message ('Q') and ends with Terminate ('X').
+      await query({ connectionString: url, ssl: false }, 'select 1 as one')
+      await query({ connectionString: url, ssl: false }, 'select 2 as two')
+      await until(() => proxy.clientMessages.every((link) => link.at(-1) === 'X'), {
+        what: 'both links to end with Terminate',
+      })
+      expect(proxy.clientMessages).toHaveLength(2)
+      for (const link of proxy.clientMessages) {
+        expect(link[0]).toBe('startup')
+        expect(link.filter((m) => m === 'Q')).toHaveLength(1)
+        expect(link.filter((m) => m === 'startup' || m === 'X')).toEqual(['startup', 'X'])
+      }
+    } finally {
+      await proxy.close()
+    }
   })
 
   it.runIf(server.certs)('serves TLS that verifies as verify-full for localhost', async () => {
@@ -174,10 +202,11 @@ describe('cleanup after a crash', () => {
     })
     expect(pgrep()).toContain(String(info.pid))
     child.kill('SIGKILL')
-    const deadline = Date.now() + 15_000
-    while ((existsSync(info.dataDir) || pgrep().includes(info.dataDir)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until(() => !existsSync(info.dataDir) && !pgrep().includes(info.dataDir), {
+      timeout: 15_000,
+      interval: 100,
+      what: 'the reaper to stop the server and remove its folder',
+    })
     expect(existsSync(info.dataDir)).toBe(false)
     expect(pgrep()).not.toMatch(new RegExp(`^${info.pid} `, 'm'))
   })

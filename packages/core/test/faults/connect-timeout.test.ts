@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { until } from '@tusk/testkit/until'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect, createPool, errors, type TuskError } from '../../src/index.js'
 
@@ -58,10 +59,7 @@ describe('connectTimeout in milliseconds', () => {
     })
     cleanups.push(() => p.end({ timeout: 500 }))
     const query = p.query('select 1').catch((e: unknown) => e)
-    const deadline = Date.now() + 5000
-    while (failures.length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await until(() => failures.length > 0, { what: 'the pool to report a connect failure' })
     expect(failures[0]?.error).toBeInstanceOf(errors.ConnectTimeout)
     expect(failures[0]!.at).toBeGreaterThanOrEqual(450)
     expect(failures[0]!.at).toBeLessThan(1500)

@@ -1,5 +1,7 @@
 import net from 'node:net'
 import { type FaultProxy, startFaultProxy } from '@tusk/testkit'
+import { runningStatement } from '@tusk/testkit/activity'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect, errors } from '../../src/index.js'
@@ -60,6 +62,8 @@ describe.runIf(server)('a request held behind a COPY when the link breaks', () =
     const url = server!.url.replace(`:${server!.port}/`, `:${proxy.port}/`)
     const c = await connect(`${url}?sslmode=disable`)
     cleanups.push(() => c.destroy())
+    const admin = await connect(server!.url)
+    cleanups.push(() => admin.close())
     await c.query('create temp table held_behind_copy (n int)')
     let finish: () => void = () => {}
     const never = new Promise<void>((r) => {
@@ -72,8 +76,11 @@ describe.runIf(server)('a request held behind a COPY when the link breaks', () =
     }
     const copying = c.copyFrom('copy held_behind_copy from stdin', rows()).catch((e: unknown) => e)
     const held = c.query('select 1 as one').catch((e: unknown) => e)
-    // The COPY is on the wire (the server answered CopyInResponse and took a row).
-    await new Promise((r) => setTimeout(r, 200))
+    // The COPY is on the wire: the server runs it (the row itself may still sit in the client's
+    // buffer while the source is pending).
+    await until(() => runningStatement(admin, c.processId, 'copy held_behind_copy'), {
+      what: 'the COPY running on the server',
+    })
     proxy.cutAll()
     const heldErr = await held
     expect(heldErr).toBeInstanceOf(errors.ConnectionLost)

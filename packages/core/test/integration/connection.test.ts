@@ -3,6 +3,9 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os, { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inspect } from 'node:util'
+import { startMessageProxy } from '@tusk/testkit'
+import { runningStatement } from '@tusk/testkit/activity'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -309,8 +312,11 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
 
   it('cancels a running statement with CancelRequest', async () => {
     const c = await track(connect(server.url))
+    const admin = await track(connect(server.url))
     const slow = c.exec('select pg_sleep(30)').catch((e) => e)
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => runningStatement(admin, c.processId, 'select pg_sleep(30)'), {
+      what: 'the statement running on the server',
+    })
     await c.cancel()
     const err = await slow
     expect(err).toBeInstanceOf(QueryCanceled)
@@ -321,7 +327,9 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
     const victim = await track(connect(server.url))
     const admin = await track(connect(server.url))
     const pending = victim.exec('select pg_sleep(30)').catch((e) => e)
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => runningStatement(admin, victim.processId, 'select pg_sleep(30)'), {
+      what: 'the statement running on the server',
+    })
     await admin.exec(`select pg_terminate_backend(${victim.processId})`)
     const err = await pending
     expect(err).toBeInstanceOf(ConnectionLost)
@@ -343,26 +351,36 @@ describe.each(servers.map((s) => [s.name, s] as const))('connection to %s', (_n,
     const c = await connect(`${server.url}?options=-c%20idle_session_timeout%3D300`, {
       onClose: (e) => reasons.push(e),
     })
-    await new Promise((r) => setTimeout(r, 1500))
-    expect(c.closed).toBe(true)
+    await until(() => c.closed, { what: 'the server to end the idle session' })
     expect(reasons).toHaveLength(1)
     expect(reasons[0]).toBeInstanceOf(ConnectionLost)
     expect((reasons[0] as ConnectionLost).phase).toBe('idle')
   })
 
   it('sends Terminate on close so the backend goes away', async () => {
-    const c = await connect(server.url)
-    const pid = c.processId
-    await c.close()
-    expect(c.state).toBe('closed')
-    const admin = await track(connect(server.url))
-    let gone = false
-    for (let i = 0; i < 50 && !gone; i++) {
-      gone =
-        (await scalar(admin, `select count(*) from pg_stat_activity where pid = ${pid}`)) === '0'
-      if (!gone) await new Promise((r) => setTimeout(r, 20))
+    const proxy = await startMessageProxy({ host: server.host, port: server.port })
+    try {
+      const url = server.url.replace(`:${server.port}/`, `:${proxy.port}/`)
+      const c = await connect(`${url}${url.includes('?') ? '&' : '?'}sslmode=disable`)
+      const pid = c.processId
+      await c.close()
+      expect(c.state).toBe('closed')
+      // The proxy sees the client's bytes: Terminate is the last message of the only link.
+      await until(() => proxy.clientMessages[0]?.at(-1) === 'X', {
+        what: 'a Terminate message from the client',
+      })
+      expect(proxy.clientMessages).toHaveLength(1)
+      expect(proxy.clientMessages[0]![0]).toBe('startup')
+      expect(proxy.clientMessages[0]!.filter((m) => m === 'X')).toHaveLength(1)
+      const admin = await track(connect(server.url))
+      await until(
+        async () =>
+          (await scalar(admin, `select count(*) from pg_stat_activity where pid = ${pid}`)) === '0',
+        { what: `backend ${pid} to exit` },
+      )
+    } finally {
+      await proxy.close()
     }
-    expect(gone).toBe(true)
   })
 
   it('tries the next host when the first refuses, and honours target_session_attrs', async () => {

@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream'
+import { elapse } from '@tusk/testkit/elapse'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect, createPool, errors, type Pool, type Session } from '../../src/index.js'
@@ -8,15 +10,6 @@ const open: (Session | Pool)[] = []
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => ('end' in c ? c.end() : c.close()).catch(() => {})))
 })
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time')
-    await sleep(10)
-  }
-}
 
 describe.each(servers.map((s) => [s.name, s] as const))('COPY and LISTEN on %s', (_n, server) => {
   async function conn(): Promise<Session> {
@@ -112,7 +105,8 @@ describe.each(servers.map((s) => [s.name, s] as const))('COPY and LISTEN on %s',
       for (let i = 0; ; i++) {
         if (i === 1000) ac.abort()
         yield [i]
-        if (i % 100 === 0) await sleep(1)
+        // A slow source: the abort arrives while rows are still trickling in.
+        if (i % 100 === 0) await elapse(1)
       }
     }
     const aborted = await c

@@ -7,6 +7,8 @@ import {
   startFaultProxy,
   startLocalServer,
 } from '@tusk/testkit'
+import { elapse } from '@tusk/testkit/elapse'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { connect, createPool, errors, type Pool, type PoolOptions } from '../../src/index.js'
@@ -16,16 +18,6 @@ const pools: Pool[] = []
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.end({ timeout: 2000 })))
 })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time')
-    await sleep(20)
-  }
-}
 
 describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, server) => {
   let appSerial = 0
@@ -63,7 +55,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     const sampler = (async () => {
       while (sampling) {
         peak = Math.max(peak, await backends(app))
-        await sleep(5)
+        await elapse(5)
       }
     })()
     const results = await Promise.all(
@@ -84,7 +76,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
         await c.release()
       }),
     )
-    await sleep(20)
+    await until(() => p.stats().waiting === 50, { what: '50 checkouts queued' })
     for (const c of held) await c.release()
     await Promise.all(waiting)
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i))
@@ -146,11 +138,13 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
   })
 
   it('pipelines nothing onto a connection that stalls on a slow query', async () => {
-    const { pool: p } = pool({ max: 2, maxPipeline: 8 })
+    const { pool: p, app } = pool({ max: 2, maxPipeline: 8 })
     const held = await Promise.all([p.connect(), p.connect()])
     for (const c of held) await c.release()
     const slow = p.query<{ pid: number }>('select pg_backend_pid() as pid, pg_sleep(1)')
-    await sleep(50)
+    await until(async () => (await backends(app, 'active')) === 1, { what: 'the slow query runs' })
+    // Past pipelineStallMs (5 ms by default) with no answer, the connection counts as stalled.
+    await elapse(20)
     const medium = p.query<{ pid: number }>('select pg_backend_pid() as pid, pg_sleep(0.05)')
     const fast = await Promise.all(
       Array.from({ length: 5 }, () => p.query<{ pid: number }>('select pg_backend_pid() as pid')),
@@ -163,11 +157,11 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
   })
 
   it('runs a query with pipeline: false alone on its connection', async () => {
-    const { pool: p } = pool({ max: 1, maxPipeline: 8 })
+    const { pool: p, app } = pool({ max: 1, maxPipeline: 8 })
     await p.query('select 1')
     const report = p.query('select pg_sleep(0.3)', [], { pipeline: false })
     const others = Array.from({ length: 3 }, () => p.query('select 1 as one'))
-    await sleep(50)
+    await until(async () => (await backends(app, 'active')) === 1, { what: 'the report runs' })
     // Nothing joined the report: the others wait for the connection instead.
     expect(p.stats().waiting).toBe(3)
     await report
@@ -179,7 +173,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     // Without it, the same statements join at once.
     const plain = p.query('select pg_sleep(0.3)')
     const joined = Array.from({ length: 3 }, () => p.query('select 1 as one'))
-    await sleep(50)
+    await until(async () => (await backends(app, 'active')) === 1, { what: 'the plain one runs' })
     expect(p.stats().waiting).toBe(0)
     await Promise.all([plain, ...joined])
   })
@@ -395,7 +389,8 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
       () => settled.push('first served'),
       (e) => settled.push(e instanceof errors.PoolTimeoutError ? 'first timed out' : String(e)),
     )
-    await sleep(200)
+    // The second waiter's deadline comes 200 ms after the first one's.
+    await elapse(200)
     const second = p.connect().then(
       async (c) => {
         settled.push('second served')
@@ -413,7 +408,10 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
   })
 
   it('names the awaiting caller in the stacks of pool errors', async () => {
-    const { pool: p } = pool({ max: 1, acquireTimeout: 100 })
+    // The one connection opens first: on a loaded machine opening it can take more than the
+    // 100 ms that the checkouts below are allowed.
+    const { pool: p } = pool({ min: 1, max: 1, acquireTimeout: 100 })
+    await until(() => p.stats().idle === 1, { what: 'the connection open' })
     async function queryHere() {
       return await p.query('select nosuchcolumn')
     }
@@ -448,8 +446,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     const queued = p
       .query(`insert into ${table} values (1)`, [], { signal: query.signal })
       .catch((e) => e)
-    await sleep(20)
-    expect(p.stats().waiting).toBe(2)
+    await until(() => p.stats().waiting === 2, { what: 'the checkout and the query queued' })
     checkout.abort(new Error('client went away'))
     query.abort()
     const [c, q] = await Promise.all([waiting, queued])
@@ -509,7 +506,8 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().idle).toBe(1)
     const c = await p.connect()
     const ending = p.end({ timeout: 2000 })
-    await sleep(50)
+    // end() has closed the idle connection and now waits for the checked-out one.
+    await until(() => p.stats().total === 1, { what: 'end() to close the idle connection' })
     expect(c.closed).toBe(false)
     await c.release()
     await ending
@@ -537,7 +535,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
   })
 
   it('retires a shared connection at maxUses and at drain() only once its pipeline is empty', async () => {
-    const { pool: p } = pool({ max: 1, maxUses: 10, maxPipeline: 8 })
+    const { pool: p, app } = pool({ max: 1, maxUses: 10, maxPipeline: 8 })
     const pids = await Promise.all(
       Array.from({ length: 50 }, () =>
         p.queryOne<{ pid: number }>('select pg_backend_pid() as pid'),
@@ -549,7 +547,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect([...perBackend.values()].every((n) => n === 10)).toBe(true)
     expect(p.stats().destroyed).toMatchObject({ uses: 5, error: 0, dirty: 0 })
     const draining = Array.from({ length: 8 }, () => p.query('select pg_sleep(0.02)'))
-    await sleep(5)
+    await until(async () => (await backends(app, 'active')) === 1, { what: 'the pipeline runs' })
     await p.drain()
     await Promise.all(draining)
     await until(() => p.stats().busy === 0)
@@ -593,7 +591,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
       })
       async function holdTooLong() {
         const c = await p.connect()
-        await sleep(120)
+        await until(() => warnings.length > 0, { what: 'the leak warning' })
         await c.release()
       }
       await holdTooLong()
@@ -615,21 +613,42 @@ describe.each(servers.map((s) => [s.name, s] as const))('pool on %s', (_n, serve
     expect(p.stats().destroyed.idle).toBe(3)
     expect(p.stats().idle).toBe(1)
     await until(async () => (await backends(app)) === 1)
-    await sleep(300)
+    // Three more idle timeouts go by: the last connection stays, as min asks.
+    await elapse(300)
     expect(p.stats().total).toBe(1)
     expect((await p.query('select 4 as w')).rows).toEqual([{ w: 4 }])
   })
 
   it('drains and resizes', async () => {
-    const { pool: p } = pool({ min: 2, max: 4 })
+    const { pool: p, app } = pool({ min: 2, max: 4 })
     await until(() => p.stats().idle === 2)
-    const before = (await p.query('select pg_backend_pid() as pid')).rows[0]
+    /** The backend pids of the pool's connections, one per client held at once. */
+    async function pids(): Promise<number[]> {
+      const held = await Promise.all([p.connect(), p.connect()])
+      try {
+        const rows = await Promise.all(
+          held.map((c) => c.queryOne<{ pid: number }>('select pg_backend_pid() as pid')),
+        )
+        return rows.map((r) => r!.pid).sort()
+      } finally {
+        for (const c of held) await c.release()
+      }
+    }
+    const before = await pids()
+    expect(new Set(before).size).toBe(2)
     await p.drain()
-    await until(() => p.stats().idle === 2)
+    await until(() => p.stats().idle === 2 && p.stats().destroyed.drain === 2, {
+      what: 'min connections back after the drain',
+    })
     expect(p.stats().destroyed.drain).toBe(2)
+    expect(p.stats().total).toBe(2)
+    // New backends replaced the drained ones, and the drained ones are gone from the server.
+    const after = await pids()
+    expect(new Set(after).size).toBe(2)
+    for (const pid of after) expect(before).not.toContain(pid)
+    await until(async () => (await backends(app)) === 2, { what: 'the drained backends to exit' })
     p.resize(0, 1)
     await until(() => p.stats().total <= 1)
-    expect(before).toBeDefined()
     // Lowered while connections are being opened: none of them takes the pool past max.
     p.resize(0, 4)
     const busy = Array.from({ length: 4 }, () => p.query('select pg_sleep(0.05)'))
@@ -696,18 +715,20 @@ describe.each(
           () => ok++,
           (e) => failures.push(e),
         )
-        await sleep(2)
+        await elapse(2)
       }
     })()
-    await sleep(300)
+    await until(() => ok >= 20, { what: 'the load running' })
     await server.halt()
-    await sleep(300)
+    // The server stays down a while, with the load still knocking.
+    await elapse(300)
     await server.start()
     const restarted = Date.now()
     const okAtRestart = ok
     await until(() => ok > okAtRestart, 15_000)
     const recoveryMs = Date.now() - restarted
-    await sleep(300)
+    const okAtRecovery = ok
+    await until(() => ok >= okAtRecovery + 20, { what: 'the load running again' })
     running = false
     await load
     for (const f of failures) {

@@ -1,5 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { startFaultProxy } from '@tusk/testkit'
+import { runningStatement } from '@tusk/testkit/activity'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -320,14 +322,19 @@ describe.each(servers.map((s) => [s.name, s] as const))('queries on %s', (_n, se
   describe('cancel and timeouts', () => {
     it('cancels on AbortSignal with a real CancelRequest', async () => {
       const c = await conn()
+      const admin = await conn()
       const ac = new AbortController()
       const p = c.query('select pg_sleep(30)', [], { signal: ac.signal }).catch((e) => e)
-      setTimeout(() => ac.abort(), 100)
+      await until(() => runningStatement(admin, c.processId, 'select pg_sleep(30)'), {
+        what: 'the statement running on the server',
+      })
+      ac.abort()
       const err = await p
       expect(err).toBeInstanceOf(errors.QueryCanceled)
       expect(err.reason).toBe('abort')
       expect(await c.queryOne('select 1 as ok')).toEqual({ ok: 1 })
       const pre = await c.query('select 1', [], { signal: AbortSignal.abort() }).catch((e) => e)
+      expect(pre).toBeInstanceOf(errors.QueryCanceled)
       expect(pre.reason).toBe('abort')
       expect(pre.safeToRetry).toBe(true)
     })
@@ -362,13 +369,20 @@ describe.each(servers.map((s) => [s.name, s] as const))('queries on %s', (_n, se
       )
       expect(settings).toEqual({ s: '150ms', l: '1s', i: '5s' })
       const st = await c.query('select pg_sleep(5)').catch((e) => e)
+      expect(st).toBeInstanceOf(errors.QueryCanceled)
       expect(st.reason).toBe('statement_timeout')
+      const admin = await conn()
       const ac = new AbortController()
       const p = c
         .query('select pg_sleep(5)', [], { statementTimeout: 0, signal: ac.signal })
         .catch((e) => e)
-      setTimeout(() => ac.abort(), 50)
-      expect((await p).reason).toBe('abort')
+      await until(() => runningStatement(admin, c.processId, 'select pg_sleep(5)'), {
+        what: 'the statement running on the server',
+      })
+      ac.abort()
+      const aborted = await p
+      expect(aborted).toBeInstanceOf(errors.QueryCanceled)
+      expect(aborted.reason).toBe('abort')
     })
 
     it('never lets a late cancel hit the next query', async () => {
@@ -377,8 +391,13 @@ describe.each(servers.map((s) => [s.name, s] as const))('queries on %s', (_n, se
         const ac = new AbortController()
         const first = c.query('select pg_sleep(0.02)', [], { signal: ac.signal })
         const second = c.query('select pg_sleep(0.03), 2 as v')
+        // Aborts land at varied points around the end of the first query: the race is the subject.
         setTimeout(() => ac.abort(), 15 + (i % 10))
-        await first.catch(() => {})
+        const outcome = await first.catch((e: unknown) => e)
+        if (outcome instanceof Error) {
+          expect(outcome).toBeInstanceOf(errors.QueryCanceled)
+          expect(outcome).toMatchObject({ reason: 'abort' })
+        }
         const r = await second
         expect(r.rows[0]).toMatchObject({ v: 2 })
       }

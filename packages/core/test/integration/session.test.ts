@@ -5,6 +5,9 @@
  * and events.
  */
 import { Readable } from 'node:stream'
+import { runningStatement } from '@tusk/testkit/activity'
+import { elapse } from '@tusk/testkit/elapse'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -286,9 +289,14 @@ describe.each(servers.map((s) => [s.name, s] as const))('sessions on %s', (_n, s
       const t = await s.exec('select pg_sleep(10)', { timeout: 100 }).catch((e: unknown) => e)
       expect(t).toBeInstanceOf(errors.QueryCanceled)
       expect((t as { reason?: string }).reason).toBe('timeout')
+      const admin = await session()
       const ac = new AbortController()
-      setTimeout(() => ac.abort(), 100)
-      const a = await s.exec('select pg_sleep(10)', { signal: ac.signal }).catch((e: unknown) => e)
+      const pending = s.exec('select pg_sleep(10)', { signal: ac.signal }).catch((e: unknown) => e)
+      await until(() => runningStatement(admin, s.processId, 'select pg_sleep(10)'), {
+        what: 'the statement running on the server',
+      })
+      ac.abort()
+      const a = await pending
       expect(a).toBeInstanceOf(errors.QueryCanceled)
       expect((a as { reason?: string }).reason).toBe('abort')
       const pre = await s.exec('select 1', { signal: AbortSignal.abort() }).catch((e: unknown) => e)
@@ -330,7 +338,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('sessions on %s', (_n, s
       await s.exec(`create temp table ${name} (x int)`)
       async function* slow(): AsyncGenerator<string> {
         yield '1\n'
-        await new Promise((r) => setTimeout(r, 2000))
+        await elapse(2000)
         yield '2\n'
       }
       const started = Date.now()
@@ -433,9 +441,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('sessions on %s', (_n, s
       const c = await p.connect()
       await c.release()
       stop()
-      const deadline = Date.now() + 5000
-      while (!seen.includes('remove') && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20))
+      await until(() => seen.includes('remove'), { what: 'the idle connection removed' })
       expect(seen).toEqual(['connect', 'acquire', 'release', 'remove'])
       const errorsSeen: errors.TuskError[] = []
       const bad = createPool('postgres://nobody@127.0.0.1:1/none', { max: 1, acquireTimeout: 500 })
