@@ -96,9 +96,16 @@ interface PgClientMembers {
   wrapNativePool(pool: unknown): ExternalPool
 }
 
-type PgClientClass = new (config: Knex.Config) => Knex.Client & PgClientMembers
+/**
+ * Knex's pg client class: Knex's `Client` statics (so `client: TuskClient` type-checks where Knex
+ * wants `typeof Client`) and instances with the members above.
+ */
+type PgClientClass = Omit<typeof Knex.Client, 'prototype'> &
+  (new (
+    config: Knex.Config,
+  ) => Knex.Client & PgClientMembers)
 
-const PgClient = PgClientModule as PgClientClass
+const PgClient = PgClientModule as unknown as PgClientClass
 
 const COMMIT = /^\s*commit\s*;?\s*$/i
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i
