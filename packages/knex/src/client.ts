@@ -275,10 +275,18 @@ export class TuskClient extends PgClient {
     }
   }
 
-  /** Gives a connection back once what it ran (a stream's cursor) has ended. */
+  /**
+   * Gives a connection back once what it ran (a stream's cursor) has ended. One Knex marked
+   * disposed (a `.timeout(ms)` without `cancel` leaves its statement running) is closed at once
+   * instead: Knex waits for this release before it rejects with the timeout.
+   */
   override async releaseConnection(connection: TuskKnexConnection): Promise<void> {
     const running = connection.inFlight
-    if (running !== undefined) await running.settled
+    if (connection.__knex__disposed !== undefined && running !== undefined) {
+      connection.session.destroy()
+    } else if (running !== undefined) {
+      await running.settled
+    }
     connection.idleSince = Date.now()
     await super.releaseConnection(connection)
   }
