@@ -6,7 +6,7 @@
  */
 import { errors, type QueryOptions, type QueryResult, type Session } from '@tusk/core'
 
-/** What a connection is running now: aborting the controller cancels it with a CancelRequest. */
+/** @internal What a connection is running now: aborting the controller cancels it with a CancelRequest. */
 export interface InFlight {
   readonly controller: AbortController
   /** Settles (never rejects) once the statement or stream has ended. */
@@ -38,7 +38,7 @@ export class TuskKnexConnection {
   /** @internal When the connection was last given back to the pool (ms since the epoch). */
   idleSince: number = Date.now()
 
-  /** @internal Created by TuskClient. */
+  /** Connections come from TuskClient (Knex's pool, or `knex.client.acquireConnection()`). */
   constructor(session: Session, queryOptions: QueryOptions) {
     this.session = session
     this.queryOptions = queryOptions

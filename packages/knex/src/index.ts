@@ -9,4 +9,4 @@ export {
   type TuskKnexConfig,
   type TypeMapping,
 } from './client.js'
-export { type InFlight, type QueryCallback, TuskKnexConnection } from './connection.js'
+export { type QueryCallback, TuskKnexConnection } from './connection.js'

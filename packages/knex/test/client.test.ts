@@ -294,6 +294,32 @@ describe.each(KNEX_RELEASES.map((r) => [r.version, r] as const))('Knex %s', (ver
       expect(await one.raw('select 5 as five').then((r) => r.rows)).toEqual([{ five: 5 }])
     })
 
+    it('cancels a statement through .options({ signal }) and .options({ timeout })', async () => {
+      const controller = new AbortController()
+      const pending = rejection(() =>
+        db.raw('select pg_sleep(10)').options({ signal: controller.signal }),
+      )
+      setTimeout(() => controller.abort(), 100)
+      const aborted = (await pending) as errors.QueryCanceled
+      expect(aborted).toBeInstanceOf(errors.QueryCanceled)
+      expect(aborted.code).toBe('57014')
+      const timed = await rejection(() => db.raw('select pg_sleep(10)').options({ timeout: 100 }))
+      expect(timed).toBeInstanceOf(errors.QueryCanceled)
+      expect(await db.raw('select 1 as one').then((r) => r.rows)).toEqual([{ one: 1 }])
+    })
+
+    it('connects with what a connection provider function returns', async () => {
+      let calls = 0
+      const provided = open({
+        connection: async () => {
+          calls++
+          return { connectionString: url } as Knex.StaticConnectionConfig
+        },
+      })
+      expect(await provided.raw('select 1 as one').then((r) => r.rows)).toEqual([{ one: 1 }])
+      expect(calls).toBeGreaterThan(0)
+    })
+
     it('never hands out a connection left in a transaction or closed', async () => {
       const one = open({ pool: { min: 0, max: 1 } })
       const conn = (await one.client.acquireConnection()) as Client.TuskKnexConnection
