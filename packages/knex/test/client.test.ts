@@ -431,6 +431,23 @@ describe.each(KNEX_RELEASES.map((r) => [r.version, r] as const))('Knex %s', (ver
       }
     })
 
+    it('returns @tusk/core’s lossless values with typeMapping: tusk', async () => {
+      const lossless = open({ tusk: { typeMapping: 'tusk' } })
+      const sql = `select 9007199254740993::int8 as big, 1.50::numeric as num, '2024-02-29'::date as day,
+                          '\\x00ff'::bytea as bytes`
+      const [row] = (await lossless.raw(sql)).rows
+      expect(row).toEqual({
+        big: 9007199254740993n,
+        num: '1.50',
+        day: '2024-02-29',
+        bytes: new Uint8Array([0, 255]),
+      })
+      const [script] = (
+        (await lossless.raw(`select 1; ${sql}`)) as unknown as { rows: unknown[] }[]
+      ).slice(1)
+      expect(script?.rows).toEqual([row])
+    })
+
     it('maps int8 as the connection’s types option says, for this instance only', async () => {
       const wide = open({
         connection: { connectionString: url, types: { int8: 'bigint' } } as never,
