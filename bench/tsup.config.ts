@@ -10,4 +10,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   outDir: 'dist',
+  // Knex requires every dialect's driver lazily; bundled, each missing one is a build error.
+  external: ['knex', /^knex\//],
 })

@@ -199,6 +199,8 @@ import { existsSync } from 'node:fs'
 import { createPool, errors, sql } from '@tusk/core'
 import { pgTypes } from '@tusk/core/pg'
 import { TuskDialect } from '@tusk/kysely-dialect'
+import { TuskClient } from '@tusk/knex'
+import knex from 'knex'
 import { Kysely, sql as ksql } from 'kysely'
 
 assert.equal(typeof pgTypes, 'object')
@@ -232,13 +234,23 @@ try {
 } finally {
   await db.destroy()
 }
-console.log(\`esm: @tusk/core and @tusk/kysely-dialect ran select 1; \${frames.length} stack frames in shipped files\`)
+const kx = knex({ client: TuskClient, connection: process.env.DATABASE_URL })
+try {
+  const { rows } = await kx.raw('select ?::int4 as one', [1])
+  assert.deepEqual(rows, [{ one: 1 }])
+  await assert.rejects(kx('no_such_table'), errors.UndefinedTable)
+} finally {
+  await kx.destroy()
+}
+console.log(\`esm: @tusk/core, @tusk/kysely-dialect and @tusk/knex ran select 1; \${frames.length} stack frames in shipped files\`)
 `
 
 const CJS_SMOKE = `const assert = require('node:assert/strict')
 const { createPool, errors } = require('@tusk/core')
 const { pgTypes } = require('@tusk/core/pg')
 const { TuskDialect } = require('@tusk/kysely-dialect')
+const { TuskClient } = require('@tusk/knex')
+const knex = require('knex')
 const { Kysely, sql } = require('kysely')
 
 async function main() {
@@ -263,7 +275,14 @@ async function main() {
   } finally {
     await db.destroy()
   }
-  console.log('cjs: @tusk/core and @tusk/kysely-dialect ran select 1; instanceof holds across ESM and CJS')
+  const kx = knex({ client: TuskClient, connection: process.env.DATABASE_URL })
+  try {
+    const { rows } = await kx.raw('select ?::int4 as one', [1])
+    assert.deepEqual(rows, [{ one: 1 }])
+  } finally {
+    await kx.destroy()
+  }
+  console.log('cjs: @tusk/core, @tusk/kysely-dialect and @tusk/knex ran select 1; instanceof holds across ESM and CJS')
 }
 main().catch((err) => {
   console.error(err)
@@ -290,6 +309,18 @@ void db
 // @ts-expect-error: conninfo is a string or options, not a number
 new TuskDialect({ conninfo: 42 })
 `
+const KNEX_TYPES = `
+const kx: Knex = knex({ client: TuskClient, connection: 'postgres://localhost/app' })
+void kx
+const config: TuskKnexConfig = { client: TuskClient, tusk: { healthCheck: false } }
+void config
+// @ts-expect-error: healthCheck is a number or false
+const wrong: TuskKnexConfig = { client: TuskClient, tusk: { healthCheck: 'often' } }
+void wrong
+`
+const KNEX_IMPORTS = `import { TuskClient, type TuskKnexConfig } from '@tusk/knex'
+import knex, { type Knex } from 'knex'
+`
 const IMPORTS = `import { createPool, errors, type Pool, type QueryResult } from '@tusk/core'
 import { pgTypes } from '@tusk/core/pg'
 `
@@ -299,9 +330,9 @@ import { Kysely } from 'kysely'
 // Kysely 0.29 ships ESM only: a CommonJS file can import it only where `require(esm)` exists
 // (Node 20.19+; TypeScript's `nodenext` and `bundler`), so the node16 CommonJS consumer uses core.
 const CONSUMERS = {
-  'types.mts': `${IMPORTS}${KYSELY_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}`,
-  'types.cts': `${IMPORTS}${KYSELY_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}export {}\n`,
-  'types-core.cts': `${IMPORTS}${CORE_TYPES}export {}\n`,
+  'types.mts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}`,
+  'types.cts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}export {}\n`,
+  'types-core.cts': `${IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KNEX_TYPES}export {}\n`,
 }
 const TYPE_CHECKS = [
   { module: 'node16', moduleResolution: 'node16', files: ['types.mts', 'types-core.cts'] },

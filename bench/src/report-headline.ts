@@ -75,12 +75,15 @@ const PAIR_LABELS: Record<string, string> = {
   'tusk/postgres': 'Tusk vs postgres.js',
   'tusk/libpq': 'Tusk vs libpq',
   'kysely-tusk/kysely-pg': 'over Tusk vs over `pg`',
+  'knex-tusk/knex-pg': 'Knex over Tusk vs over `pg`',
 }
 
 /** Column headings for the ORM suite's drivers. */
 const ORM_LABELS: Partial<Record<DriverName, string>> = {
   'kysely-tusk': 'Kysely over Tusk',
   'kysely-pg': 'Kysely over `pg`',
+  'knex-tusk': 'Knex over Tusk',
+  'knex-pg': 'Knex over `pg`',
 }
 
 /** A ratio whose min–max straddles 1 is a tie: it is marked ≈. */
@@ -171,7 +174,7 @@ export function renderHeadline(r: Results): string {
   if (orm) {
     out.push(
       '',
-      `ORM: the same queries through Kysely over \`@tusk/kysely-dialect\` and over its stock \`PostgresDialect\` with a \`pg\` Pool, pool of ${r.sizes.poolSize} each (${orm.drivers.map((d) => d.version).join('; ')}):`,
+      `ORM: the same queries through each ORM over Tusk and over its stock \`pg\` setup — Kysely over \`@tusk/kysely-dialect\` and over \`PostgresDialect\` with a \`pg\` Pool, Knex with \`client: TuskClient\` and with \`client: 'pg'\` — pool of ${r.sizes.poolSize} each (${orm.drivers.map((d) => d.version).join('; ')}):`,
       '',
       ...ormTable(orm),
     )

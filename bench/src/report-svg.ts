@@ -15,6 +15,8 @@ const COLORS: Record<DriverName, string> = {
   libpq: '#7048e8',
   'kysely-tusk': '#d9480f',
   'kysely-pg': '#868e96',
+  'knex-tusk': '#e8590c',
+  'knex-pg': '#adb5bd',
   'tusk-otel': '#f08c00',
 }
 

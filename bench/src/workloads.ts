@@ -37,7 +37,7 @@ export const CORE_DRIVERS = ['tusk', 'pg', 'postgres', 'pg-native', 'libpq'] as 
  * The drivers of the ORM suite: one ORM over Tusk and over its stock `pg` setup. An ORM is added
  * as one file in src/orm/ and one line in src/orm/registry.ts and here.
  */
-export const ORM_DRIVERS = ['kysely-tusk', 'kysely-pg'] as const
+export const ORM_DRIVERS = ['kysely-tusk', 'kysely-pg', 'knex-tusk', 'knex-pg'] as const
 
 /** Tusk with @tusk/otel subscribed and an OpenTelemetry SDK recording (spans and metrics). */
 export const OTEL_DRIVERS = ['tusk-otel'] as const
@@ -88,7 +88,10 @@ export const SUITES: readonly SuiteSpec[] = [
     id: 'orm',
     title: 'ORM: the same ORM over Tusk and over pg',
     drivers: ORM_DRIVERS,
-    ratioPairs: [['kysely-tusk', 'kysely-pg']],
+    ratioPairs: [
+      ['kysely-tusk', 'kysely-pg'],
+      ['knex-tusk', 'knex-pg'],
+    ],
     baseline: 'kysely-pg',
   },
   {

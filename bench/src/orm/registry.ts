@@ -10,4 +10,6 @@ import type { OrmAdapter } from './orm-driver.js'
 export const ORM_LOADERS: Record<OrmDriverName, () => Promise<OrmAdapter>> = {
   'kysely-tusk': async () => (await import('./kysely-tusk.js')).load(),
   'kysely-pg': async () => (await import('./kysely-pg.js')).load(),
+  'knex-tusk': async () => (await import('./knex-tusk.js')).load(),
+  'knex-pg': async () => (await import('./knex-pg.js')).load(),
 }
