@@ -388,6 +388,15 @@ async function attempt(
         )
       }),
     )
+    // Bytes that came in the chunk that ended startup may already have broken the link.
+    if (conn.closed)
+      throw (
+        conn.closeReason ??
+        new ConnectionError(`connection to ${peer} closed during startup`, {
+          host: peer,
+          phase: 'connect',
+        })
+      )
     if (
       result.negotiatedMinor !== undefined &&
       config.minProtocolVersion === '3.2' &&

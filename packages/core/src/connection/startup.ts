@@ -192,6 +192,13 @@ export class StartupOperation implements Operation {
           { host: ctx.host, phase: 'authenticate' },
         )
       case 'BackendKeyData':
+        // Sent once; a second key would silently retarget every later CancelRequest.
+        if (this.#key !== undefined) {
+          throw new ProtocolError('server sent BackendKeyData twice', {
+            messageType: m.type,
+            phase: 'startup',
+          })
+        }
         this.#key = { processId: m.processId, secretKey: m.secretKey }
         return false
       case 'NegotiateProtocolVersion':
@@ -205,6 +212,7 @@ export class StartupOperation implements Operation {
         if (!this.#authenticated) {
           throw new ProtocolError('server sent ReadyForQuery before authentication completed', {
             messageType: 'ReadyForQuery',
+            phase: 'startup',
           })
         }
         const exchange = this.#exchange
@@ -230,7 +238,10 @@ export class StartupOperation implements Operation {
         return true
       }
       default:
-        throw new ProtocolError(`server sent ${m.type} during startup`, { messageType: m.type })
+        throw new ProtocolError(`server sent ${m.type} during startup`, {
+          messageType: m.type,
+          phase: 'startup',
+        })
     }
   }
 
@@ -279,6 +290,7 @@ export class StartupOperation implements Operation {
     if (!this.#scram) {
       throw new ProtocolError(`server sent ${type} without a SASL exchange in progress`, {
         messageType: type,
+        phase: 'authenticate',
       })
     }
     return this.#scram

@@ -1,0 +1,509 @@
+/**
+ * Hostile servers at the protocol level, scripted with the core's own encoder: lying lengths,
+ * unknown message types, messages out of order, a server that closes mid-message or never
+ * speaks. Each case checks the taxonomy class and its key fields, a time bound, that no
+ * rejection goes unhandled and that the password never shows in the error.
+ */
+import { until } from '@tusk/testkit/until'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  ConnectionClosed,
+  ConnectionLost,
+  ConnectTimeout,
+  ProtocolError,
+  ProtocolViolation,
+  QueryCanceled,
+} from '../../src/errors/index.js'
+import { connect, type Session } from '../../src/index.js'
+import type { BackendMessage } from '../../src/protocol/index.js'
+import { failureOf, renderings, SECRET, unhandledRejections } from './observed-failure.js'
+import {
+  frame,
+  frameOfUnknownType,
+  frameWithLength,
+  READY,
+  type ScriptedPeer,
+  type ScriptedServer,
+  startScriptedServer,
+} from './scripted-server.js'
+
+/** An immediate refusal must come well inside this (2-core machines, other suites running). */
+const PROMPT_MS = 2_000
+
+let server: ScriptedServer | undefined
+let session: Session | undefined
+afterEach(async () => {
+  session?.destroy()
+  session = undefined
+  await server?.close()
+  server = undefined
+  expect(unhandledRejections).toEqual([])
+})
+
+async function serve(
+  script: (peer: ScriptedPeer) => Promise<void> | void,
+): Promise<ScriptedServer> {
+  server = await startScriptedServer(script)
+  return server
+}
+
+function open(s: ScriptedServer, options: Parameters<typeof connect>[1] = {}): Promise<Session> {
+  return connect(s.conninfo(`password=${SECRET}`), { connectTimeout: 5_000, ...options })
+}
+
+/** Startup answered as a trusting server would, then `after` runs on the ready session. */
+async function readyThen(peer: ScriptedPeer, after: (peer: ScriptedPeer) => Promise<void> | void) {
+  if ((await peer.startup()) === undefined) return
+  peer.send(...READY)
+  await after(peer)
+}
+
+/** Answers the next extended-protocol batch (up to its Sync) with `answer`. */
+async function answerQuery(peer: ScriptedPeer, answer: Uint8Array[]): Promise<void> {
+  if ((await peer.expect('Sync')) === undefined) return
+  for (const bytes of answer) peer.write(bytes)
+}
+
+const ONE_INT: BackendMessage = {
+  type: 'RowDescription',
+  fields: [
+    {
+      name: 'n',
+      tableOid: 0,
+      columnAttr: 0,
+      typeOid: 23,
+      typeSize: 4,
+      typeModifier: -1,
+      format: 0,
+    },
+  ],
+}
+
+/** A failed connect reports the link's loss with the protocol error as its cause. */
+function expectLostAtConnect(error: unknown, s: ScriptedServer): ProtocolError {
+  expect(error).toBeInstanceOf(ConnectionLost)
+  const lost = error as ConnectionLost
+  expect(lost.phase).toBe('connect')
+  expect(lost.host).toBe(`127.0.0.1:${s.port}`)
+  expect(lost.safeToRetry).toBe(true)
+  expect(lost.inDoubt).toBeFalsy()
+  expect(lost.cause).toBeInstanceOf(ProtocolError)
+  expect(renderings(error)).not.toContain(SECRET)
+  return lost.cause as ProtocolError
+}
+
+describe('a hostile server: message lengths', () => {
+  it.each([0, 3, -1, -0x80000000])(
+    'refuses a ReadyForQuery whose length %i is below the 4 bytes of the length itself',
+    { timeout: 10_000 },
+    async (length) => {
+      const s = await serve(async (peer) => {
+        await peer.startup()
+        peer.send({ type: 'AuthenticationOk' })
+        peer.write(frameWithLength({ type: 'ReadyForQuery', status: 'I' }, length))
+      })
+      const { error, ms } = await failureOf(() => open(s))
+      const cause = expectLostAtConnect(error, s)
+      expect(cause.messageType).toBe('ReadyForQuery')
+      expect(cause.message).toContain(`length ${length} is below 4`)
+      expect(ms).toBeLessThan(PROMPT_MS)
+    },
+  )
+
+  it('refuses a fixed-size message with the wrong length', { timeout: 10_000 }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' })
+      peer.write(frameWithLength({ type: 'ReadyForQuery', status: 'I' }, 6))
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.message).toBe('ReadyForQuery: length 6 is wrong, must be 5')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a BackendKeyData longer than the 256-byte key allows', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' })
+      peer.write(frame({ type: 'BackendKeyData', processId: 1, secretKey: new Uint8Array(300) }))
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.messageType).toBe('BackendKeyData')
+    expect(cause.message).toContain('exceeds the maximum of 264')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a declared length above maxMessageSize before buffering any of it', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' })
+      // Declares 64 MiB, then really sends 8 MiB of it: none may be kept.
+      const bulk = new Uint8Array(8 << 20).fill(0x61)
+      peer.write(frameWithLength({ type: 'ParameterStatus', name: 'x', value: '' }, 64 << 20))
+      peer.write(bulk)
+    })
+    const before = process.memoryUsage().arrayBuffers
+    const { error, ms } = await failureOf(() => open(s, { maxMessageSize: 64 * 1024 }))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.messageType).toBe('ParameterStatus')
+    expect(cause.message).toContain(`length ${64 << 20} exceeds maxMessageSize (65536)`)
+    expect(ms).toBeLessThan(PROMPT_MS)
+    // The server's own 8 MiB buffer is counted here too; the client must add nothing near 64 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20)
+  })
+
+  it('refuses a DataRow declaring 2 GiB in the middle of a query, naming the query', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve((peer) =>
+      readyThen(peer, (p) =>
+        answerQuery(p, [
+          frame({ type: 'ParseComplete' }),
+          frame({ type: 'BindComplete' }),
+          frame(ONE_INT),
+          frameWithLength({ type: 'DataRow', values: ['1'] }, 0x7fffffff),
+        ]),
+      ),
+    )
+    session = await open(s)
+    const { error, ms } = await failureOf(() => session!.query('select 1 as n'))
+    expect(error).toBeInstanceOf(ConnectionLost)
+    const lost = error as ConnectionLost
+    expect(lost.phase).toBe('query')
+    expect(lost.query).toBe('select 1 as n')
+    expect(lost.safeToRetry).toBe(false)
+    expect(lost.cause).toBeInstanceOf(ProtocolError)
+    expect((lost.cause as ProtocolError).messageType).toBe('DataRow')
+    expect((lost.cause as ProtocolError).message).toContain('exceeds maxMessageSize')
+    expect(session.closed).toBe(true)
+    expect(renderings(error)).not.toContain(SECRET)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a CommandComplete whose length cuts off its terminator', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve((peer) =>
+      readyThen(peer, (p) =>
+        answerQuery(p, [
+          frame({ type: 'ParseComplete' }),
+          frame({ type: 'BindComplete' }),
+          frame({ type: 'NoData' }),
+          // "SELECT 1\0" declared one byte short: the body has no NUL.
+          frameWithLength({ type: 'CommandComplete', tag: 'SELECT 1' }, 4 + 8),
+          frame({ type: 'ReadyForQuery', status: 'I' }),
+        ]),
+      ),
+    )
+    session = await open(s)
+    const { error, ms } = await failureOf(() => session!.query('select'))
+    expect(error).toBeInstanceOf(ConnectionLost)
+    expect((error as ConnectionLost).cause).toBeInstanceOf(ProtocolError)
+    expect(((error as ConnectionLost).cause as ProtocolError).messageType).toBe('CommandComplete')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('bounds a message that never completes mid-query by timeout plus cancelGrace', {
+    timeout: 10_000,
+  }, async () => {
+    // The CancelRequest comes on a second connection, which `startup()` reads and ignores.
+    const s = await serve((peer) =>
+      readyThen(peer, (p) =>
+        answerQuery(p, [
+          frame({ type: 'ParseComplete' }),
+          frame({ type: 'BindComplete' }),
+          frame(ONE_INT),
+          // Declares 1000 bytes, sends the first 11, then stalls.
+          frameWithLength({ type: 'DataRow', values: ['1'] }, 1000),
+        ]),
+      ),
+    )
+    session = await open(s, { cancelGrace: 300 })
+    const { error, ms } = await failureOf(() =>
+      session!.query('select 1 as n', [], { timeout: 300 }),
+    )
+    expect(error).toBeInstanceOf(QueryCanceled)
+    expect((error as QueryCanceled).query).toBe('select 1 as n')
+    expect((error as QueryCanceled).cause).toBeInstanceOf(ConnectionLost)
+    expect(session.closed).toBe(true)
+    expect(ms).toBeGreaterThanOrEqual(550)
+    expect(ms).toBeLessThan(600 + PROMPT_MS)
+  })
+})
+
+describe('a hostile server: unknown message types', () => {
+  it('refuses an unknown type byte during startup', { timeout: 10_000 }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' })
+      peer.write(frameOfUnknownType(0x7a))
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.message).toBe("unknown backend message type byte 0x7a ('z')")
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses an unknown type byte in the middle of a result', { timeout: 10_000 }, async () => {
+    const s = await serve((peer) =>
+      readyThen(peer, (p) =>
+        answerQuery(p, [
+          frame({ type: 'ParseComplete' }),
+          frame({ type: 'BindComplete' }),
+          frame(ONE_INT),
+          frameOfUnknownType(0x01, new Uint8Array([1, 2, 3])),
+        ]),
+      ),
+    )
+    session = await open(s)
+    const { error, ms } = await failureOf(() => session!.query('select 1 as n'))
+    expect(error).toBeInstanceOf(ConnectionLost)
+    expect((error as ConnectionLost).phase).toBe('query')
+    expect((error as ConnectionLost).cause).toBeInstanceOf(ProtocolError)
+    expect(((error as ConnectionLost).cause as Error).message).toContain('0x01')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses an unknown authentication request code', { timeout: 10_000 }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      // AuthenticationOk's frame with its code word changed to 99.
+      const bytes = frame({ type: 'AuthenticationOk' })
+      new DataView(bytes.buffer).setInt32(5, 99)
+      peer.write(bytes)
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.message).toMatch(/99/)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a ReadyForQuery with an unknown transaction status', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' })
+      const bytes = frame({ type: 'ReadyForQuery', status: 'I' })
+      bytes[5] = 0x58 // 'X'
+      peer.write(bytes)
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.messageType).toBe('ReadyForQuery')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+})
+
+describe('a hostile server: messages out of order', () => {
+  it('fails a query whose DataRow comes before any RowDescription', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve((peer) =>
+      readyThen(peer, (p) =>
+        answerQuery(p, [
+          frame({ type: 'ParseComplete' }),
+          frame({ type: 'BindComplete' }),
+          frame({ type: 'DataRow', values: ['1'] }),
+          frame({ type: 'CommandComplete', tag: 'SELECT 1' }),
+          frame({ type: 'ReadyForQuery', status: 'I' }),
+        ]),
+      ),
+    )
+    session = await open(s)
+    const { error, ms } = await failureOf(() => session!.query('select 1 as n'))
+    expect(error).toBeInstanceOf(ProtocolViolation)
+    const violation = error as ProtocolViolation
+    expect(violation.code).toBe('08P01')
+    expect(violation.message).toBe('DataRow has 1 columns, RowDescription none')
+    expect(violation.query).toBe('select 1 as n')
+    expect(renderings(error)).not.toContain(SECRET)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('closes an idle connection on a CommandComplete that answers no query', {
+    timeout: 10_000,
+  }, async () => {
+    let speak!: () => void
+    const spoken = new Promise<void>((resolve) => {
+      speak = resolve
+    })
+    const s = await serve((peer) =>
+      readyThen(peer, async (p) => {
+        await spoken
+        p.send({ type: 'CommandComplete', tag: 'DELETE 5' })
+      }),
+    )
+    const closes: unknown[] = []
+    session = await open(s, { onClose: (e) => closes.push(e) })
+    speak()
+    await until(() => closes.length > 0, { timeout: PROMPT_MS, what: 'onClose' })
+    expect(session.closed).toBe(true)
+    expect(closes).toHaveLength(1)
+    const lost = closes[0] as ConnectionLost
+    expect(lost).toBeInstanceOf(ConnectionLost)
+    expect(lost.phase).toBe('idle')
+    expect(lost.cause).toBeInstanceOf(ProtocolError)
+    expect((lost.cause as ProtocolError).messageType).toBe('CommandComplete')
+    expect((lost.cause as ProtocolError).message).toBe(
+      'server sent CommandComplete while no request was pending',
+    )
+    const next = await failureOf(() => session!.query('select 1'))
+    expect(next.error).toBeInstanceOf(ConnectionClosed)
+  })
+
+  it('fails connect when a stray message follows the first ReadyForQuery', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      // One write: the stray CommandComplete arrives in the chunk that completes startup.
+      peer.send(...READY, { type: 'CommandComplete', tag: 'DELETE 5' })
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.messageType).toBe('CommandComplete')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a ReadyForQuery before authentication completed', { timeout: 10_000 }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationCleartextPassword' })
+      await peer.expect('PasswordMessage')
+      peer.send({ type: 'ReadyForQuery', status: 'I' })
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect((error as ProtocolError).messageType).toBe('ReadyForQuery')
+    expect((error as ProtocolError).host).toBe(`127.0.0.1:${s.port}`)
+    expect((error as ProtocolError).message).toBe(
+      'server sent ReadyForQuery before authentication completed',
+    )
+    expect((error as ProtocolError).phase).toBe('startup')
+    expect(renderings(error)).not.toContain(SECRET)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a second BackendKeyData during startup', { timeout: 10_000 }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send(
+        { type: 'AuthenticationOk' },
+        { type: 'BackendKeyData', processId: 1, secretKey: new Uint8Array([0, 0, 0, 1]) },
+        { type: 'BackendKeyData', processId: 2, secretKey: new Uint8Array([0, 0, 0, 2]) },
+        { type: 'ParameterStatus', name: 'client_encoding', value: 'UTF8' },
+        { type: 'ReadyForQuery', status: 'I' },
+      )
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect((error as ProtocolError).messageType).toBe('BackendKeyData')
+    expect((error as ProtocolError).message).toBe('server sent BackendKeyData twice')
+    expect((error as ProtocolError).phase).toBe('startup')
+    expect((error as ProtocolError).host).toBe(`127.0.0.1:${s.port}`)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('refuses a result message during startup', { timeout: 10_000 }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' }, ONE_INT)
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect((error as ProtocolError).messageType).toBe('RowDescription')
+    expect((error as ProtocolError).message).toBe('server sent RowDescription during startup')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+})
+
+describe('a hostile server: it closes or never speaks', () => {
+  it('loses the query when the server closes in the middle of a DataRow', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve((peer) =>
+      readyThen(peer, async (p) => {
+        if ((await p.expect('Sync')) === undefined) return
+        p.send({ type: 'ParseComplete' }, { type: 'BindComplete' }, ONE_INT)
+        const row = frame({ type: 'DataRow', values: ['12345'] })
+        p.end(row.subarray(0, row.length - 2))
+      }),
+    )
+    session = await open(s)
+    const { error, ms } = await failureOf(() => session!.query('select 12345 as n'))
+    expect(error).toBeInstanceOf(ConnectionLost)
+    const lost = error as ConnectionLost
+    expect(lost.phase).toBe('query')
+    expect(lost.query).toBe('select 12345 as n')
+    expect(lost.safeToRetry).toBe(false)
+    expect(lost.message).toContain('the server closed the connection unexpectedly')
+    expect(session.closed).toBe(true)
+    expect(renderings(error)).not.toContain(SECRET)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('fails connect when the server closes in the middle of an authentication request', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      const bytes = frame({ type: 'AuthenticationMD5Password', salt: new Uint8Array([1, 2, 3, 4]) })
+      peer.end(bytes.subarray(0, 7))
+    })
+    const { error, ms } = await failureOf(() => open(s))
+    expect(error).toBeInstanceOf(ConnectionLost)
+    expect((error as ConnectionLost).phase).toBe('connect')
+    expect((error as ConnectionLost).safeToRetry).toBe(true)
+    expect(renderings(error)).not.toContain(SECRET)
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('bounds a server that accepts and never speaks by connectTimeout', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(() => {})
+    const { error, ms } = await failureOf(() => open(s, { connectTimeout: 300 }))
+    expect(error).toBeInstanceOf(ConnectTimeout)
+    expect((error as ConnectTimeout).phase).toBe('connect')
+    expect((error as ConnectTimeout).safeToRetry).toBe(true)
+    expect((error as ConnectTimeout).message).toContain('after 300 ms (connectTimeout)')
+    expect(renderings(error)).not.toContain(SECRET)
+    expect(ms).toBeGreaterThanOrEqual(290)
+    expect(ms).toBeLessThan(300 + PROMPT_MS)
+  })
+
+  it('bounds a server that never answers the SSLRequest by connectTimeout', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(() => {})
+    const { error, ms } = await failureOf(() =>
+      connect(s.conninfo(`password=${SECRET} sslmode=require`), { connectTimeout: 300 }),
+    )
+    expect(error).toBeInstanceOf(ConnectTimeout)
+    expect(ms).toBeGreaterThanOrEqual(290)
+    expect(ms).toBeLessThan(300 + PROMPT_MS)
+  })
+
+  it('bounds a server that stops halfway through startup by the connect_timeout keyword', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationOk' })
+    })
+    const { error, ms } = await failureOf(() =>
+      connect(s.conninfo(`password=${SECRET} connect_timeout=2`)),
+    )
+    expect(error).toBeInstanceOf(ConnectTimeout)
+    expect((error as ConnectTimeout).message).toContain('(connect_timeout)')
+    expect(ms).toBeGreaterThanOrEqual(1_990)
+    expect(ms).toBeLessThan(2_000 + PROMPT_MS)
+  })
+})
