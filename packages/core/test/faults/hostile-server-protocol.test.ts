@@ -158,6 +158,27 @@ describe('a hostile server: message lengths', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20)
   })
 
+  it('refuses an authentication request longer than any server sends, before buffering it', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationSASL', mechanisms: ['SCRAM-SHA-256'] })
+      if ((await peer.expect('SASLInitialResponse')) === undefined) return
+      // 512 MiB is under the default maxMessageSize (1 GiB); 16 MiB of it really arrives.
+      const head = { type: 'AuthenticationSASLContinue', data: new Uint8Array(0) } as const
+      peer.write(frameWithLength(head, 512 << 20))
+      peer.write(new Uint8Array(16 << 20).fill(0x61))
+    })
+    const before = process.memoryUsage().arrayBuffers
+    const { error, ms } = await failureOf(() => open(s, { connectTimeout: 3_000 }))
+    const cause = expectLostAtConnect(error, s)
+    expect(cause.messageType).toBe('Authentication')
+    expect(cause.message).toBe(`Authentication: length ${512 << 20} exceeds the maximum of 65543`)
+    expect(ms).toBeLessThan(PROMPT_MS)
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(48 << 20)
+  })
+
   it('refuses a DataRow declaring 2 GiB in the middle of a query, naming the query', {
     timeout: 10_000,
   }, async () => {
