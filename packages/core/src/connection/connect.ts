@@ -341,7 +341,18 @@ async function attempt(
       if (!upgrade) {
         const c = conn
         c.writeNow(encodeSSLRequest)
-        const answer = decodeEncryptionResponse(await guard(c.readRaw()), 'SSLRequest')
+        const raw = await guard(c.readRaw())
+        let answer: ReturnType<typeof decodeEncryptionResponse>
+        try {
+          answer = decodeEncryptionResponse(raw, 'SSLRequest')
+        } catch (err) {
+          // The codec cannot know where it was; name the server and the step for the user.
+          if (err instanceof ProtocolError) {
+            err.host ??= peer
+            err.phase ??= 'tls'
+          }
+          throw err
+        }
         if (answer === 'accepted') upgrade = true
         else if (answer === 'error') {
           throw new ProtocolError(`server at ${peer} answered SSLRequest with an error`, {
