@@ -408,6 +408,14 @@ async function attempt(
           phase: 'connect',
         })
       )
+    const requestedMinor = protocolVersion(config) & 0xffff
+    if (result.negotiatedMinor !== undefined && result.negotiatedMinor > requestedMinor) {
+      // A negotiation only ever lowers the version; libpq refuses an "upgrade" the same way.
+      throw new ProtocolError(
+        `server at ${peer} answered with protocol 3.${result.negotiatedMinor} in NegotiateProtocolVersion, newer than the 3.${requestedMinor} requested`,
+        { host: peer, phase: 'startup', messageType: 'NegotiateProtocolVersion' },
+      )
+    }
     if (
       result.negotiatedMinor !== undefined &&
       config.minProtocolVersion === '3.2' &&

@@ -432,6 +432,39 @@ describe('a hostile server: messages out of order', () => {
     expect(ms).toBeLessThan(PROMPT_MS)
   })
 
+  it.each([
+    ['3.0', 1],
+    ['3.2', 5],
+  ])(
+    'refuses a NegotiateProtocolVersion that offers more than max_protocol_version=%s asked for',
+    { timeout: 10_000 },
+    async (max, offered) => {
+      const s = await serve(async (peer) => {
+        await peer.startup()
+        peer.send(
+          {
+            type: 'NegotiateProtocolVersion',
+            newestMinorVersion: offered,
+            unrecognizedOptions: [],
+          },
+          ...READY,
+        )
+      })
+      const { error, ms } = await failureOf(() =>
+        connect(s.conninfo(`password=${SECRET} max_protocol_version=${max}`), {
+          connectTimeout: 5_000,
+        }),
+      )
+      expect(error).toBeInstanceOf(ProtocolError)
+      const e = error as ProtocolError
+      expect(e.messageType).toBe('NegotiateProtocolVersion')
+      expect(e.phase).toBe('startup')
+      expect(e.host).toBe(`127.0.0.1:${s.port}`)
+      expect(e.message).toContain(`3.${offered}`)
+      expect(ms).toBeLessThan(PROMPT_MS)
+    },
+  )
+
   it('refuses a result message during startup', { timeout: 10_000 }, async () => {
     const s = await serve(async (peer) => {
       await peer.startup()
