@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   AuthenticationError,
   ConnectTimeout,
+  InvalidPassword,
   ProtocolError,
   TlsError,
 } from '../../src/errors/index.js'
@@ -534,6 +535,40 @@ describe('a hostile server: SCRAM values', () => {
     expect(error).toBeInstanceOf(ProtocolError)
     expect((error as ProtocolError).messageType).toBe('AuthenticationSASLContinue')
     expect((error as ProtocolError).phase).toBe('authenticate')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+})
+
+describe('a hostile server: it echoes the password', () => {
+  it('keeps a password the server echoes in its startup error out of the error', {
+    timeout: 10_000,
+  }, async () => {
+    const { server: s } = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationCleartextPassword' })
+      const sent = await peer.expect('PasswordMessage')
+      if (sent === undefined) return
+      peer.send({
+        type: 'ErrorResponse',
+        fields: {
+          severity: 'FATAL',
+          severityNonLocalized: 'FATAL',
+          code: '28P01',
+          message: `password authentication failed: "${sent.password}" is wrong`,
+          detail: `you sent ${sent.password}`,
+          hint: sent.password,
+        },
+      })
+      peer.end()
+    })
+    const { error, ms } = await attempt(s)
+    expect(error).toBeInstanceOf(InvalidPassword)
+    const e = error as InvalidPassword
+    expect(e.code).toBe('28P01')
+    expect(e.phase).toBe('authenticate')
+    expect(e.message).toContain('password authentication failed: "***" is wrong')
+    expect(e.detail).toBe('you sent ***')
+    expect(renderings(error)).not.toContain(SECRET)
     expect(ms).toBeLessThan(PROMPT_MS)
   })
 })
