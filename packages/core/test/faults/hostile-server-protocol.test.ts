@@ -10,11 +10,12 @@ import {
   ConnectionClosed,
   ConnectionLost,
   ConnectTimeout,
+  PoolTimeoutError,
   ProtocolError,
   ProtocolViolation,
   QueryCanceled,
 } from '../../src/errors/index.js'
-import { connect, type Session } from '../../src/index.js'
+import { connect, createPool, type Session } from '../../src/index.js'
 import type { BackendMessage } from '../../src/protocol/index.js'
 import { failureOf, renderings, SECRET, unhandledRejections } from './observed-failure.js'
 import {
@@ -559,5 +560,109 @@ describe('a hostile server: it closes or never speaks', () => {
     expect((error as ConnectTimeout).message).toContain('(connect_timeout)')
     expect(ms).toBeGreaterThanOrEqual(1_990)
     expect(ms).toBeLessThan(2_000 + PROMPT_MS)
+  })
+})
+
+/** Serves every extended-protocol batch as `select 7 as n` would be answered. */
+async function answerSevens(peer: ScriptedPeer): Promise<void> {
+  for (;;) {
+    const m = await peer.next()
+    if (m === undefined) return
+    if (m.type === 'Sync') {
+      peer.send(
+        { type: 'ParseComplete' },
+        { type: 'BindComplete' },
+        ONE_INT,
+        { type: 'DataRow', values: ['7'] },
+        { type: 'CommandComplete', tag: 'SELECT 1' },
+        { type: 'ReadyForQuery', status: 'I' },
+      )
+    } else if (m.type === 'Query') {
+      peer.send({ type: 'EmptyQueryResponse' }, { type: 'ReadyForQuery', status: 'I' })
+    }
+  }
+}
+
+describe('a hostile server behind a pool', () => {
+  it('bounds pool queries to a server that never speaks by acquireTimeout, and ends at once', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve(() => {})
+    const pool = createPool(s.conninfo(`password=${SECRET}`), {
+      max: 2,
+      connectTimeout: 200,
+      acquireTimeout: 1_000,
+    })
+    try {
+      const { error, ms } = await failureOf(() => pool.query('select 7 as n'))
+      // The pool retries the connect until the checkout's own deadline, then names the cause.
+      expect(error).toBeInstanceOf(PoolTimeoutError)
+      expect((error as PoolTimeoutError).safeToRetry).toBe(true)
+      expect((error as PoolTimeoutError).cause).toBeInstanceOf(ConnectTimeout)
+      expect((error as PoolTimeoutError).message).toContain('last connect error: timed out')
+      expect(renderings(error)).not.toContain(SECRET)
+      expect(ms).toBeGreaterThanOrEqual(990)
+      expect(ms).toBeLessThan(1_000 + PROMPT_MS)
+      expect(s.connections).toBeGreaterThanOrEqual(1)
+    } finally {
+      const start = performance.now()
+      await pool.end()
+      expect(performance.now() - start).toBeLessThan(PROMPT_MS)
+    }
+    expect(pool.stats().total).toBe(0)
+  })
+
+  it('replaces a pooled connection that a stray message broke while idle', {
+    timeout: 10_000,
+  }, async () => {
+    const peers: ScriptedPeer[] = []
+    const s = await serve((peer) => {
+      peers.push(peer)
+      return readyThen(peer, answerSevens)
+    })
+    const errorsSeen: unknown[] = []
+    const pool = createPool(s.conninfo(`password=${SECRET}`), {
+      max: 1,
+      healthCheck: false,
+      onError: (e) => errorsSeen.push(e),
+    })
+    try {
+      expect((await pool.query('select 7 as n')).rows).toEqual([{ n: 7 }])
+      peers[0]!.send({ type: 'CommandComplete', tag: 'DELETE 5' })
+      await until(() => pool.stats().total === 0, { timeout: PROMPT_MS, what: 'eviction' })
+      expect((await pool.query('select 7 as n')).rows).toEqual([{ n: 7 }])
+      expect(s.connections).toBe(2)
+      expect(errorsSeen).toHaveLength(1)
+      expect(errorsSeen[0]).toBeInstanceOf(ConnectionLost)
+      expect(((errorsSeen[0] as ConnectionLost).cause as ProtocolError).messageType).toBe(
+        'CommandComplete',
+      )
+      expect(renderings(errorsSeen)).not.toContain(SECRET)
+    } finally {
+      await pool.end()
+    }
+  })
+
+  it('fails one pooled query on an unknown message and serves the next on a new connection', {
+    timeout: 10_000,
+  }, async () => {
+    const s = await serve((peer) =>
+      readyThen(peer, async (p) => {
+        if (s.connections > 1) return answerSevens(p)
+        await answerQuery(p, [frame({ type: 'ParseComplete' }), frameOfUnknownType(0x7a)])
+      }),
+    )
+    const pool = createPool(s.conninfo(`password=${SECRET}`), { max: 1, healthCheck: false })
+    try {
+      const { error, ms } = await failureOf(() => pool.query('select 7 as n'))
+      expect(error).toBeInstanceOf(ConnectionLost)
+      expect((error as ConnectionLost).phase).toBe('query')
+      expect((error as ConnectionLost).cause).toBeInstanceOf(ProtocolError)
+      expect(ms).toBeLessThan(PROMPT_MS)
+      expect((await pool.query('select 7 as n')).rows).toEqual([{ n: 7 }])
+      expect(s.connections).toBe(2)
+    } finally {
+      await pool.end()
+    }
   })
 })
