@@ -16,10 +16,11 @@ import {
   QueryCanceled,
 } from '../../src/errors/index.js'
 import { connect, createPool, type Session } from '../../src/index.js'
-import type { BackendMessage } from '../../src/protocol/index.js'
+import { BackendCode, type BackendMessage } from '../../src/protocol/index.js'
 import { failureOf, renderings, SECRET, unhandledRejections } from './observed-failure.js'
 import {
   frame,
+  frameOf,
   frameOfUnknownType,
   frameWithLength,
   READY,
@@ -256,6 +257,70 @@ describe('a hostile server: message lengths', () => {
     expect(session.closed).toBe(true)
     expect(ms).toBeGreaterThanOrEqual(550)
     expect(ms).toBeLessThan(600 + PROMPT_MS)
+  })
+})
+
+describe('a hostile server: bodies that contradict themselves', () => {
+  async function queryAnsweredWith(answer: Uint8Array[]) {
+    const s = await serve((peer) =>
+      readyThen(peer, (p) =>
+        answerQuery(p, [
+          frame({ type: 'ParseComplete' }),
+          frame({ type: 'BindComplete' }),
+          ...answer,
+        ]),
+      ),
+    )
+    session = await open(s)
+    return failureOf(() => session!.query('select 1 as n'))
+  }
+
+  it('refuses a RowDescription counting 65535 columns with none behind the count', {
+    timeout: 10_000,
+  }, async () => {
+    const { error, ms } = await queryAnsweredWith([
+      frameOf(BackendCode.RowDescription, (w) => w.int16(65535)),
+    ])
+    expect(error).toBeInstanceOf(ConnectionLost)
+    const cause = (error as ConnectionLost).cause as ProtocolError
+    expect(cause).toBeInstanceOf(ProtocolError)
+    expect(cause.messageType).toBe('RowDescription')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it.each([
+    ['longer than the message', 1000],
+    ['of -2', -2],
+  ])('refuses a DataRow field with a length %s', { timeout: 10_000 }, async (_what, length) => {
+    const { error, ms } = await queryAnsweredWith([
+      frame(ONE_INT),
+      frameOf(BackendCode.DataRow, (w) =>
+        w
+          .int16(1)
+          .int32(length)
+          .bytes(Uint8Array.of(1, 2, 3)),
+      ),
+    ])
+    expect(error).toBeInstanceOf(ConnectionLost)
+    const cause = (error as ConnectionLost).cause as ProtocolError
+    expect(cause).toBeInstanceOf(ProtocolError)
+    expect(cause.messageType).toBe('DataRow')
+    expect((error as ConnectionLost).query).toBe('select 1 as n')
+    expect(ms).toBeLessThan(PROMPT_MS)
+  })
+
+  it('fails a query whose DataRow is wider than its RowDescription', {
+    timeout: 10_000,
+  }, async () => {
+    const { error, ms } = await queryAnsweredWith([
+      frame(ONE_INT),
+      frame({ type: 'DataRow', values: ['1', '2'] }),
+      frame({ type: 'CommandComplete', tag: 'SELECT 1' }),
+      frame({ type: 'ReadyForQuery', status: 'I' }),
+    ])
+    expect(error).toBeInstanceOf(ProtocolViolation)
+    expect((error as ProtocolViolation).message).toBe('DataRow has 2 columns, RowDescription 1')
+    expect(ms).toBeLessThan(PROMPT_MS)
   })
 })
 

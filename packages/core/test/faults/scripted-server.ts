@@ -30,14 +30,24 @@ export function frameWithLength(m: BackendMessage, length: number): Uint8Array {
   return w.flush()
 }
 
+/**
+ * A message of `typeByte` whose body `body` writes with the Writer's field primitives: for bodies
+ * that contradict themselves (a count with no fields behind it) inside a correct frame.
+ */
+export function frameOf(typeByte: number, body: (w: Writer) => void): Uint8Array {
+  const w = new Writer(64)
+  w.startMessage(typeByte, 'scripted')
+  body(w)
+  w.endMessage()
+  return w.flush()
+}
+
 /** A well-framed message whose type byte no PostgreSQL version defines. */
 export function frameOfUnknownType(
   typeByte: number,
   body: Uint8Array = new Uint8Array(4),
 ): Uint8Array {
-  const w = new Writer(64)
-  w.startMessage(typeByte, 'unknown').bytes(body).endMessage()
-  return w.flush()
+  return frameOf(typeByte, (w) => w.bytes(body))
 }
 
 /** The messages a trusting server sends after the startup packet: AuthenticationOk to ReadyForQuery. */
