@@ -19,6 +19,7 @@ import { connect, createPool, type Session } from '../../src/index.js'
 import { BackendCode, type BackendMessage } from '../../src/protocol/index.js'
 import { failureOf, renderings, SECRET, unhandledRejections } from './observed-failure.js'
 import {
+  dataRow,
   frame,
   frameOf,
   frameOfUnknownType,
@@ -190,7 +191,7 @@ describe('a hostile server: message lengths', () => {
           frame({ type: 'ParseComplete' }),
           frame({ type: 'BindComplete' }),
           frame(ONE_INT),
-          frameWithLength({ type: 'DataRow', values: ['1'] }, 0x7fffffff),
+          frameWithLength(dataRow('1'), 0x7fffffff),
         ]),
       ),
     )
@@ -243,7 +244,7 @@ describe('a hostile server: message lengths', () => {
           frame({ type: 'BindComplete' }),
           frame(ONE_INT),
           // Declares 1000 bytes, sends the first 11, then stalls.
-          frameWithLength({ type: 'DataRow', values: ['1'] }, 1000),
+          frameWithLength(dataRow('1'), 1000),
         ]),
       ),
     )
@@ -314,7 +315,7 @@ describe('a hostile server: bodies that contradict themselves', () => {
   }, async () => {
     const { error, ms } = await queryAnsweredWith([
       frame(ONE_INT),
-      frame({ type: 'DataRow', values: ['1', '2'] }),
+      frame(dataRow('1', '2')),
       frame({ type: 'CommandComplete', tag: 'SELECT 1' }),
       frame({ type: 'ReadyForQuery', status: 'I' }),
     ])
@@ -397,7 +398,7 @@ describe('a hostile server: messages out of order', () => {
         answerQuery(p, [
           frame({ type: 'ParseComplete' }),
           frame({ type: 'BindComplete' }),
-          frame({ type: 'DataRow', values: ['1'] }),
+          frame(dataRow('1')),
           frame({ type: 'CommandComplete', tag: 'SELECT 1' }),
           frame({ type: 'ReadyForQuery', status: 'I' }),
         ]),
@@ -552,7 +553,7 @@ describe('a hostile server: it closes or never speaks', () => {
       readyThen(peer, async (p) => {
         if ((await p.expect('Sync')) === undefined) return
         p.send({ type: 'ParseComplete' }, { type: 'BindComplete' }, ONE_INT)
-        const row = frame({ type: 'DataRow', values: ['12345'] })
+        const row = frame(dataRow('12345'))
         p.end(row.subarray(0, row.length - 2))
       }),
     )
@@ -638,7 +639,7 @@ async function answerSevens(peer: ScriptedPeer): Promise<void> {
         { type: 'ParseComplete' },
         { type: 'BindComplete' },
         ONE_INT,
-        { type: 'DataRow', values: ['7'] },
+        dataRow('7'),
         { type: 'CommandComplete', tag: 'SELECT 1' },
         { type: 'ReadyForQuery', status: 'I' },
       )

@@ -50,6 +50,13 @@ export function frameOfUnknownType(
   return frameOf(typeByte, (w) => w.bytes(body))
 }
 
+const utf8 = new TextEncoder()
+
+/** A DataRow message of text values (null is SQL NULL). */
+export function dataRow(...values: (string | null)[]): BackendMessage {
+  return { type: 'DataRow', values: values.map((v) => (v === null ? null : utf8.encode(v))) }
+}
+
 /** The messages a trusting server sends after the startup packet: AuthenticationOk to ReadyForQuery. */
 export const READY: readonly BackendMessage[] = [
   { type: 'AuthenticationOk' },
