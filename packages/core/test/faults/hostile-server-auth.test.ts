@@ -250,6 +250,37 @@ describe('a hostile server: authentication downgrades', () => {
     expect(received().includes(SECRET)).toBe(false)
   })
 
+  it.each([
+    [
+      'an empty SASL mechanism list',
+      { type: 'AuthenticationSASL', mechanisms: [] },
+      '(offered: (none))',
+    ],
+    [
+      'only SASL mechanisms the client does not speak',
+      { type: 'AuthenticationSASL', mechanisms: ['SCRAM-SHA-1', 'PLAIN'] },
+      '(offered: "SCRAM-SHA-1", "PLAIN")',
+    ],
+    ['GSSAPI', { type: 'AuthenticationGSS' }, 'requested GSS authentication, which this driver'],
+    ['Kerberos V5', { type: 'AuthenticationKerberosV5' }, 'requested KerberosV5 authentication'],
+  ] satisfies [string, BackendMessage, string][])(
+    'refuses %s without answering',
+    { timeout: 10_000 },
+    async (_what, request, message) => {
+      const answered = nextAnswer()
+      const { server: s, received } = await serve(async (peer) => {
+        await peer.startup()
+        peer.send(request)
+        await answered.take(peer)
+      })
+      const { error, ms } = await attempt(s)
+      expectRefused(error, s.port, message)
+      expect(await answered.type).toBe('closed')
+      expect(received().includes(SECRET)).toBe(false)
+      expect(ms).toBeLessThan(PROMPT_MS)
+    },
+  )
+
   it('refuses a server that skips authentication under require_auth=scram-sha-256', {
     timeout: 10_000,
   }, async () => {
