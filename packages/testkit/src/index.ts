@@ -14,7 +14,7 @@ import { type LocalServer, type LocalServerOptions, startLocalServer } from './s
 
 export type { BinarySet, ServerSource } from './binaries.js'
 export { availableBinaries, embeddedBinaries, systemBinaries } from './binaries.js'
-export type { TestCertificates } from './certs.js'
+export { generateCertificates, type TestCertificates } from './certs.js'
 export { dockerAvailable } from './container.js'
 export { type ChunkAction, type FaultProxy, startFaultProxy } from './fault-proxy.js'
 export { type CutMode, type MessageProxy, startMessageProxy } from './message-proxy.js'

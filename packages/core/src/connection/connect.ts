@@ -388,7 +388,18 @@ async function attempt(
       if (!upgrade) {
         const c = conn
         c.writeNow(encodeSSLRequest)
-        const answer = decodeEncryptionResponse(await guard(c.readRaw()), 'SSLRequest')
+        const raw = await guard(c.readRaw())
+        let answer: ReturnType<typeof decodeEncryptionResponse>
+        try {
+          answer = decodeEncryptionResponse(raw, 'SSLRequest')
+        } catch (err) {
+          // The codec cannot know where it was; name the server and the step for the user.
+          if (err instanceof ProtocolError) {
+            err.host ??= peer
+            err.phase ??= 'tls'
+          }
+          throw err
+        }
         if (answer === 'accepted') upgrade = true
         else if (answer === 'error') {
           throw new ProtocolError(`server at ${peer} answered SSLRequest with an error`, {
@@ -435,6 +446,23 @@ async function attempt(
         )
       }),
     )
+    // Bytes that came in the chunk that ended startup may already have broken the link.
+    if (conn.closed)
+      throw (
+        conn.closeReason ??
+        new ConnectionError(`connection to ${peer} closed during startup`, {
+          host: peer,
+          phase: 'connect',
+        })
+      )
+    const requestedMinor = protocolVersion(config) & 0xffff
+    if (result.negotiatedMinor !== undefined && result.negotiatedMinor > requestedMinor) {
+      // A negotiation only ever lowers the version; libpq refuses an "upgrade" the same way.
+      throw new ProtocolError(
+        `server at ${peer} answered with protocol 3.${result.negotiatedMinor} in NegotiateProtocolVersion, newer than the 3.${requestedMinor} requested`,
+        { host: peer, phase: 'startup', messageType: 'NegotiateProtocolVersion' },
+      )
+    }
     if (
       result.negotiatedMinor !== undefined &&
       config.minProtocolVersion === '3.2' &&

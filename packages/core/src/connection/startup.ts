@@ -12,8 +12,9 @@ import {
   chooseAuthentication,
 } from '../auth/policy.js'
 import { createScramSession, type ScramSession } from '../auth/scram.js'
-import type { TuskError } from '../errors/base.js'
+import type { ServerErrorFields, TuskError } from '../errors/base.js'
 import { AuthenticationError, ProtocolError } from '../errors/client.js'
+import { REDACTED } from '../errors/redact.js'
 import { fromServerError } from '../errors/server-error.js'
 import type { BackendMessage } from '../protocol/backend.js'
 import {
@@ -55,6 +56,24 @@ export interface StartupResult {
 
 const utf8 = new TextEncoder()
 
+/**
+ * The server's error fields with the password cut out wherever it occurs: a server that received
+ * it in clear text (or a man in the middle) may echo it, and errors end up in logs.
+ */
+function withoutPassword(
+  fields: ServerErrorFields,
+  password: string | undefined,
+): ServerErrorFields {
+  if (!password) return fields
+  const out: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(fields)) {
+    // A well-formed SQLSTATE is kept whatever the password: it picks the error's class.
+    const keep = name === 'code' && value !== undefined && /^[0-9A-Z]{5}$/.test(value)
+    out[name] = value === undefined || keep ? value : value.split(password).join(REDACTED)
+  }
+  return out as ServerErrorFields
+}
+
 /** Runs startup from the StartupMessage until the first ReadyForQuery. */
 export class StartupOperation implements Operation {
   sent = true
@@ -93,7 +112,7 @@ export class StartupOperation implements Operation {
     if (m.type === 'AuthenticationOk') this.#authOkSeen = true
     if (m.type === 'ErrorResponse') {
       // Recorded at once: a FATAL error is followed by the server closing the socket.
-      this.#error ??= fromServerError(m.fields, {
+      this.#error ??= fromServerError(withoutPassword(m.fields, this.#ctx.password), {
         host: this.#ctx.host,
         phase: this.#authOkSeen ? 'startup' : 'authenticate',
       })
@@ -192,6 +211,13 @@ export class StartupOperation implements Operation {
           { host: ctx.host, phase: 'authenticate' },
         )
       case 'BackendKeyData':
+        // Sent once; a second key would silently retarget every later CancelRequest.
+        if (this.#key !== undefined) {
+          throw new ProtocolError('server sent BackendKeyData twice', {
+            messageType: m.type,
+            phase: 'startup',
+          })
+        }
         this.#key = { processId: m.processId, secretKey: m.secretKey }
         return false
       case 'NegotiateProtocolVersion':
@@ -205,6 +231,7 @@ export class StartupOperation implements Operation {
         if (!this.#authenticated) {
           throw new ProtocolError('server sent ReadyForQuery before authentication completed', {
             messageType: 'ReadyForQuery',
+            phase: 'startup',
           })
         }
         const exchange = this.#exchange
@@ -230,7 +257,10 @@ export class StartupOperation implements Operation {
         return true
       }
       default:
-        throw new ProtocolError(`server sent ${m.type} during startup`, { messageType: m.type })
+        throw new ProtocolError(`server sent ${m.type} during startup`, {
+          messageType: m.type,
+          phase: 'startup',
+        })
     }
   }
 
@@ -279,6 +309,7 @@ export class StartupOperation implements Operation {
     if (!this.#scram) {
       throw new ProtocolError(`server sent ${type} without a SASL exchange in progress`, {
         messageType: type,
+        phase: 'authenticate',
       })
     }
     return this.#scram

@@ -362,6 +362,11 @@ describe('BackendDecoder: hostile and malformed input', () => {
       /^AuthenticationMD5Password: length 10 is wrong, must be 12/,
     ],
     [
+      'Authentication data above PG_MAX_AUTH_TOKEN_LENGTH',
+      bytes(0x52, 0, 1, 0, 8, 0, 0, 0, 11),
+      /^Authentication: length 65544 exceeds the maximum of 65543/,
+    ],
+    [
       'unknown authentication code',
       frame('R', int32(6)),
       /^Authentication: unknown request code 6/,

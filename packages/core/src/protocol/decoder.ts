@@ -30,7 +30,10 @@ const SPECS: (LengthSpec | undefined)[] = new Array(256).fill(undefined)
 function spec(char: string, name: string, min: number, max = UNBOUNDED): void {
   SPECS[char.charCodeAt(0)] = { name, min, max }
 }
-spec('R', 'Authentication', 8)
+// The server's authentication data (a SASL message, a GSS token) stays within
+// PG_MAX_AUTH_TOKEN_LENGTH, 65535 (src/include/libpq/auth.h); the request code adds 4. The bound
+// keeps a server that has not authenticated from making the client buffer up to maxMessageSize.
+spec('R', 'Authentication', 8, 4 + 4 + 65535)
 spec('K', 'BackendKeyData', 4 + 4 + 4, 4 + 4 + 256)
 spec('2', 'BindComplete', 4, 4)
 spec('3', 'CloseComplete', 4, 4)
