@@ -3438,6 +3438,9 @@ declare class Connection extends RequestPump {
     exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
 }
 
+/** How the pooler in front of the server hands out server connections. */
+type PoolerMode = 'session' | 'transaction';
+
 /** Options of {@link connect} beyond the libpq parameters. */
 interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
     /** `statement_timeout` of the session, in ms (sent at startup). */
@@ -3476,6 +3479,13 @@ interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, Result
      * lost. Bounds a query on a link that went silent to `timeout` + `cancelGrace`.
      */
     cancelGrace?: number;
+    /**
+     * The pooler in front of the server, if any. `'transaction'` (PgBouncer's transaction mode):
+     * unnamed statements only, and options that need session state (`prepare: true`,
+     * `statementTimeout`, `lockTimeout`, `idleInTransactionSessionTimeout`, LISTEN) are refused.
+     * `'session'` changes nothing.
+     */
+    pooler?: PoolerMode;
 }
 
 /**
@@ -4394,6 +4404,8 @@ export {
   PoolTimeoutError,
 
   PoolTooBusyError,
+
+  type PoolerMode,
 
   ProgrammingError,
 

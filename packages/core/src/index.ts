@@ -43,6 +43,7 @@ export function createPool<O extends PoolOptions = PoolOptions>(
 export type OnlyKnownKeys<O, T> = O & { [K in Exclude<keyof O, keyof T>]: never }
 
 export type { ConnectOptions } from './connection/connect.js'
+export type { PoolerMode } from './connection/pooler.js'
 export type {
   AuthenticationMethod,
   CancelReason,

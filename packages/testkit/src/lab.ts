@@ -58,6 +58,8 @@ export interface LabBouncer {
   readonly host: string
   readonly port: number
   readonly poolMode: 'session' | 'transaction' | 'statement'
+  /** e.g. `1.18.0`. */
+  readonly version: string
   readonly logFile: string
   /** Stops PgBouncer (SIGINT). Safe to call twice. */
   stop(): Promise<void>
@@ -556,10 +558,13 @@ async function startBouncer(
     else running.once('exit', () => r())
   })
   let stopped = false
+  const version =
+    /PgBouncer\s+(\S+)/.exec(execFileSync(exe, ['--version'], { encoding: 'utf8' }))?.[1] ?? '?'
   return {
     host: LOOPBACK,
     port,
     poolMode,
+    version,
     logFile,
     async stop() {
       if (stopped) return

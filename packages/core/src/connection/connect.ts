@@ -31,6 +31,7 @@ import {
   type ResultLimits,
   type StatementCacheSettings,
 } from './connection.js'
+import { type PoolerMode, poolerOptions } from './pooler.js'
 import { resultLimits } from './result-limits.js'
 import { StartupOperation, type StartupResult } from './startup.js'
 import { type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
@@ -73,6 +74,13 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * lost. Bounds a query on a link that went silent to `timeout` + `cancelGrace`.
    */
   cancelGrace?: number
+  /**
+   * The pooler in front of the server, if any. `'transaction'` (PgBouncer's transaction mode):
+   * unnamed statements only, and options that need session state (`prepare: true`,
+   * `statementTimeout`, `lockTimeout`, `idleInTransactionSessionTimeout`, LISTEN) are refused.
+   * `'session'` changes nothing.
+   */
+  pooler?: PoolerMode
 }
 
 /** Connects with an already resolved config (the pool resolves once and connects many times). */
@@ -82,6 +90,7 @@ export async function connectWithConfig(
   runtime: Runtime,
   password?: string,
 ): Promise<Connection> {
+  options = poolerOptions(options)
   if (config.clientEncoding !== undefined && !/^utf-?8$/i.test(config.clientEncoding)) {
     throw new ConfigError(
       `client_encoding=${config.clientEncoding} is not supported: Tusk speaks UTF8 only (strings are converted by the server)`,

@@ -9,6 +9,7 @@ import {
   nested,
   numberIn,
   OBJECT,
+  oneOf,
   type Rule,
   SIGNAL,
   STRING,
@@ -57,6 +58,7 @@ export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   // Exact milliseconds per connect attempt, 0 = none (the connect_timeout keyword is seconds).
   connectTimeout: milliseconds(),
   cancelGrace: milliseconds(),
+  pooler: oneOf(['session', 'transaction']),
 }
 
 /** ConnectOptions: the second argument of connect(). */

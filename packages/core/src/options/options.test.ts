@@ -35,6 +35,7 @@ const CONNECT_GOOD: Record<string, unknown> = {
   password: () => 'secret',
   connectTimeout: 500,
   cancelGrace: 1_000,
+  pooler: 'transaction',
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',
@@ -179,6 +180,7 @@ const BAD: [OptionSchema, Record<string, unknown>, string | RegExp][] = [
   ],
   [CONNECT_OPTIONS, { connectTimeout: '5s' }, /invalid connection option "connectTimeout"/],
   [CONNECT_OPTIONS, { cancelGrace: -1 }, /invalid connection option "cancelGrace"/],
+  [CONNECT_OPTIONS, { pooler: 'statement' }, /invalid connection option "pooler"/],
   [
     QUERY_OPTIONS,
     { sslmode: 'require' },
