@@ -172,6 +172,13 @@ describe('failover: kill the primary, promote the standby', () => {
         expect(
           f.error instanceof errors.ConnectionLost || f.error instanceof errors.PoolTimeoutError,
         ).toBe(true)
+        if (f.error instanceof errors.PoolTimeoutError) {
+          // It says why: the dead host refused, the standby is read-only; never the password.
+          expect(f.error.message).toMatch(/could not connect to any of 2 servers/)
+          expect(f.error.message).toMatch(/refused/)
+          expect(f.error.message).toMatch(/read-only/)
+          expect(f.error.message).not.toContain(lab.password)
+        }
       }
       expect(r.resumeMs).toBeLessThan(r.promoteMs + RESUME_BOUND_MS)
       if (run < RUNS) {
