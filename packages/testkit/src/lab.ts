@@ -456,7 +456,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       },
       rebuildStandby: (node, of) => clone(node as Node, of as Node),
       async waitForReplay(primary, standby, timeoutMs = 15_000) {
-        const lsn = await primary.sql('SELECT pg_catalog.pg_current_wal_lsn()')
+        // The insert position, not the write position: with synchronous_commit off (the lab's
+        // default) a commit record may still sit in the WAL buffers, before pg_current_wal_lsn().
+        const lsn = await primary.sql('SELECT pg_catalog.pg_current_wal_insert_lsn()')
         const deadline = Date.now() + timeoutMs
         for (;;) {
           const behind = await standby.sql(
