@@ -214,6 +214,14 @@ interface ConnectionConfig {
     readonly warnings: readonly string[];
 }
 
+/**
+ * Parses a URI or keyword/value string into the keyword values it sets (no defaults, no value
+ * validation), like libpq's `PQconninfoParse`. Throws `ConfigError`.
+ */
+declare function parseConnectionString(conninfo: string): ParameterValues;
+/** The connection string with every secret masked as `********`; safe to log or quote. */
+declare function redactConnectionString(conninfo: string): string;
+
 /** A file as the reader returns it; `mode` (POSIX permission bits) enables libpq's pgpass check. */
 interface FileContents {
     readonly text: string;
@@ -248,6 +256,38 @@ interface ResolveContext {
      */
     readonly sysconfDir?: string;
 }
+
+/**
+ * A one-line keyword/value summary for logs: the targets, dbname, user, whether a password is
+ * set (as `password=********`), then every other parameter not left at its default.
+ */
+declare function describeConfig(config: ConnectionConfig): string;
+
+type Nullable<T> = T | null | undefined;
+/**
+ * Connection options: every libpq keyword under its camelCase name (`connectTimeout`) or its
+ * libpq name (`connect_timeout`), plus `connectionString` (a URI or keyword/value string whose
+ * values the other options override). `undefined`, `null` and `''` mean "not given".
+ */
+type ConnectionOptions = {
+    [K in Keyword as CamelCase<K>]?: Nullable<KeywordValueTypes[K]>;
+} & {
+    [K in Keyword]?: Nullable<KeywordValueTypes[K]>;
+} & {
+    /** A URI or keyword/value string; explicit options override what it sets. */
+    connectionString?: Nullable<string>;
+};
+
+/** What `resolveConfig` accepts: a URI, a keyword/value string, or an options object. */
+type ConnectionInput = string | ConnectionOptions;
+/**
+ * Resolves connection parameters the way libpq does: explicit values (the string, then options
+ * over it) > service file > `PG*` environment > compiled defaults; then hosts and ports are
+ * paired, `user` defaults to the OS user, `dbname` to the user, and when no password was given
+ * the passfile is searched per host. Validates every value. Pure: files, environment, home and
+ * user name come only from `context`. Throws `ConfigError` (naming the parameter, never a secret).
+ */
+declare function resolveConfig(input?: ConnectionInput, context?: ResolveContext): ConnectionConfig;
 
 /**
  * The cryptographic primitives the driver needs (SCRAM, md5, channel binding), as an interface.
@@ -3706,6 +3746,9 @@ declare class Connection extends RequestPump {
     exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
 }
 
+/** How the pooler in front of the server hands out server connections. */
+type PoolerMode = 'session' | 'transaction';
+
 /** Options of {@link connect} beyond the libpq parameters. */
 interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, ResultLimits {
     /**
@@ -3753,47 +3796,14 @@ interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, Result
      * lost. Bounds a query on a link that went silent to `timeout` + `cancelGrace`.
      */
     cancelGrace?: number;
+    /**
+     * The pooler in front of the server, if any. `'transaction'` (PgBouncer's transaction mode):
+     * unnamed statements only, and options that need session state (`prepare: true`,
+     * `statementTimeout`, `lockTimeout`, `idleInTransactionSessionTimeout`, LISTEN) are refused.
+     * `'session'` changes nothing.
+     */
+    pooler?: PoolerMode;
 }
-
-/**
- * Parses a URI or keyword/value string into the keyword values it sets (no defaults, no value
- * validation), like libpq's `PQconninfoParse`. Throws `ConfigError`.
- */
-declare function parseConnectionString(conninfo: string): ParameterValues;
-/** The connection string with every secret masked as `********`; safe to log or quote. */
-declare function redactConnectionString(conninfo: string): string;
-
-/**
- * A one-line keyword/value summary for logs: the targets, dbname, user, whether a password is
- * set (as `password=********`), then every other parameter not left at its default.
- */
-declare function describeConfig(config: ConnectionConfig): string;
-
-type Nullable<T> = T | null | undefined;
-/**
- * Connection options: every libpq keyword under its camelCase name (`connectTimeout`) or its
- * libpq name (`connect_timeout`), plus `connectionString` (a URI or keyword/value string whose
- * values the other options override). `undefined`, `null` and `''` mean "not given".
- */
-type ConnectionOptions = {
-    [K in Keyword as CamelCase<K>]?: Nullable<KeywordValueTypes[K]>;
-} & {
-    [K in Keyword]?: Nullable<KeywordValueTypes[K]>;
-} & {
-    /** A URI or keyword/value string; explicit options override what it sets. */
-    connectionString?: Nullable<string>;
-};
-
-/** What `resolveConfig` accepts: a URI, a keyword/value string, or an options object. */
-type ConnectionInput = string | ConnectionOptions;
-/**
- * Resolves connection parameters the way libpq does: explicit values (the string, then options
- * over it) > service file > `PG*` environment > compiled defaults; then hosts and ports are
- * paired, `user` defaults to the OS user, `dbname` to the user, and when no password was given
- * the passfile is searched per host. Validates every value. Pure: files, environment, home and
- * user name come only from `context`. Throws `ConfigError` (naming the parameter, never a secret).
- */
-declare function resolveConfig(input?: ConnectionInput, context?: ResolveContext): ConnectionConfig;
 
 /** The COPY formats rows can be encoded in. */
 type CopyFormat = 'text' | 'csv' | 'binary';
@@ -4463,6 +4473,99 @@ declare class Pool {
     [asyncDispose](): Promise<void>;
 }
 
+/**
+ * A request scope over a cluster whose reads see its own writes: after a write, a read runs on a
+ * standby only once that standby has replayed the primary's WAL up to the write, else (after a
+ * bounded wait) on the primary. Built on the pool; imports nothing above it.
+ */
+
+/** Options of a read-your-writes scope. */
+interface ReadYourWritesOptions {
+    /** Longest wait for a standby to catch up before reading on the primary (ms, default 1 000). */
+    maxLagWait?: number;
+    /** Pause between two replay checks on the standby (ms, default 10). */
+    pollInterval?: number;
+}
+/** Where a scope's last read ran and how long it waited for replay. */
+interface ReadPlacement {
+    on: 'standby' | 'primary';
+    waitedMs: number;
+}
+/**
+ * Writes through `writer`, reads through `reader`; see the module header. Not shared between
+ * requests: the WAL position it remembers is this scope's own last write.
+ */
+declare class ReadYourWritesScope {
+    #private;
+    constructor(writer: Pool, reader: Pool, options?: ReadYourWritesOptions);
+    /** The primary's WAL position after this scope's last write, if it wrote. */
+    get writtenUpTo(): string | undefined;
+    /** Where the last `read()` ran. */
+    get lastRead(): ReadPlacement | undefined;
+    /** Runs a statement on the primary and remembers how far the primary's WAL then reached. */
+    query<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[], options?: PoolQueryOptions): Promise<QueryResult<R>>;
+    /**
+     * Runs a read on a standby that has replayed this scope's writes (waiting up to `maxLagWait`),
+     * else on the primary. Without a write in the scope, it is a plain read on the read pool.
+     */
+    read<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
+}
+
+/**
+ * A primary and its standbys behind one handle: a writer pool that connects only to a server
+ * that accepts writes, and a read pool that prefers standbys. Built on the pool; imports nothing
+ * above it.
+ */
+
+/** Where the read pool connects. */
+type ReadTarget = 'prefer-standby' | 'standby';
+/** Options of {@link Cluster}: the writer pool's options, plus the read side. */
+interface ClusterOptions extends PoolOptions {
+    /**
+     * `prefer-standby` (default): a standby, else the primary when no standby answers.
+     * `standby`: standbys only (reads fail while none is up).
+     */
+    readFrom?: ReadTarget;
+    /** Pool options of the read pool that differ from the writer's (e.g. a larger `max`). */
+    read?: PoolOptions;
+}
+/**
+ * Writes on the primary, reads on standbys. `writer` connects with
+ * `target_session_attrs=read-write`, `read` with `prefer-standby` (or `standby`) and
+ * `load_balance_hosts=random`, both from the same host list. When a call through the cluster
+ * fails because its server went read-only (25006) or away (a lost link, 57P01–57P03), the writer
+ * pool drains: idle connections close and new ones find the primary again, so writes move to a
+ * promoted standby without a restart.
+ */
+declare class Cluster {
+    #private;
+    /** The pool on the primary (read-write). Calls made on it directly skip rediscovery. */
+    readonly writer: Pool;
+    /** The pool on the standbys (or the primary, under `prefer-standby`, when none is up). */
+    readonly read: Pool;
+    /** Clusters come from `createCluster()`. */
+    private constructor();
+    /** How many times the writer pool was drained to find the primary again. */
+    get rediscoveries(): number;
+    /** `writer.query(...)`, with rediscovery on failure. */
+    readonly query: Pool['query'];
+    /** `writer.queryOne(...)`, with rediscovery on failure. */
+    readonly queryOne: Pool['queryOne'];
+    /** `writer.transaction(...)`, with rediscovery on failure. */
+    readonly transaction: Pool['transaction'];
+    /**
+     * A scope for one request: `scope.query()` writes on the primary, `scope.read()` reads on a
+     * standby once it has replayed the scope's writes (else on the primary after `maxLagWait`).
+     */
+    readYourWrites(options?: ReadYourWritesOptions): ReadYourWritesScope;
+    /** Drains the writer pool now (after a failover the caller learned of another way). */
+    rediscover(): Promise<void>;
+    /** Ends both pools (see `Pool.end`). */
+    end(options?: {
+        timeout?: number;
+    }): Promise<void>;
+}
+
 /** Channel names, stable across releases. */
 declare const CHANNELS: {
     readonly queryStart: "tusk:query:start";
@@ -4569,6 +4672,13 @@ declare function connect<O extends ConnectOptions = ConnectOptions>(conninfo?: s
  * `options`. Nothing connects until the first checkout unless `min` > 0.
  */
 declare function createPool<O extends PoolOptions = PoolOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, PoolOptions>): Pool;
+/**
+ * Creates a cluster from a multi-host conninfo (`host=a,b,c`): `cluster.query()` and
+ * `cluster.transaction()` run on a pool on the primary (found with target_session_attrs=read-write),
+ * `cluster.read.query()` on a pool on the standbys (prefer-standby, load-balanced). Nothing
+ * connects until the first call.
+ */
+declare function createCluster(conninfo?: string | ConnectionOptions, options?: ClusterOptions): Cluster;
 
 export {
 
@@ -4585,6 +4695,10 @@ export {
   type Circle,
 
   type CloseOptions,
+
+  Cluster,
+
+  type ClusterOptions,
 
   ConfigError,
 
@@ -4704,6 +4818,8 @@ export {
 
   PoolTooBusyError,
 
+  type PoolerMode,
+
   ProgrammingError,
 
   ProtocolError,
@@ -4721,6 +4837,14 @@ export {
   Range,
 
   type ReadBytes,
+
+  type ReadPlacement,
+
+  type ReadTarget,
+
+  type ReadYourWritesOptions,
+
+  ReadYourWritesScope,
 
   type ResolveContext,
 
@@ -4769,6 +4893,8 @@ export {
   TypeRegistry,
 
   connect,
+
+  createCluster,
 
   createPool,
 

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import { type Cluster, type ClusterOptions, createClusterOn } from './cluster/cluster.js'
 import type { ConnectOptions } from './connection/connect.js'
 import type { ConnectionOptions } from './conninfo/index.js'
 import type { PoolOptions } from './pool/options.js'
@@ -42,6 +43,25 @@ export function createPool<O extends PoolOptions = PoolOptions>(
   return createPoolOn(conninfo, options ?? {}, nodeRuntime)
 }
 
+/**
+ * Creates a cluster from a multi-host conninfo (`host=a,b,c`): `cluster.query()` and
+ * `cluster.transaction()` run on a pool on the primary (found with target_session_attrs=read-write),
+ * `cluster.read.query()` on a pool on the standbys (prefer-standby, load-balanced). Nothing
+ * connects until the first call.
+ */
+export function createCluster(
+  conninfo?: string | ConnectionOptions,
+  options?: ClusterOptions,
+): Cluster {
+  return createClusterOn(conninfo, options ?? {}, nodeRuntime)
+}
+
+export type { Cluster, ClusterOptions, ReadTarget } from './cluster/cluster.js'
+export type {
+  ReadPlacement,
+  ReadYourWritesOptions,
+  ReadYourWritesScope,
+} from './cluster/read-your-writes.js'
 export type { ConnectOptions } from './connection/connect.js'
 export type {
   AuthenticationMethod,
@@ -60,6 +80,7 @@ export type {
 } from './connection/connection.js'
 export type { QueryResult, RowMode } from './connection/extended-query.js'
 export type { Logger } from './connection/logger.js'
+export type { PoolerMode } from './connection/pooler.js'
 export type { CloseOptions } from './connection/request-pump.js'
 export type { FieldInfo, SimpleQueryResult } from './connection/simple-query.js'
 export type {

@@ -54,7 +54,15 @@ function closure(file: string): Set<string> {
 }
 
 const RUNTIME_MODULES = ['node:net', 'node:tls', 'node:crypto', 'node:fs', 'node:os', 'node:dns']
-const ABOVE_CONNECTION = ['cursor/', 'copy/', 'transaction/', 'listen/', 'pool/', 'session/']
+const ABOVE_CONNECTION = [
+  'cursor/',
+  'copy/',
+  'transaction/',
+  'listen/',
+  'pool/',
+  'session/',
+  'cluster/',
+]
 
 describe('layers', () => {
   const files = sources()

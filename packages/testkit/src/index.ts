@@ -17,6 +17,16 @@ export { availableBinaries, embeddedBinaries, systemBinaries } from './binaries.
 export { generateCertificates, type TestCertificates } from './certs.js'
 export { dockerAvailable } from './container.js'
 export { type ChunkAction, type FaultProxy, startFaultProxy } from './fault-proxy.js'
+export {
+  type Lab,
+  type LabBouncer,
+  type LabNode,
+  type LabOptions,
+  pgbouncerPath,
+  psqlPath,
+  type StopMode,
+  startLab,
+} from './lab.js'
 export { type CutMode, type MessageProxy, startMessageProxy } from './message-proxy.js'
 export { serverUser } from './os-user.js'
 export type { LocalServer, LocalServerOptions, TestRole, TestRoles } from './server.js'

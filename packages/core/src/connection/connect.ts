@@ -32,6 +32,7 @@ import {
   type StatementCacheSettings,
 } from './connection.js'
 import { DEFAULT_LOCK_DIAGNOSIS_MS, type SideQuery } from './lock-diagnosis.js'
+import { type PoolerMode, poolerOptions } from './pooler.js'
 import { resultLimits } from './result-limits.js'
 import { StartupOperation, type StartupResult } from './startup.js'
 import { type TlsSettings, tlsFailure, tlsOptionsFor } from './tls.js'
@@ -81,6 +82,13 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * lost. Bounds a query on a link that went silent to `timeout` + `cancelGrace`.
    */
   cancelGrace?: number
+  /**
+   * The pooler in front of the server, if any. `'transaction'` (PgBouncer's transaction mode):
+   * unnamed statements only, and options that need session state (`prepare: true`,
+   * `statementTimeout`, `lockTimeout`, `idleInTransactionSessionTimeout`, LISTEN) are refused.
+   * `'session'` changes nothing.
+   */
+  pooler?: PoolerMode
 }
 
 /** Connects with an already resolved config (the pool resolves once and connects many times). */
@@ -90,6 +98,7 @@ export async function connectWithConfig(
   runtime: Runtime,
   password?: string,
 ): Promise<Connection> {
+  options = poolerOptions(options)
   if (config.clientEncoding !== undefined && !/^utf-?8$/i.test(config.clientEncoding)) {
     throw new ConfigError(
       `client_encoding=${config.clientEncoding} is not supported: Tusk speaks UTF8 only (strings are converted by the server)`,
@@ -139,20 +148,28 @@ export async function connectWithConfig(
         })
       } catch (err) {
         const error = err as TuskError
-        if (options.signal?.aborted) throw error
+        if (options.signal?.aborted || refusedByServer(error)) throw error
         failures.push({ peer: peerOf(host), error })
       }
     }
   }
   if (failures.length === 1) throw failures[0]!.error
   const last = failures[failures.length - 1]!.error
-  // A server's own verdict (wrong password, unknown database) is more useful than a summary.
-  const serverSaid = failures.find((f) => f.error instanceof DatabaseError && 'code' in f.error)
-  if (serverSaid && new Set(failures.map((f) => f.peer)).size === 1) throw serverSaid.error
   throw new ConnectionError(
     `could not connect to any of ${failures.length} servers: ${failures.map((f) => f.error.message).join('; ')}`,
     { phase: 'connect', cause: last, safeToRetry: true },
   )
+}
+
+/**
+ * True when a server answered the startup with an error that ends the whole attempt. As libpq
+ * does, a server that refuses the login (wrong password, unknown role or database, too many
+ * connections) is final: the remaining hosts are not tried, so a typo never lands a session on
+ * another server. Only `57P03` (cannot connect now: starting up, shutting down, a standby not yet
+ * accepting reads) moves on to the next host.
+ */
+function refusedByServer(error: TuskError): boolean {
+  return error instanceof DatabaseError && 'code' in error && error.code !== '57P03'
 }
 
 /**

@@ -7,7 +7,7 @@ import type { FieldDescription } from '../protocol/backend.js'
 
 /** A server-side prepared statement this connection created. */
 export interface CachedStatement {
-  /** Server-side name, e.g. `tusk_12`. */
+  /** Server-side name, e.g. `tusk_k3x9qa_12`. */
   readonly name: string
   readonly text: string
   /** `pending` until the server answered its Parse/Describe; `ready` afterwards. */
@@ -40,6 +40,16 @@ export class StatementCache {
   readonly #counts = new Map<string, number>()
   readonly #options: StatementCacheOptions
   #serial = 0
+  /**
+   * Part of every name this cache gives, different for each connection. Behind a pooler in
+   * transaction mode a client's statements land on server connections other clients also use;
+   * with names shared between clients (`tusk_1` everywhere), a Bind could run another client's
+   * statement of the same name — a wrong result, not an error. With names no other client uses,
+   * the worst case is "does not exist" (26000), which the connection re-prepares once.
+   */
+  readonly #prefix = Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0')
   /** The statement last moved to (or added at) the end of `#statements`. */
   #newest: CachedStatement | undefined
 
@@ -74,7 +84,7 @@ export class StatementCache {
     }
     this.#counts.delete(key)
     const statement: CachedStatement = {
-      name: `tusk_${++this.#serial}`,
+      name: `tusk_${this.#prefix}_${++this.#serial}`,
       text,
       state: 'pending',
       paramOids: undefined,

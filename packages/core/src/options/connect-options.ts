@@ -74,6 +74,7 @@ export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   cancelGrace: milliseconds(),
   logQueries: nested(QUERY_LOG_OPTIONS, 'an object { slowerThanMs?, level?, text? }'),
   lockDiagnosis: either(BOOLEAN, nested(LOCK_DIAGNOSIS_OPTIONS, 'an object { timeout? }')),
+  pooler: oneOf(['session', 'transaction']),
 }
 
 /** ConnectOptions: the second argument of connect(). */

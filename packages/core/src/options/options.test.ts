@@ -37,6 +37,7 @@ const CONNECT_GOOD: Record<string, unknown> = {
   cancelGrace: 1_000,
   logQueries: { slowerThanMs: 10, level: 'warn', text: false },
   lockDiagnosis: { timeout: 100 },
+  pooler: 'transaction',
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',
@@ -185,6 +186,7 @@ const BAD: [OptionSchema, Record<string, unknown>, string | RegExp][] = [
   ],
   [CONNECT_OPTIONS, { connectTimeout: '5s' }, /invalid connection option "connectTimeout"/],
   [CONNECT_OPTIONS, { cancelGrace: -1 }, /invalid connection option "cancelGrace"/],
+  [CONNECT_OPTIONS, { pooler: 'statement' }, /invalid connection option "pooler"/],
   [
     QUERY_OPTIONS,
     { sslmode: 'require' },

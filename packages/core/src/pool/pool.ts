@@ -520,6 +520,14 @@ export class Pool {
       return Promise.reject(err)
     }
     if (this.#rp.closed) return Promise.reject(new PoolClosedError('the pool is closed'))
+    if (this.#options.pooler === 'transaction') {
+      return Promise.reject(
+        new ConfigError(
+          "listen() does not work with pooler: 'transaction': LISTEN belongs to a server session, which the pooler hands to other clients between transactions; listen through a direct or session-mode connection",
+          { parameter: 'pooler' },
+        ),
+      )
+    }
     this.#listener ??= new Listener({
       open: async (onNotification, onClose) => {
         const pw = this.#options.password
