@@ -389,6 +389,7 @@ async function attempt(
       cache: options,
       limits: resultLimits(options, runtime.heapLimit),
       queryLog: options.logQueries,
+      secret: host.password ?? config.password,
       lockDiagnosisMs: lockDiagnosisBound(options.lockDiagnosis),
       eagerStacks: options.eagerStacks === true,
       ...(options.cancelGrace !== undefined ? { cancelGrace: options.cancelGrace } : {}),

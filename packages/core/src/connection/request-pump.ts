@@ -4,8 +4,9 @@
  * notices, notifications, cancel bookkeeping, the state machine and shutdown. Knows nothing of
  * queries' contents: `connection.ts` builds requests on top of it.
  */
-import type { ErrorPhase, TuskError } from '../errors/base.js'
+import type { ErrorPhase, ServerErrorFields, TuskError } from '../errors/base.js'
 import { ConnectionClosed, ConnectionLost, ProtocolError } from '../errors/client.js'
+import { REDACTED } from '../errors/redact.js'
 import { fromServerError } from '../errors/server-error.js'
 import { QueryCanceled } from '../errors/sqlstate.generated.js'
 import type { BackendMessage, TransactionStatus } from '../protocol/backend.js'
@@ -30,7 +31,27 @@ export interface PumpInit {
   hooks?: ConnectionHooks
   /** How long a canceled query may go unanswered before the link is taken as dead (ms). */
   cancelGrace?: number
+  /**
+   * The password this session logged in with: a server that echoes it in an error or a notice
+   * (a hostile or misconfigured one) never gets it into a message, a log line or a hook.
+   */
+  secret?: string | undefined
 }
+
+/** `fields` with every occurrence of `secret` replaced (a well-formed SQLSTATE kept as is). */
+function scrubbed(fields: ServerErrorFields, secret: string): ServerErrorFields {
+  let out: Record<string, string | undefined> | undefined
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined || !value.includes(secret)) continue
+    if (name === 'code' && /^[0-9A-Z]{5}$/.test(value)) continue
+    out ??= { ...fields }
+    out[name] = value.split(secret).join(REDACTED)
+  }
+  return (out as ServerErrorFields | undefined) ?? fields
+}
+
+/** Secrets shorter than this are not scrubbed from server text (it would mangle every message). */
+const MIN_SCRUBBED_SECRET = 4
 
 /** Options of a graceful close. */
 export interface CloseOptions {
@@ -62,6 +83,7 @@ export class RequestPump {
   readonly #parameters = new Map<string, string>()
   readonly #hooks: ConnectionHooks
   readonly #cancelGrace: number
+  readonly #secret: string | undefined
   #cancelInFlight = false
   /** A barrier request is in flight: later requests wait in `#held` (bytes, request). */
   #holding = false
@@ -97,6 +119,10 @@ export class RequestPump {
     this.#transport = init.transport
     this.#hooks = { ...init.hooks }
     this.#cancelGrace = init.cancelGrace ?? DEFAULT_CANCEL_GRACE_MS
+    this.#secret =
+      init.secret !== undefined && init.secret.length >= MIN_SCRUBBED_SECRET
+        ? init.secret
+        : undefined
     this.#decoder = new BackendDecoder(
       init.maxMessageSize === undefined ? {} : { maxMessageSize: init.maxMessageSize },
     )
@@ -503,6 +529,9 @@ export class RequestPump {
   }
 
   #dispatch(m: BackendMessage): void {
+    if (this.#secret !== undefined && (m.type === 'ErrorResponse' || m.type === 'NoticeResponse')) {
+      ;(m as { fields: ServerErrorFields }).fields = scrubbed(m.fields, this.#secret)
+    }
     switch (m.type) {
       case 'ParameterStatus':
         if (

@@ -23,6 +23,7 @@ import type { BackendMessage } from '../../src/protocol/index.js'
 import { failureOf, renderings, SECRET, unhandledRejections } from './observed-failure.js'
 import {
   frame,
+  READY,
   type ScriptedPeer,
   type ScriptedServer,
   startScriptedServer,
@@ -571,6 +572,55 @@ describe('a hostile server: SCRAM values', () => {
 })
 
 describe('a hostile server: it echoes the password', () => {
+  it('keeps a password echoed in notices and errors for the whole session out of hooks, logs and errors', {
+    timeout: 10_000,
+  }, async () => {
+    const { server: s } = await serve(async (peer) => {
+      await peer.startup()
+      peer.send({ type: 'AuthenticationCleartextPassword' })
+      const sent = await peer.expect('PasswordMessage')
+      if (sent === undefined) return
+      const pw = sent.password
+      peer.send(
+        {
+          type: 'NoticeResponse',
+          fields: { severity: 'NOTICE', code: '00000', message: `welcome, ${pw}` },
+        },
+        ...READY,
+      )
+      await peer.expect('Query')
+      peer.send(
+        {
+          type: 'NoticeResponse',
+          fields: { severity: 'WARNING', code: '01000', message: `still ${pw}`, detail: pw },
+        },
+        {
+          type: 'ErrorResponse',
+          fields: { severity: 'ERROR', code: '42000', message: `no, ${pw}`, hint: `${pw}!` },
+        },
+        { type: 'ReadyForQuery', status: 'I' },
+      )
+      await peer.closed
+    })
+    const seen: unknown[] = []
+    const session = await connect(s.conninfo(`password=${SECRET}`), {
+      connectTimeout: 5_000,
+      onNotice: (n) => seen.push(n),
+      logger: {
+        warn: (...a) => seen.push(a),
+        debug: (...a) => seen.push(a),
+        info: (...a) => seen.push(a),
+      },
+    })
+    const err = await session.exec('select 1').catch((e: unknown) => e)
+    await session.close()
+    expect(seen).toHaveLength(2)
+    expect((seen[0] as { message: string }).message).toBe('welcome, ***')
+    expect((err as Error).message).toContain('no, ***')
+    expect(JSON.stringify(seen)).not.toContain(SECRET)
+    expect(renderings(err)).not.toContain(SECRET)
+  })
+
   it('keeps a password the server echoes in its startup error out of the error', {
     timeout: 10_000,
   }, async () => {
