@@ -1,0 +1,2 @@
+import { Result } from '../dist/index.cjs'
+export = Result
