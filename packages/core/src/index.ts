@@ -41,6 +41,7 @@ export type {
   ConnectionHooks,
   ConnectionState,
   ExecOptions,
+  HookSource,
   Notice,
   Notification,
   QueryOptions,

@@ -55,6 +55,7 @@ export type {
   ConnectionHooks,
   ConnectionState,
   ExecOptions,
+  HookSource,
   Notice,
   Notification,
   QueryOptions,
