@@ -6,13 +6,14 @@
 import { EventEmitter } from 'node:events'
 import { connect, type Notice, type Notification, type Session, type TuskError } from '@tusk/core'
 import { type ClientConfig, type ResolvedConfig, resolveClientConfig } from './config.js'
-import { MESSAGES, misuse } from './errors.js'
+import { asLinkError, MESSAGES, misuse } from './errors.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
 import { execute, settle } from './execute.js'
 import { Query, type QueryCallback, type QueryConfig } from './query.js'
 import { RAW_TEXT_TYPES } from './raw-types.js'
 import type { QueryResultRow, Result } from './result.js'
-import { SubmitBridge, type Submittable } from './submit-bridge.js'
+import type { QueryResult } from './result-types.js'
+import { type ActiveSubmittable, SubmitBridge, type Submittable } from './submit-bridge.js'
 import { TypeOverrides } from './type-overrides.js'
 import type { TypeParser } from './type-parsers.js'
 import type { TypeFormat } from './types.js'
@@ -50,7 +51,7 @@ export const IDLE: unique symbol = Symbol('tusk.pg-compat.idle')
 /** Internal: delivers an event that came from the pool's connection. */
 export const DELIVER: unique symbol = Symbol('tusk.pg-compat.deliver')
 
-function isSubmittable(value: unknown): value is Submittable {
+function isSubmittable(value: unknown): value is ActiveSubmittable {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -183,7 +184,7 @@ export class Client extends EventEmitter {
     this.#state = 'ended'
     this.readyForQuery = false
     // An unheard 'error' must not kill the process: emit only to listeners (pg throws).
-    if (unexpected && this.listenerCount('error') > 0) this.emit('error', error)
+    if (unexpected && this.listenerCount('error') > 0) this.emit('error', asLinkError(error))
     this.emit('end')
   }
 
@@ -195,7 +196,7 @@ export class Client extends EventEmitter {
   query<R extends QueryResultRow = QueryResultRow>(
     text: string | QueryConfig,
     values?: unknown[],
-  ): Promise<Result<R>>
+  ): Promise<QueryResult<R>>
   query<R extends QueryResultRow = QueryResultRow>(
     text: string | QueryConfig,
     callback: QueryCallback<R>,
@@ -205,12 +206,9 @@ export class Client extends EventEmitter {
     values: unknown[] | undefined,
     callback: QueryCallback<R>,
   ): void
+  query<T extends Query>(query: T): T
   query<T extends Submittable>(submittable: T, callback?: unknown): T
-  query(
-    config: unknown,
-    values?: unknown,
-    callback?: unknown,
-  ): Promise<Result | Result[]> | Submittable | Query | undefined {
+  query(config: unknown, values?: unknown, callback?: unknown): unknown {
     if (config === null || config === undefined) throw misuse(MESSAGES.nullQuery)
     if (config instanceof Query) {
       if (typeof values === 'function') config.callback = values as QueryCallback
@@ -230,7 +228,7 @@ export class Client extends EventEmitter {
     let promise: Promise<Result | Result[]> | undefined
     if (query.callback === undefined) {
       promise = new Promise((resolve, reject) => {
-        query.callback = (err, result) => (err ? reject(err) : resolve(result))
+        query.callback = (err, result) => (err ? reject(err) : resolve(result as unknown as Result))
       })
     }
     this.#enqueue(query)
@@ -266,12 +264,14 @@ export class Client extends EventEmitter {
     this.#track(finished)
   }
 
-  #submit(sub: Submittable): void {
+  #submit(sub: ActiveSubmittable): void {
     if (sub._result !== undefined && sub._result._types === undefined)
       sub._result._types = this.#types
     if (this.#state === 'ending' || this.#state === 'ended') {
       const error = misuse(MESSAGES.notQueryable)
-      process.nextTick(() => sub.handleError?.(error, new EventEmitter()))
+      process.nextTick(() =>
+        sub.handleError?.(error, new SubmitBridge(this.#session as Session, sub, () => undefined)),
+      )
       return
     }
     let release!: () => void
@@ -295,7 +295,10 @@ export class Client extends EventEmitter {
         }
       },
       (error: unknown) => {
-        sub.handleError?.(error as Error, new EventEmitter())
+        sub.handleError?.(
+          error as Error,
+          new SubmitBridge(this.#session as Session, sub, () => undefined),
+        )
         release()
       },
     )

@@ -2,7 +2,7 @@
  * The errors `pg` raises on misuse, as @tusk/core `InterfaceError`s carrying `pg`'s messages (so
  * code that matches on them keeps working), and server errors given `pg`'s plain message.
  */
-import { DatabaseError, InterfaceError } from '@tusk/core'
+import { ConnectionLost, DatabaseError, InterfaceError } from '@tusk/core'
 
 /** pg's messages for misuse, by situation. */
 export const MESSAGES = {
@@ -31,4 +31,16 @@ export function asPgError(error: unknown): unknown {
     error.message = error.serverMessage
   }
   return error
+}
+
+/**
+ * The error a lost connection is reported with, as `pg` reports it: the server's own error when
+ * it said why (e.g. 57P01 `terminating connection due to administrator command`), else the core's
+ * error with pg's message `Connection terminated unexpectedly`.
+ */
+export function asLinkError(error: unknown): unknown {
+  const cause = error instanceof Error ? error.cause : undefined
+  if (cause instanceof DatabaseError && typeof cause.code === 'string') return asPgError(cause)
+  if (error instanceof ConnectionLost) error.message = 'Connection terminated unexpectedly'
+  return asPgError(error)
 }

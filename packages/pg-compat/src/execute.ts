@@ -9,6 +9,7 @@ import { asPgError, MESSAGES, misuse } from './errors.js'
 import { prepareValue } from './prepare-value.js'
 import type { Query } from './query.js'
 import { type FieldDef, Result } from './result.js'
+import type { QueryResult } from './result-types.js'
 import type { CustomTypesConfig } from './types.js'
 
 /** What a query runs on: a session, a pool client or a pool. */
@@ -107,11 +108,11 @@ export async function execute(
 export function settle(query: Query, error: unknown, result?: Result | Result[]): void {
   if (error !== undefined) {
     const err = error as Error
-    if (query.callback) query.callback(err, undefined as unknown as Result)
+    if (query.callback) query.callback(err, undefined as unknown as QueryResult)
     else if (query.listenerCount('error') > 0) query.emit('error', err)
     return
   }
   const last = Array.isArray(result) ? result[result.length - 1] : result
-  if (query.callback) query.callback(null, result as Result)
+  if (query.callback) query.callback(null as unknown as Error, result as unknown as QueryResult)
   query.emit('end', last)
 }

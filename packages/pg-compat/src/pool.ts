@@ -13,11 +13,12 @@ import {
 } from '@tusk/core'
 import { ATTACH, Client, DELIVER, IDLE } from './client.js'
 import { type PoolConfig, resolvePoolConfig } from './config.js'
-import { asPgError, MESSAGES, misuse } from './errors.js'
+import { asLinkError, MESSAGES, misuse } from './errors.js'
 import { execute, settle } from './execute.js'
 import { Query, type QueryCallback, type QueryConfig } from './query.js'
 import { RAW_TEXT_TYPES } from './raw-types.js'
 import type { QueryResultRow, Result } from './result.js'
+import type { QueryResult } from './result-types.js'
 import { TypeOverrides } from './type-overrides.js'
 
 /** A client checked out of a Pool: a Client plus `release()`. */
@@ -71,7 +72,9 @@ export class Pool extends EventEmitter {
       ...this.#config.pool,
       types: RAW_TEXT_TYPES,
       init: (session) => this.#init(session),
-      onNotification: (n) => this.#clients.get(n.processId)?.[DELIVER]('notification', n),
+      onNotification: (n, source) =>
+        this.#clients.get(source.processId)?.[DELIVER]('notification', n),
+      onNotice: (n, source) => this.#clients.get(source.processId)?.[DELIVER]('notice', n),
     })
     this.#core = core
     core.on('acquire', (e) => this.#emitWith('acquire', e.processId))
@@ -86,7 +89,7 @@ export class Pool extends EventEmitter {
     })
     core.on('error', (error) => {
       // An unheard 'error' must not kill the process: emit only to listeners (pg throws).
-      if (this.listenerCount('error') > 0) this.emit('error', asPgError(error))
+      if (this.listenerCount('error') > 0) this.emit('error', asLinkError(error))
     })
   }
 
@@ -175,7 +178,7 @@ export class Pool extends EventEmitter {
   query<R extends QueryResultRow = QueryResultRow>(
     text: string | QueryConfig,
     values?: unknown[],
-  ): Promise<Result<R>>
+  ): Promise<QueryResult<R>>
   query<R extends QueryResultRow = QueryResultRow>(
     text: string | QueryConfig,
     callback: QueryCallback<R>,
@@ -185,11 +188,7 @@ export class Pool extends EventEmitter {
     values: unknown[] | undefined,
     callback: QueryCallback<R>,
   ): void
-  query(
-    config: unknown,
-    values?: unknown,
-    callback?: unknown,
-  ): Promise<Result | Result[]> | undefined {
+  query(config: unknown, values?: unknown, callback?: unknown): unknown {
     const cb =
       typeof values === 'function'
         ? (values as QueryCallback)
@@ -198,7 +197,7 @@ export class Pool extends EventEmitter {
     let deliver: QueryCallback
     if (cb === undefined) {
       promise = new Promise((resolve, reject) => {
-        deliver = (err, result) => (err ? reject(err) : resolve(result))
+        deliver = (err, result) => (err ? reject(err) : resolve(result as unknown as Result))
       })
     } else {
       deliver = cb

@@ -3,13 +3,17 @@
  * `pg` emits for it: `row` per row, `end` with the result, `error`.
  */
 import { EventEmitter } from 'node:events'
-import type { QueryResultRow, Result } from './result.js'
+import type { QueryResultRow } from './result.js'
+import type { QueryResult } from './result-types.js'
 import type { CustomTypesConfig } from './types.js'
 
-/** A query callback: an error, or the result (an array of results for a multi-statement text). */
+/**
+ * A query callback: an error, or the result (at run time an array of results for a
+ * multi-statement text without values; typed as one result, as `@types/pg` types it).
+ */
 export type QueryCallback<R extends QueryResultRow = QueryResultRow> = (
-  err: Error | null,
-  result: Result<R> | Result<R>[],
+  err: Error,
+  result: QueryResult<R>,
 ) => void
 
 /** What `query()` takes as its first argument when it is an object. */

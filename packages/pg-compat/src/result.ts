@@ -38,12 +38,18 @@ type RowValues = readonly (string | null | undefined)[]
 
 /** The result of one statement. */
 export class Result<R extends QueryResultRow = QueryResultRow> {
-  /** The command tag's first word (`SELECT`, `INSERT`, `CREATE`, …), or null. */
-  command: string | null = null
+  /**
+   * The command tag's first word (`SELECT`, `INSERT`, `CREATE`, …); null until a command
+   * completed (an empty query). Typed `string`, as `@types/pg` types it.
+   */
+  command: string = null as unknown as string
   /** Rows returned or affected, when the command reports it; null otherwise. */
   rowCount: number | null = null
-  /** The OID of an inserted row (0 on any server since 12), null for other commands. */
-  oid: number | null = null
+  /**
+   * The OID of an inserted row (0 on any server since 12); null for other commands. Typed
+   * `number`, as `@types/pg` types it.
+   */
+  oid: number = null as unknown as number
   /** The rows, objects by column name or arrays with `rowMode: 'array'`. */
   rows: R[] = []
   /** The columns. */
@@ -69,7 +75,7 @@ export class Result<R extends QueryResultRow = QueryResultRow> {
   addCommandComplete(message: { text?: string; command?: string }): void {
     const match = COMMAND_TAG.exec(message.text ?? message.command ?? '')
     if (match === null) return
-    this.command = match[1] ?? null
+    this.command = match[1] as string
     if (match[3] !== undefined) {
       this.oid = Number.parseInt(match[2] ?? '0', 10)
       this.rowCount = Number.parseInt(match[3], 10)

@@ -11,19 +11,49 @@ import { asPgError } from './errors.js'
 import { toFieldDef } from './execute.js'
 import type { FieldDef } from './result.js'
 
-/** The methods `pg` calls on an active submittable. */
+/**
+ * The connection a submittable's `submit` gets: the protocol steps it may ask for, and the events
+ * (`rowDescription`, `noData`, `portalSuspended`, `readyForQuery`, `end`) it may listen to.
+ */
+export interface Connection extends EventEmitter {
+  /** Parse: the statement text. */
+  parse(message: { text: string }, more?: boolean): void
+  /** Bind: the prepared values. */
+  bind(message: { portal?: string; values?: readonly unknown[] | null }, more?: boolean): void
+  /** Describe the portal. */
+  describe(message?: { type?: string; name?: string }, more?: boolean): void
+  /** Execute: up to `rows` rows (0: all). */
+  execute(message: { portal?: string; rows?: number }, more?: boolean): void
+  /** Close the portal. */
+  close(message?: { type?: string; name?: string }, more?: boolean): void
+  /** Sync: ReadyForQuery follows. */
+  sync(): void
+  /** Flush: run what was asked so far. */
+  flush(): void
+  /** End (pg-cursor's deprecated `end`). */
+  end(): void
+}
+
+/** What `client.query` treats as a submittable: an object with `submit`, returned as is. */
 export interface Submittable {
-  submit(connection: EventEmitter): void
+  /** Called once with the connection when it is this submittable's turn. */
+  submit: (connection: Connection) => void
+}
+
+/** The methods `pg` calls on an active submittable, each optional. */
+interface Handlers {
   handleRowDescription?(message: { fields: FieldDef[] }): void
   handleDataRow?(message: { fields: (string | null)[] }): void
-  handlePortalSuspended?(connection: EventEmitter): void
-  handleCommandComplete?(message: { text: string }, connection: EventEmitter): void
-  handleReadyForQuery?(connection: EventEmitter): void
-  handleError?(error: Error, connection: EventEmitter): void
-  handleEmptyQuery?(connection: EventEmitter): void
+  handlePortalSuspended?(connection: Connection): void
+  handleCommandComplete?(message: { text: string }, connection: Connection): void
+  handleReadyForQuery?(connection: Connection): void
+  handleError?(error: Error, connection: Connection): void
   callback?: unknown
   _result?: { _types?: unknown }
 }
+
+/** A submittable as the bridge drives it. */
+export type ActiveSubmittable = Submittable & Handlers
 
 /** Rows the bridge asks the core cursor for at a time. */
 const BATCH = 100
@@ -31,9 +61,9 @@ const BATCH = 100
 type Step = () => Promise<void>
 
 /** The pg-style connection one submittable drives, over one session. */
-export class SubmitBridge extends EventEmitter {
+export class SubmitBridge extends EventEmitter implements Connection {
   #session: Session
-  #sub: Submittable
+  #sub: ActiveSubmittable
   #done: () => void
   #text = ''
   #values: readonly unknown[] = []
@@ -47,7 +77,7 @@ export class SubmitBridge extends EventEmitter {
   #running = false
 
   /** `done` is called once the submittable got its ReadyForQuery. */
-  constructor(session: Session, submittable: Submittable, done: () => void) {
+  constructor(session: Session, submittable: ActiveSubmittable, done: () => void) {
     super()
     this.#session = session
     this.#sub = submittable
