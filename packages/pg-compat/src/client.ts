@@ -4,16 +4,18 @@
  * `error`, `end`, `notice` and `notification` — over a @tusk/core session.
  */
 import { EventEmitter } from 'node:events'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { connect, type Notice, type Notification, type Session, type TuskError } from '@tusk/core'
 import { type ClientConfig, type ResolvedConfig, resolveClientConfig } from './config.js'
-import { asLinkError, MESSAGES, misuse } from './errors.js'
+import { asLinkError, asPgError, MESSAGES, misuse } from './errors.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
 import { execute, settle } from './execute.js'
 import { Query, type QueryCallback, type QueryConfig } from './query.js'
 import { RAW_TEXT_TYPES } from './raw-types.js'
 import type { QueryResultRow, Result } from './result.js'
 import type { QueryResult } from './result-types.js'
-import { type ActiveSubmittable, SubmitBridge, type Submittable } from './submit-bridge.js'
+import { type ActiveSubmittable, SubmitBridge } from './submit-bridge.js'
 import { TypeOverrides } from './type-overrides.js'
 import type { TypeParser } from './type-parsers.js'
 import type { TypeFormat } from './types.js'
@@ -55,7 +57,7 @@ function isSubmittable(value: unknown): value is ActiveSubmittable {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as Partial<Submittable>).submit === 'function'
+    typeof (value as Partial<ActiveSubmittable>).submit === 'function'
   )
 }
 
@@ -98,6 +100,16 @@ export class Client extends EventEmitter {
     this.database = typeof c.database === 'string' ? c.database : undefined
     this.host = typeof c.host === 'string' ? c.host : undefined
     this.port = c.port === undefined ? undefined : Number(c.port)
+  }
+
+  /** Subscribes to `notification` (LISTEN), `notice`, `error` (connection lost) or `end`. */
+  override on(event: 'notification', listener: (message: PgNotification) => void): this
+  override on(event: 'notice', listener: (notice: Notice) => void): this
+  override on(event: 'error', listener: (err: Error) => void): this
+  override on(event: 'end', listener: () => void): this
+  override on(event: string | symbol, listener: (...args: never[]) => void): this
+  override on(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void)
   }
 
   /** Connects; resolves with the client, or calls `callback(err)`. A client connects once. */
@@ -207,7 +219,9 @@ export class Client extends EventEmitter {
     callback: QueryCallback<R>,
   ): void
   query<T extends Query>(query: T): T
-  query<T extends Submittable>(submittable: T, callback?: unknown): T
+  // Any object with `submit` (typed against pg's own Connection, as @types/pg-cursor does) is run
+  // as a submittable: the connection it gets is ours (see Submittable).
+  query<T extends { submit: (connection: never) => void }>(submittable: T, callback?: unknown): T
   query(config: unknown, values?: unknown, callback?: unknown): unknown {
     if (config === null || config === undefined) throw misuse(MESSAGES.nullQuery)
     if (config instanceof Query) {
@@ -337,6 +351,40 @@ export class Client extends EventEmitter {
         this.readyForQuery = false
       }
     }
+  }
+
+  /** `I` idle, `T` in a transaction block, `E` in a failed one; null when not connected. */
+  getTransactionStatus(): 'I' | 'T' | 'E' | null {
+    return this.#session === undefined || this.#session.closed
+      ? null
+      : this.#session.transactionStatus
+  }
+
+  /** Accepted for compatibility: rows are never buffered past what a query holds. */
+  pauseDrain(): void {}
+
+  /** Accepted for compatibility (see pauseDrain). */
+  resumeDrain(): void {}
+
+  /**
+   * `COPY … FROM STDIN` fed by the returned Writable; it emits `error` when the server refuses
+   * the data, `finish` once everything written was handed over.
+   */
+  copyFrom(text: string): Writable {
+    const input = new PassThrough()
+    this.#whenReady()
+      .then((session) => session.copyFrom(text, input))
+      .catch((error: unknown) => input.destroy(asPgError(error) as Error))
+    return input
+  }
+
+  /** `COPY … TO STDOUT` as a Readable of the server's chunks. */
+  copyTo(text: string): Readable {
+    const output = new PassThrough()
+    this.#whenReady()
+      .then((session) => pipeline(session.copyTo(text), output))
+      .catch((error: unknown) => output.destroy(asPgError(error) as Error))
+    return output
   }
 
   /** This client's parser of `oid` (its own, else the config's `types`, else `pg.types`). */

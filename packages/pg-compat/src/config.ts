@@ -5,6 +5,7 @@
  */
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls'
 import type { ConnectionOptions, ConnectOptions, PoolOptions } from '@tusk/core'
+import type { PoolClient } from './pool.js'
 import type { CustomTypesConfig } from './types.js'
 
 /** A password, or a function called for each connection attempt. */
@@ -50,8 +51,16 @@ export interface ClientConfig {
   types?: CustomTypesConfig | undefined
   /** Client encoding; only UTF8 is supported. */
   client_encoding?: string | undefined
-  /** Anything else `pg` or a tool passes (`binary`, `stream`, `Promise`, …) is accepted and ignored. */
-  [key: string]: unknown
+  /** `direct`: TLS without the PostgreSQL SSLRequest (PostgreSQL 17+). */
+  sslnegotiation?: 'postgres' | 'direct' | undefined
+  /** Accepted and ignored: SCRAM channel binding is used whenever the server offers it. */
+  enableChannelBinding?: boolean | undefined
+  /** Accepted and ignored: the transport is @tusk/core's own. */
+  stream?: (() => unknown) | undefined
+  /** Accepted and ignored: concurrent queries are pipelined anyway. */
+  pipeline?: boolean | undefined
+  // Other keys `pg` or a tool passes (`binary`, `Promise`, …) are ignored at run time; TypeScript
+  // checks object literals against the keys above, as with @types/pg.
 }
 
 /** What `new Pool(config)` accepts: a client config plus pg-pool's keys. */
@@ -60,14 +69,28 @@ export interface PoolConfig extends ClientConfig {
   max?: number | undefined
   /** Clients kept open when idle (default 0). */
   min?: number | undefined
-  /** Close a client idle this long, in ms (default 10 000; 0: never). */
-  idleTimeoutMillis?: number | undefined
+  /** Close a client idle this long, in ms (default 10 000; 0 or null: never). */
+  idleTimeoutMillis?: number | null | undefined
   /** Close a client this old when it is next idle, in seconds (0: never). */
   maxLifetimeSeconds?: number | undefined
   /** Retire a client after this many checkouts. */
   maxUses?: number | undefined
   /** Let the process exit while every client is idle. */
   allowExitOnIdle?: boolean | undefined
+  /** Called (and awaited) for each new client before its first use. */
+  onConnect?(client: PoolClient): void | Promise<void>
+  /**
+   * Called for each new client (a PoolClient) before its first use; `done(err)` with an error
+   * drops it. The client is typed `never` so that a config typed with @types/pg (whose client
+   * type has pg's internals) fits; cast it to PoolClient to use it.
+   */
+  verify?(client: never, done: (err?: Error) => void): void
+  /** Accepted and ignored (logging goes through @tusk/core's `logger`). */
+  log?: ((...messages: never[]) => void) | undefined
+  /** Accepted and ignored: native promises are used. */
+  Promise?: PromiseConstructorLike | undefined
+  /** Accepted and ignored: clients are always this package's. */
+  Client?: unknown
 }
 
 /** The core's inputs for one pg config. */
@@ -134,6 +157,7 @@ export function resolveClientConfig(input: string | ClientConfig | undefined): R
   }
   const sslmode = sslmodeOf(config.ssl)
   if (sslmode !== undefined) conninfo.sslmode = sslmode
+  if (config.sslnegotiation !== undefined) conninfo.sslnegotiation = config.sslnegotiation
   if (config.keepAlive === false) conninfo.keepalives = 0
   if (positive(config.keepAliveInitialDelayMillis)) {
     conninfo.keepalives_idle = Math.ceil(config.keepAliveInitialDelayMillis / 1000)

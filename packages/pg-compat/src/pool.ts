@@ -102,10 +102,35 @@ export class Pool extends EventEmitter {
     const client = new PoolClient(this.options)
     client[ATTACH](session)
     this.#clients.set(session.processId, client)
-    this.emit('connect', client)
-    // Queries a 'connect' listener issued run before the client is handed out.
-    await client[IDLE]()
-    client[ATTACH](undefined)
+    try {
+      this.emit('connect', client)
+      const { onConnect, verify } = this.options
+      if (onConnect) await onConnect(client)
+      if (verify) {
+        await new Promise<void>((resolve, reject) =>
+          verify(client as never, (err) => (err ? reject(err) : resolve())),
+        )
+      }
+      // Queries a 'connect' listener issued run before the client is handed out.
+      await client[IDLE]()
+    } finally {
+      client[ATTACH](undefined)
+    }
+  }
+
+  /**
+   * Subscribes to `connect` (a new client, before first use), `acquire`, `release`, `remove`
+   * or `error` (an idle client failed; never thrown when nobody listens).
+   */
+  override on(event: 'connect' | 'acquire' | 'remove', listener: (client: PoolClient) => void): this
+  override on(
+    event: 'release',
+    listener: (err: Error | undefined, client: PoolClient) => void,
+  ): this
+  override on(event: 'error', listener: (err: Error, client: PoolClient | undefined) => void): this
+  override on(event: string | symbol, listener: (...args: never[]) => void): this
+  override on(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void)
   }
 
   /** Clients open (idle, busy and connecting). */

@@ -371,4 +371,24 @@ describe.each(servers.map((s) => [s.name, s] as const))('Client on %s', (_name, 
     const r = await c.query(`select ${c.escapeLiteral("a'b\\c")} as v`)
     expect(r.rows).toEqual([{ v: "a'b\\c" }])
   })
+
+  it('copies in and out with copyFrom and copyTo, and reports the transaction status', async () => {
+    const c = await client()
+    await c.query('create temp table compat_copy (id int, label text)')
+    const input = c.copyFrom('copy compat_copy from stdin')
+    input.write('1\tone\n2\ttwo\n')
+    input.end()
+    await until(
+      'the rows arrived',
+      async () => (await c.query('select count(*)::int as n from compat_copy')).rows[0]!.n === 2,
+    )
+    const chunks: Buffer[] = []
+    for await (const chunk of c.copyTo('copy (select * from compat_copy order by id) to stdout'))
+      chunks.push(chunk)
+    expect(Buffer.concat(chunks).toString()).toBe('1\tone\n2\ttwo\n')
+    expect(c.getTransactionStatus()).toBe('I')
+    await c.query('begin')
+    expect(c.getTransactionStatus()).toBe('T')
+    await c.query('rollback')
+  })
 })

@@ -210,4 +210,22 @@ describe.each(servers.map((s) => [s.name, s] as const))('Pool on %s', (_name, se
     expect(heard[0]).toMatchObject({ channel: 'compat_pool_channel', payload: 'hi' })
     client.release()
   })
+
+  it('awaits onConnect and verify for each new client before its first use', async () => {
+    const verified: number[] = []
+    const p = pool({
+      max: 1,
+      onConnect: async (client) => {
+        await client.query("set application_name = 'compat_on_connect'")
+      },
+      verify: (client, done) => {
+        verified.push((client as pg.PoolClient).processID as number)
+        done()
+      },
+    })
+    const r = await p.query('select pg_backend_pid() as pid, current_setting($1) as app', [
+      'application_name',
+    ])
+    expect(r.rows).toEqual([{ pid: verified[0], app: 'compat_on_connect' }])
+  })
 })
