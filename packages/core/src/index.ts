@@ -70,6 +70,7 @@ export type {
   ConnectionHooks,
   ConnectionState,
   ExecOptions,
+  HookSource,
   Notice,
   Notification,
   QueryEvent,

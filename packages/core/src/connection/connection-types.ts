@@ -40,12 +40,21 @@ export type AuthenticationMethod =
   | 'scram-sha-256-plus'
   | 'cert'
 
+/**
+ * The connection a notice or notification arrived on, for a hook that serves many connections
+ * (a pool's): `notification.processId` is the sender's backend, this is the receiver's.
+ */
+export interface HookSource {
+  /** Backend process ID of the receiving connection (what `pg_backend_pid()` returns on it). */
+  readonly processId: number
+}
+
 /** Hooks a connection calls; none of them may throw (a throw is caught and ignored). */
 export interface ConnectionHooks {
-  /** A NoticeResponse arrived (default: ignored). */
-  onNotice?: (notice: Notice) => void
-  /** A NotificationResponse arrived. */
-  onNotification?: (notification: Notification) => void
+  /** A NoticeResponse arrived (default: ignored); `source` is the connection it arrived on. */
+  onNotice?: (notice: Notice, source: HookSource) => void
+  /** A NotificationResponse arrived; `source` is the connection it arrived on. */
+  onNotification?: (notification: Notification, source: HookSource) => void
   /** The connection closed; `error` says why when it was not a `close()`/`destroy()`. */
   onClose?: (error: TuskError | undefined) => void
   /** Where the driver's debug and warning lines go (default: nowhere). */

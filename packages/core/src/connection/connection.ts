@@ -62,6 +62,7 @@ export type {
   ConnectionHooks,
   ConnectionState,
   ExecOptions,
+  HookSource,
   Notice,
   Notification,
   QueryLogOptions,

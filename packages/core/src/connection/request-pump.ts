@@ -545,17 +545,17 @@ export class RequestPump {
         return
       case 'NoticeResponse': {
         const notice = { ...m.fields, message: m.fields.message ?? '' }
-        if (this.#hooks.onNotice) this.#call(() => this.#hooks.onNotice?.(notice))
-        else log(this.#hooks.logger, 'debug', `server notice: ${notice.message}`, { notice })
+        if (this.#hooks.onNotice) {
+          this.#call(() => this.#hooks.onNotice?.(notice, { processId: this.processId }))
+        } else log(this.#hooks.logger, 'debug', `server notice: ${notice.message}`, { notice })
         return
       }
       case 'NotificationResponse':
         this.#call(() =>
-          this.#hooks.onNotification?.({
-            processId: m.processId,
-            channel: m.channel,
-            payload: m.payload,
-          }),
+          this.#hooks.onNotification?.(
+            { processId: m.processId, channel: m.channel, payload: m.payload },
+            { processId: this.processId },
+          ),
         )
         return
       case 'ErrorResponse':

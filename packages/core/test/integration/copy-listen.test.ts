@@ -240,4 +240,31 @@ describe.each(servers.map((s) => [s.name, s] as const))('COPY and LISTEN on %s',
     await until(() => seen.length === 1)
     expect(seen).toEqual(['plain=hi'])
   })
+
+  it('tells a pool-wide hook which connection a notification and a notice arrived on', async () => {
+    const seen: [string, number][] = []
+    const pool = createPool(server.url, {
+      max: 2,
+      onNotification: (n, source) => seen.push([`${n.channel}=${n.payload}`, source.processId]),
+      onNotice: (n, source) => seen.push([n.message, source.processId]),
+    })
+    try {
+      const a = await pool.connect()
+      const b = await pool.connect()
+      await b.exec('listen hooked')
+      await a.notify('hooked', 'hi')
+      await a.exec("do $$ begin raise notice 'noticed'; end $$")
+      await until(() => seen.length === 2)
+      expect(seen.sort()).toEqual(
+        [
+          ['hooked=hi', b.processId],
+          ['noticed', a.processId],
+        ].sort(),
+      )
+      await a.release()
+      await b.release()
+    } finally {
+      await pool.end()
+    }
+  })
 })

@@ -1,0 +1,3 @@
+import { escapeIdentifier, escapeLiteral, prepareValue } from '../dist/index.cjs'
+
+export { escapeIdentifier, escapeLiteral, prepareValue }
