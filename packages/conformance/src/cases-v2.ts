@@ -417,7 +417,10 @@ export function defineCasesV2(run: Run): void {
           }
         }
         expect(n).toBe(100_000)
-        expect(peak - baseline).toBeLessThan(64 * 1024 * 1024)
+        // The bound is the adapters' contract. The stock setups' buffering under a slow consumer
+        // varies with timing (pg-query-stream behind Knex's stream passed it in most runs and
+        // went past it in one CI run), so for a reference run it is not asserted.
+        if (!run.harness.reference) expect(peak - baseline).toBeLessThan(64 * 1024 * 1024)
       },
       { skip: !caps.stream, timeout: 60_000 },
     )
