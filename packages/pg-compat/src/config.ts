@@ -188,8 +188,13 @@ export function resolvePoolConfig(input: string | PoolConfig | undefined): {
   const pool: PoolOptions = { ...client.options }
   if (typeof config.max === 'number') pool.max = config.max
   if (typeof config.min === 'number') pool.min = config.min
+  // pg-pool: null (or 0) means no idle timeout; unset means 10 s.
   pool.idleTimeout =
-    typeof config.idleTimeoutMillis === 'number' ? config.idleTimeoutMillis : 10_000
+    config.idleTimeoutMillis === null
+      ? 0
+      : typeof config.idleTimeoutMillis === 'number'
+        ? config.idleTimeoutMillis
+        : 10_000
   if (typeof config.maxLifetimeSeconds === 'number')
     pool.maxLifetime = config.maxLifetimeSeconds * 1000
   if (typeof config.maxUses === 'number' && Number.isFinite(config.maxUses))
