@@ -11,5 +11,6 @@ export default defineConfig({
   clean: true,
   outDir: 'dist',
   // Knex requires every dialect's driver lazily; bundled, each missing one is a build error.
-  external: ['knex', /^knex\//],
+  // TypeORM is CommonJS that requires Node's modules and its drivers at run time: loaded as is.
+  external: ['knex', /^knex\//, 'typeorm', /^typeorm\//, 'reflect-metadata', /^@tusk\//],
 })

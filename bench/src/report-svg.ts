@@ -17,6 +17,8 @@ const COLORS: Record<DriverName, string> = {
   'kysely-pg': '#868e96',
   'knex-tusk': '#e8590c',
   'knex-pg': '#adb5bd',
+  'typeorm-tusk': '#f76707',
+  'typeorm-pg': '#ced4da',
   'tusk-otel': '#f08c00',
 }
 

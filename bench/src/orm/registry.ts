@@ -12,4 +12,6 @@ export const ORM_LOADERS: Record<OrmDriverName, () => Promise<OrmAdapter>> = {
   'kysely-pg': async () => (await import('./kysely-pg.js')).load(),
   'knex-tusk': async () => (await import('./knex-tusk.js')).load(),
   'knex-pg': async () => (await import('./knex-pg.js')).load(),
+  'typeorm-tusk': async () => (await import('./typeorm-tusk.js')).load(),
+  'typeorm-pg': async () => (await import('./typeorm-pg.js')).load(),
 }
