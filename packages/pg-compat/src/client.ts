@@ -15,6 +15,7 @@ import { Query, type QueryCallback, type QueryConfig } from './query.js'
 import { RAW_TEXT_TYPES } from './raw-types.js'
 import type { QueryResultRow, Result } from './result.js'
 import type { QueryResult } from './result-types.js'
+import { hostSession, isSessionSubmittable, type SessionSubmittable } from './session-host.js'
 import { type ActiveSubmittable, SubmitBridge } from './submit-bridge.js'
 import { TypeOverrides } from './type-overrides.js'
 import type { TypeParser } from './type-parsers.js'
@@ -279,6 +280,10 @@ export class Client extends EventEmitter {
   }
 
   #submit(sub: ActiveSubmittable): void {
+    if (isSessionSubmittable(sub)) {
+      this.#lend(sub)
+      return
+    }
     if (sub._result !== undefined && sub._result._types === undefined)
       sub._result._types = this.#types
     if (this.#state === 'ending' || this.#state === 'ended') {
@@ -314,6 +319,43 @@ export class Client extends EventEmitter {
           new SubmitBridge(this.#session as Session, sub, () => undefined),
         )
         release()
+      },
+    )
+  }
+
+  /**
+   * Lends the session to a submittable that asked for it (see `hostSession`): at its turn, as
+   * any query; the queries issued after it wait until it calls `done`.
+   */
+  #lend(sub: SessionSubmittable): void {
+    if (this.#state === 'ending' || this.#state === 'ended') {
+      const error = misuse(MESSAGES.notQueryable)
+      process.nextTick(() => sub.handleError?.(error))
+      return
+    }
+    let release!: () => void
+    const done = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const start = this.#whenReady()
+    this.#barrier = done
+    void done.then(() => {
+      if (this.#barrier === done) this.#barrier = undefined
+    })
+    this.#track(done)
+    const types = this.#types
+    start.then(
+      (session) => {
+        try {
+          sub[hostSession]({ session, types, done: release })
+        } catch (error) {
+          release()
+          sub.handleError?.(error as Error)
+        }
+      },
+      (error: unknown) => {
+        release()
+        sub.handleError?.(asPgError(error) as Error)
       },
     )
   }

@@ -23,6 +23,11 @@ export type { PreparedValue } from './prepare-value.js'
 export type { QueryArrayConfig, QueryCallback, QueryConfig } from './query.js'
 export type { FieldDef, QueryResultRow } from './result.js'
 export type { QueryArrayResult, QueryResult } from './result-types.js'
+export {
+  hostSession,
+  type SessionLoan,
+  type SessionSubmittable,
+} from './session-host.js'
 export type { Connection, Submittable } from './submit-bridge.js'
 export type { TypeParser } from './type-parsers.js'
 export type { CustomTypesConfig, TypeFormat } from './types.js'
