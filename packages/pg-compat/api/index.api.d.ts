@@ -395,6 +395,31 @@ interface PoolConfig extends ClientConfig {
 }
 
 /**
+ * `client.connection`, as far as tools that listen on it need: Sequelize reads the server's
+ * parameters from its `parameterStatus` events while connecting. It sends nothing; the protocol
+ * is @tusk/core's.
+ */
+
+/** A ParameterStatus message as `pg`'s connection emits it. */
+interface ParameterStatusMessage {
+    name: 'parameterStatus';
+    /** e.g. `server_version`, `standard_conforming_strings`, `TimeZone`. */
+    parameterName: string;
+    parameterValue: string;
+}
+/**
+ * The events of `pg`'s low-level connection that tools listen to: `parameterStatus`, once per
+ * server parameter when the client connects (before `connect()` settles). No protocol methods.
+ */
+declare class ConnectionEvents extends EventEmitter {
+    /** Subscribes to `parameterStatus`. */
+    on(event: 'parameterStatus', listener: (message: ParameterStatusMessage) => void): this;
+    on(event: string | symbol, listener: (...args: never[]) => void): this;
+    /** Internal: reports the parameters the server sent at startup. */
+    announce(parameters: ReadonlyMap<string, string>): void;
+}
+
+/**
  * `Client`: one connection with `pg`'s surface — `connect`/`query`/`end` as promises or with
  * callbacks, queries queued before the connection is ready, submittables, and the events
  * `error`, `end`, `notice` and `notification` — over a @tusk/core session.
@@ -427,6 +452,11 @@ declare class Client extends EventEmitter {
     processID: number | null;
     /** True while connected and able to take a query. */
     readyForQuery: boolean;
+    /**
+     * `pg`'s low-level connection, as far as its events: `parameterStatus` for each server
+     * parameter when the client connects (Sequelize listens for it). It sends nothing.
+     */
+    readonly connection: ConnectionEvents;
     /** The server's run-time parameters (`server_version`, `TimeZone`, …), once connected. */
     get parameters(): ReadonlyMap<string, string> | undefined;
     /** `config` is a connection string or pg's config object; unknown keys are ignored. */
@@ -779,11 +809,15 @@ export {
 
   type Connection,
 
+  ConnectionEvents,
+
   type CustomTypesConfig,
 
   type FieldDef,
 
   type PgNotification as Notification,
+
+  type ParameterStatusMessage,
 
   type PasswordSource,
 

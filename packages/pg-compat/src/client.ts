@@ -8,6 +8,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { connect, type Notice, type Notification, type Session, type TuskError } from '@tusk/core'
 import { type ClientConfig, type ResolvedConfig, resolveClientConfig } from './config.js'
+import { ConnectionEvents } from './connection-events.js'
 import { asLinkError, asPgError, MESSAGES, misuse } from './errors.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
 import { execute, settle } from './execute.js'
@@ -76,6 +77,11 @@ export class Client extends EventEmitter {
   processID: number | null = null
   /** True while connected and able to take a query. */
   readyForQuery = false
+  /**
+   * `pg`'s low-level connection, as far as its events: `parameterStatus` for each server
+   * parameter when the client connects (Sequelize listens for it). It sends nothing.
+   */
+  readonly connection: ConnectionEvents = new ConnectionEvents()
   /** The server's run-time parameters (`server_version`, `TimeZone`, …), once connected. */
   get parameters(): ReadonlyMap<string, string> | undefined {
     return this.#session?.parameters
@@ -143,6 +149,7 @@ export class Client extends EventEmitter {
       }
       this.#attach(session)
       this.#state = 'connected'
+      this.connection.announce(session.parameters)
     } catch (error) {
       this.#state = 'ended'
       this.#ready.reject(error)

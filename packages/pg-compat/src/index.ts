@@ -18,6 +18,7 @@ import { types } from './types.js'
 
 export type { PgNotification, PgNotification as Notification } from './client.js'
 export type { ClientConfig, PasswordSource, PoolConfig } from './config.js'
+export type { ConnectionEvents, ParameterStatusMessage } from './connection-events.js'
 export { PoolClient } from './pool.js'
 export type { PreparedValue } from './prepare-value.js'
 export type { QueryArrayConfig, QueryCallback, QueryConfig } from './query.js'
