@@ -87,6 +87,7 @@ export class Cursor<Row = QueryResultRow> extends EventEmitter {
   #pump: Promise<void> | undefined
   #error: Error | undefined
   #closing: Promise<void> | undefined
+  #stopping = false
   #released = false
 
   /**
@@ -205,6 +206,8 @@ export class Cursor<Row = QueryResultRow> extends EventEmitter {
     } else if (this.state === 'error' || (this.state === 'done' && this.#closing === undefined)) {
       setImmediate(() => done())
     } else {
+      // Reads queued behind the one in flight are not run: they get [] once the cursor closed.
+      this.#stopping = true
       this.#closing ??= this.#close()
       this.#closing.then(
         () => done(),
@@ -238,7 +241,7 @@ export class Cursor<Row = QueryResultRow> extends EventEmitter {
 
   /** Runs the queued reads, one at a time, while the cursor is open. */
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0 && this.state === 'idle') {
+    while (this.#queue.length > 0 && this.state === 'idle' && !this.#stopping) {
       const read = this.#queue[0] as PendingRead<Row>
       this.state = 'busy'
       let rows: Row[]
@@ -315,6 +318,7 @@ export class Cursor<Row = QueryResultRow> extends EventEmitter {
       await this.#core?.close()
     } finally {
       this.#release()
+      this.#settleQueue()
       this.emit('end', this.#result)
     }
   }

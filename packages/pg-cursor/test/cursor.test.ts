@@ -270,6 +270,34 @@ describe.each(matrix)('%s on %s', (_h, _s, h, server) => {
   })
 })
 
+describe.each(servers.map((s) => [s.name, s] as const))('@tusk/pg-cursor on %s', (_n, server) => {
+  it('answers reads issued together in order, and [] to those past the end or the close', async () => {
+    const client = new compat.Client(server.url)
+    await client.connect()
+    try {
+      const cursor = client.query(new TuskCursor('select g from generate_series(1, 5) g'))
+      const reads = [cursor.read(2), cursor.read(2), cursor.read(2), cursor.read(2)]
+      expect(await Promise.all(reads)).toEqual([
+        [{ g: 1 }, { g: 2 }],
+        [{ g: 3 }, { g: 4 }],
+        [{ g: 5 }],
+        [],
+      ])
+      const open = client.query(new TuskCursor('select g from generate_series(1, 100) g'))
+      expect(await open.read(1)).toEqual([{ g: 1 }])
+      const first = open.read(10)
+      const queued = open.read(10)
+      const closed = open.close()
+      expect(await first).toHaveLength(10)
+      expect(await queued).toEqual([])
+      await closed
+      expect((await client.query('select 1 as ok')).rows).toEqual([{ ok: 1 }])
+    } finally {
+      await client.end()
+    }
+  })
+})
+
 describe.each(servers.map((s) => [s.name, s] as const))(
   '@tusk/pg-cursor on the real pg, %s',
   (_n, server) => {
