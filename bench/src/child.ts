@@ -25,6 +25,7 @@ const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
   tusk: async () => (await import('./drivers/tusk.js')).load(),
   'tusk-otel': async () => (await import('./drivers/tusk-otel.js')).load(),
   pg: async () => (await import('./drivers/pg.js')).load(),
+  'pg-compat': async () => (await import('./drivers/pg-compat.js')).load(),
   postgres: async () => (await import('./drivers/postgres.js')).load(),
   'pg-native': async () => (await import('./drivers/pg-native.js')).load(),
 }

@@ -10,6 +10,7 @@ import type { DriverName } from './workloads.js'
 const COLORS: Record<DriverName, string> = {
   tusk: '#d9480f',
   pg: '#868e96',
+  'pg-compat': '#f76707',
   postgres: '#1971c2',
   'pg-native': '#2f9e44',
   libpq: '#7048e8',

@@ -31,7 +31,7 @@ export const WORKLOAD_IDS = [
 export type WorkloadId = (typeof WORKLOAD_IDS)[number]
 
 /** The drivers of the driver suite, in the order of the table's columns. */
-export const CORE_DRIVERS = ['tusk', 'pg', 'postgres', 'pg-native', 'libpq'] as const
+export const CORE_DRIVERS = ['tusk', 'pg', 'pg-compat', 'postgres', 'pg-native', 'libpq'] as const
 
 /**
  * The drivers of the ORM suite: one ORM over Tusk and over its stock `pg` setup. An ORM is added
@@ -88,6 +88,7 @@ export const SUITES: readonly SuiteSpec[] = [
       ['tusk', 'pg'],
       ['tusk', 'postgres'],
       ['tusk', 'libpq'],
+      ['pg-compat', 'pg'],
     ],
     baseline: 'pg',
   },

@@ -395,6 +395,31 @@ interface PoolConfig extends ClientConfig {
 }
 
 /**
+ * `client.connection`, as far as tools that listen on it need: Sequelize reads the server's
+ * parameters from its `parameterStatus` events while connecting. It sends nothing; the protocol
+ * is @tusk/core's.
+ */
+
+/** A ParameterStatus message as `pg`'s connection emits it. */
+interface ParameterStatusMessage {
+    name: 'parameterStatus';
+    /** e.g. `server_version`, `standard_conforming_strings`, `TimeZone`. */
+    parameterName: string;
+    parameterValue: string;
+}
+/**
+ * The events of `pg`'s low-level connection that tools listen to: `parameterStatus`, once per
+ * server parameter when the client connects (before `connect()` settles). No protocol methods.
+ */
+declare class ConnectionEvents extends EventEmitter {
+    /** Subscribes to `parameterStatus`. */
+    on(event: 'parameterStatus', listener: (message: ParameterStatusMessage) => void): this;
+    on(event: string | symbol, listener: (...args: never[]) => void): this;
+    /** Internal: reports the parameters the server sent at startup. */
+    announce(parameters: ReadonlyMap<string, string>): void;
+}
+
+/**
  * `Client`: one connection with `pg`'s surface — `connect`/`query`/`end` as promises or with
  * callbacks, queries queued before the connection is ready, submittables, and the events
  * `error`, `end`, `notice` and `notification` — over a @tusk/core session.
@@ -427,6 +452,11 @@ declare class Client extends EventEmitter {
     processID: number | null;
     /** True while connected and able to take a query. */
     readyForQuery: boolean;
+    /**
+     * `pg`'s low-level connection, as far as its events: `parameterStatus` for each server
+     * parameter when the client connects (Sequelize listens for it). It sends nothing.
+     */
+    readonly connection: ConnectionEvents;
     /** The server's run-time parameters (`server_version`, `TimeZone`, …), once connected. */
     get parameters(): ReadonlyMap<string, string> | undefined;
     /** `config` is a connection string or pg's config object; unknown keys are ignored. */
@@ -566,6 +596,47 @@ declare class TypeOverrides implements CustomTypesConfig {
     setTypeParser(oid: number, format: TypeFormat | TypeParser, parser?: TypeParser): void;
     /** This object's parser of `oid`, else the fallback's. */
     getTypeParser(oid: number, format?: TypeFormat): TypeParser;
+}
+
+/**
+ * The hook that lets a submittable run on a client's @tusk/core session directly, instead of
+ * replaying `pg`'s protocol steps (`@tusk/pg-cursor` and `@tusk/pg-query-stream` use it). The
+ * client keeps its `pg` ordering: the session is lent when the submittable's turn comes, and the
+ * client's later queries wait until the submittable gives it back.
+ */
+
+/**
+ * The method key a submittable defines to be handed the session (a `Symbol.for` key, so a second
+ * copy of this package recognises it too). When a submittable passed to `client.query` has a
+ * function under this key, the client calls it with a {@link SessionLoan} instead of calling
+ * `submit`.
+ */
+declare const hostSession: unique symbol;
+/** What a client lends a {@link SessionSubmittable} for the length of its turn. */
+interface SessionLoan {
+    /**
+     * The client's session. It decodes every column as the server's text (a string, or null for
+     * NULL), so that `pg`'s parsers — {@link SessionLoan.types} — decide the values. Valid until
+     * `done()` is called; using it afterwards is using a connection someone else may hold.
+     */
+    readonly session: Session;
+    /** The client's parsers (its own `types`, then the pool's, then `pg.types`). */
+    readonly types: CustomTypesConfig;
+    /**
+     * Gives the session back: the client's next query runs. Call it once, when the submittable
+     * has finished with the session (closed, read to the end, or failed); later calls do nothing.
+     */
+    done(): void;
+}
+/** A submittable that runs on the lent session (see {@link hostSession}). */
+interface SessionSubmittable {
+    /** Called once, when it is this submittable's turn on the client. */
+    [hostSession](loan: SessionLoan): void;
+    /**
+     * Called instead when the client cannot run it (closed, or failed to connect); the
+     * submittable is never lent a session then.
+     */
+    handleError?(error: Error): void;
 }
 
 /**
@@ -738,11 +809,15 @@ export {
 
   type Connection,
 
+  ConnectionEvents,
+
   type CustomTypesConfig,
 
   type FieldDef,
 
   type PgNotification as Notification,
+
+  type ParameterStatusMessage,
 
   type PasswordSource,
 
@@ -772,6 +847,10 @@ export {
 
   Result,
 
+  type SessionLoan,
+
+  type SessionSubmittable,
+
   type Submittable,
 
   type TypeFormat,
@@ -787,6 +866,8 @@ export {
   escapeIdentifier,
 
   escapeLiteral,
+
+  hostSession,
 
   native,
 

@@ -8,6 +8,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { connect, type Notice, type Notification, type Session, type TuskError } from '@tusk/core'
 import { type ClientConfig, type ResolvedConfig, resolveClientConfig } from './config.js'
+import { ConnectionEvents } from './connection-events.js'
 import { asLinkError, asPgError, MESSAGES, misuse } from './errors.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
 import { execute, settle } from './execute.js'
@@ -15,6 +16,7 @@ import { Query, type QueryCallback, type QueryConfig } from './query.js'
 import { RAW_TEXT_TYPES } from './raw-types.js'
 import type { QueryResultRow, Result } from './result.js'
 import type { QueryResult } from './result-types.js'
+import { hostSession, isSessionSubmittable, type SessionSubmittable } from './session-host.js'
 import { type ActiveSubmittable, SubmitBridge } from './submit-bridge.js'
 import { TypeOverrides } from './type-overrides.js'
 import type { TypeParser } from './type-parsers.js'
@@ -75,6 +77,11 @@ export class Client extends EventEmitter {
   processID: number | null = null
   /** True while connected and able to take a query. */
   readyForQuery = false
+  /**
+   * `pg`'s low-level connection, as far as its events: `parameterStatus` for each server
+   * parameter when the client connects (Sequelize listens for it). It sends nothing.
+   */
+  readonly connection: ConnectionEvents = new ConnectionEvents()
   /** The server's run-time parameters (`server_version`, `TimeZone`, …), once connected. */
   get parameters(): ReadonlyMap<string, string> | undefined {
     return this.#session?.parameters
@@ -142,6 +149,7 @@ export class Client extends EventEmitter {
       }
       this.#attach(session)
       this.#state = 'connected'
+      this.connection.announce(session.parameters)
     } catch (error) {
       this.#state = 'ended'
       this.#ready.reject(error)
@@ -279,6 +287,10 @@ export class Client extends EventEmitter {
   }
 
   #submit(sub: ActiveSubmittable): void {
+    if (isSessionSubmittable(sub)) {
+      this.#lend(sub)
+      return
+    }
     if (sub._result !== undefined && sub._result._types === undefined)
       sub._result._types = this.#types
     if (this.#state === 'ending' || this.#state === 'ended') {
@@ -314,6 +326,43 @@ export class Client extends EventEmitter {
           new SubmitBridge(this.#session as Session, sub, () => undefined),
         )
         release()
+      },
+    )
+  }
+
+  /**
+   * Lends the session to a submittable that asked for it (see `hostSession`): at its turn, as
+   * any query; the queries issued after it wait until it calls `done`.
+   */
+  #lend(sub: SessionSubmittable): void {
+    if (this.#state === 'ending' || this.#state === 'ended') {
+      const error = misuse(MESSAGES.notQueryable)
+      process.nextTick(() => sub.handleError?.(error))
+      return
+    }
+    let release!: () => void
+    const done = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const start = this.#whenReady()
+    this.#barrier = done
+    void done.then(() => {
+      if (this.#barrier === done) this.#barrier = undefined
+    })
+    this.#track(done)
+    const types = this.#types
+    start.then(
+      (session) => {
+        try {
+          sub[hostSession]({ session, types, done: release })
+        } catch (error) {
+          release()
+          sub.handleError?.(error as Error)
+        }
+      },
+      (error: unknown) => {
+        release()
+        sub.handleError?.(asPgError(error) as Error)
       },
     )
   }

@@ -18,11 +18,17 @@ import { types } from './types.js'
 
 export type { PgNotification, PgNotification as Notification } from './client.js'
 export type { ClientConfig, PasswordSource, PoolConfig } from './config.js'
+export type { ConnectionEvents, ParameterStatusMessage } from './connection-events.js'
 export { PoolClient } from './pool.js'
 export type { PreparedValue } from './prepare-value.js'
 export type { QueryArrayConfig, QueryCallback, QueryConfig } from './query.js'
 export type { FieldDef, QueryResultRow } from './result.js'
 export type { QueryArrayResult, QueryResult } from './result-types.js'
+export {
+  hostSession,
+  type SessionLoan,
+  type SessionSubmittable,
+} from './session-host.js'
 export type { Connection, Submittable } from './submit-bridge.js'
 export type { TypeParser } from './type-parsers.js'
 export type { CustomTypesConfig, TypeFormat } from './types.js'
