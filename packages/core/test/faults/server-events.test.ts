@@ -378,6 +378,8 @@ describe('the server closes sessions by its idle timeouts', () => {
     expect(err).toBeInstanceOf(errors.ConnectionClosed)
     expect((err as errors.TuskError).inDoubt).toBe(false)
     expect((err as errors.TuskError).safeToRetry).toBe(true)
+    // The server ended the session, not its owner: a retry on another connection can succeed.
+    expect((err as errors.TuskError).transient).toBe(true)
     expect(causes(err).some((e) => e instanceof errors.IdleInTransactionSessionTimeout)).toBe(true)
     await c.release(err)
     await recover(h.pool, event)

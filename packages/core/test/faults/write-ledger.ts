@@ -24,7 +24,10 @@ export interface LedgerCheck {
   inDoubtNotApplied: number
   /** Failures that said "not applied" (not in doubt) whose rows are there: must be empty. */
   appliedThoughNotInDoubt: string[]
-  /** Failures that are not operational taxonomy errors, or say both inDoubt and safeToRetry. */
+  /**
+   * Failures that are not operational taxonomy errors (nor a call refused on a connection the
+   * server had dropped), or that say both inDoubt and safeToRetry.
+   */
   badErrors: string[]
   /** Failures by class name. */
   byClass: Record<string, number>
@@ -77,7 +80,7 @@ export class WriteLedger {
       const e = f.error
       const name = e instanceof Error ? e.name : typeof e
       out.byClass[name] = (out.byClass[name] ?? 0) + 1
-      if (!(e instanceof errors.OperationalError)) {
+      if (!withinTaxonomy(e)) {
         out.badErrors.push(`${name}: ${String((e as Error)?.message ?? e)}`)
         continue
       }
@@ -96,6 +99,17 @@ export class WriteLedger {
     }
     return out
   }
+}
+
+/**
+ * A failure a server-side event may cause: an operational error, or a call refused on a
+ * connection already lost (ConnectionClosed caused by the ConnectionLost, transient).
+ */
+export function withinTaxonomy(e: unknown): e is errors.TuskError {
+  if (e instanceof errors.OperationalError) return true
+  return (
+    e instanceof errors.ConnectionClosed && e.transient && e.cause instanceof errors.ConnectionLost
+  )
 }
 
 /** `[min, median, max]` of `values` (zeros when empty). */
