@@ -627,6 +627,39 @@ describe.each(testServers().map((s) => [s.name, s] as const))(
       }, 15_000)
     })
 
+    it('a corrupted message in a pooled query closes that connection as lost, and the pool serves the next query from a new backend', async () => {
+      const { p, app } = pool({ healthCheck: false })
+      let current = (await p.queryOne<{ pid: number }>('select pg_backend_pid() as pid'))!.pid
+      for (const offset of [0, 1]) {
+        // The third message of the answer (RowDescription, after ParseComplete and BindComplete):
+        // its type byte (an unknown type) or the high byte of its length (an absurd length).
+        proxy.corruptAt(2, offset)
+        const t0 = Date.now()
+        const outcome = await settle(p.query('select 1 as n'))
+        record(`pool query / corrupt header byte ${offset}`, Date.now() - t0)
+        const where = `pool query, byte ${offset} of RowDescription flipped`
+        expect(proxy.fired, where).toBe(true)
+        expect(outcome, where).toMatchObject({ ok: false })
+        const err = (outcome as { error: unknown }).error
+        expect(err, where).toBeInstanceOf(errors.ConnectionLost)
+        expect((err as errors.ConnectionLost).cause, where).toBeInstanceOf(errors.ProtocolError)
+        // An autocommit statement written before the link broke: in doubt, never safe to retry.
+        expect(err, where).toMatchObject({ inDoubt: true, safeToRetry: false })
+        const next = await settle(p.queryOne<{ pid: number }>('select pg_backend_pid() as pid'))
+        expect(next, where).toMatchObject({ ok: true })
+        const pid = (next as { value: { pid: number } }).value.pid
+        expect(pid, `${where}: a new backend`).not.toBe(current)
+        current = pid
+        expect(p.stats().total, where).toBe(1)
+        // The broken connection's backend is gone: only the new one is left.
+        await until(async () => (await backends(app)) === 1, {
+          timeout: 3_000,
+          what: `${where}: only the replacement's backend left`,
+        })
+      }
+      await healthy(p, app, 'pool after corrupted answers')
+    }, 30_000)
+
     it('a byte corrupted at each of the first message boundaries of an answer closes the connection with a ProtocolError', async () => {
       const sql = 'select 1 as n'
       const { s: probe, app: probeApp } = await session()
