@@ -204,7 +204,7 @@ describe('server restarts under a write load', () => {
       await node.start()
       const restartMs = Date.now() - down
       const ms = await recover(h.pool, event)
-      recovery.push([`${event} (outage: stop, start, recovery)`, restartMs + ms])
+      recovery.push([`${event} (from the stop; down until a write failed)`, restartMs + ms])
       await moreWrites(h, 20, event)
       await finish(h, event)
     }, 60_000)
