@@ -19,7 +19,7 @@ const SAVEPOINT = ['savepoint', 'release']
 const TO = /^\s*(?:rollback|abort)\s+(?:work\s+|transaction\s+)?to\b/i
 
 /** True when `text` holds more than one statement (a `;` followed by more than blanks). */
-function isScript(text: string): boolean {
+export function isScript(text: string): boolean {
   const i = text.indexOf(';')
   return i >= 0 && text.slice(i + 1).trim().length > 0
 }

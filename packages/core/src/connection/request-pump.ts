@@ -425,6 +425,9 @@ export class RequestPump {
           host: this.host,
           phase: 'query',
           safeToRetry: true,
+          // Lost, not closed by its owner: as transient as the loss itself (a retry on another
+          // connection can succeed).
+          transient: reason !== undefined,
           ...(reason ? { cause: reason } : {}),
           ...(op.query !== undefined ? { query: op.query } : {}),
         },

@@ -6,6 +6,7 @@
 
 import { Readable } from 'node:stream'
 import type { Connection } from '../connection/connection.js'
+import { isScript } from '../connection/in-doubt.js'
 import type { Operation } from '../connection/operation.js'
 import { traceOperation } from '../connection/operation-trace.js'
 import { parseCommandTag } from '../connection/simple-query.js'
@@ -203,6 +204,8 @@ export function copyFrom(
   const result = new Promise<CopyResult>((resolve, reject) => {
     let sourceError: unknown
     let started = false
+    // Whether CopyDone was written: before it, the server cannot have committed a row of the COPY.
+    let copyDoneSent = false
     let grace: ReturnType<typeof setTimeout> | undefined
     const op = new CopyOperation(sql, conn.host, {
       copyIn: () => {
@@ -211,6 +214,9 @@ export function copyFrom(
       },
       done: (err, rowCount) => {
         clearTimeout(grace)
+        // A link lost before CopyDone went out: the server ends the COPY with its transaction
+        // (the driver's guess from the statement text alone says "in doubt").
+        if (err?.inDoubt && !copyDoneSent && !isScript(sql)) err.inDoubt = false
         if (sourceError !== undefined) reject(attachCallSite(sourceError, site))
         else if (err) reject(attachCallSite(err, site))
         else if (!started)
@@ -287,7 +293,10 @@ export function copyFrom(
       if (sourceError !== undefined) {
         const why = sourceError instanceof Error ? sourceError.message : String(sourceError)
         conn.writeNow((w) => encodeCopyFail(w, `aborted by the client: ${why}`.slice(0, 1000)))
-      } else conn.writeNow((w) => encodeCopyDone(w))
+      } else {
+        copyDoneSent = true
+        conn.writeNow((w) => encodeCopyDone(w))
+      }
     }
     try {
       conn.enqueue(op, (w) => encodeQuery(w, sql))

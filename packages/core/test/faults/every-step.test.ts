@@ -64,9 +64,9 @@ interface SessionStep {
   /**
    * For a step whose COMMIT is sent inside one call (a cursor's own transaction): whether a cut
    * after `k` of the clean run's `n` server messages may have applied something. Overrides
-   * `doubtful`.
+   * `doubtful`. `undefined`: the cut races the client's own write, and either answer is right.
    */
-  doubtfulAfter?: (k: number, n: number) => boolean
+  doubtfulAfter?: (k: number, n: number) => boolean | undefined
 }
 
 const sessionSteps: SessionStep[] = [
@@ -104,6 +104,10 @@ const sessionSteps: SessionStep[] = [
       return s.copyFrom('copy copy_in from stdin', ['1\n', '2\n', '3\n'])
     },
     doubtful: ['COPY in'],
+    // The rows and CopyDone go out when CopyInResponse (the first message) arrives: cut before
+    // it, the server cannot have applied the COPY; cut right after it, the cut races CopyDone
+    // (in doubt exactly when CopyDone was written); cut later, CopyDone went out.
+    doubtfulAfter: (k) => (k === 0 ? false : k === 1 ? undefined : true),
   },
   {
     name: 'COPY out',
@@ -278,8 +282,11 @@ describe.each(testServers().map((s) => [s.name, s] as const))(
             const err = (outcome as { error: unknown }).error
             expect(err, where).toBeInstanceOf(errors.ConnectionLost)
             const doubt = (err as errors.ConnectionLost).inDoubt
-            const expected = step.doubtfulAfter?.(k, n) ?? step.doubtful.includes(phase)
-            if (doubt !== expected) wrongDoubt.push(`${where}: inDoubt ${doubt}`)
+            const expected = step.doubtfulAfter
+              ? step.doubtfulAfter(k, n)
+              : step.doubtful.includes(phase)
+            if (expected !== undefined && doubt !== expected)
+              wrongDoubt.push(`${where}: inDoubt ${doubt}`)
             expect(s.closed, where).toBe(true)
             await expect(s.query('select 1')).rejects.toBeInstanceOf(errors.ConnectionClosed)
             await noBackendLeft(app)
@@ -619,6 +626,39 @@ describe.each(testServers().map((s) => [s.name, s] as const))(
         await healthy(p, app, 'pool after a silent health check', true)
       }, 15_000)
     })
+
+    it('a corrupted message in a pooled query closes that connection as lost, and the pool serves the next query from a new backend', async () => {
+      const { p, app } = pool({ healthCheck: false })
+      let current = (await p.queryOne<{ pid: number }>('select pg_backend_pid() as pid'))!.pid
+      for (const offset of [0, 1]) {
+        // The third message of the answer (RowDescription, after ParseComplete and BindComplete):
+        // its type byte (an unknown type) or the high byte of its length (an absurd length).
+        proxy.corruptAt(2, offset)
+        const t0 = Date.now()
+        const outcome = await settle(p.query('select 1 as n'))
+        record(`pool query / corrupt header byte ${offset}`, Date.now() - t0)
+        const where = `pool query, byte ${offset} of RowDescription flipped`
+        expect(proxy.fired, where).toBe(true)
+        expect(outcome, where).toMatchObject({ ok: false })
+        const err = (outcome as { error: unknown }).error
+        expect(err, where).toBeInstanceOf(errors.ConnectionLost)
+        expect((err as errors.ConnectionLost).cause, where).toBeInstanceOf(errors.ProtocolError)
+        // An autocommit statement written before the link broke: in doubt, never safe to retry.
+        expect(err, where).toMatchObject({ inDoubt: true, safeToRetry: false })
+        const next = await settle(p.queryOne<{ pid: number }>('select pg_backend_pid() as pid'))
+        expect(next, where).toMatchObject({ ok: true })
+        const pid = (next as { value: { pid: number } }).value.pid
+        expect(pid, `${where}: a new backend`).not.toBe(current)
+        current = pid
+        expect(p.stats().total, where).toBe(1)
+        // The broken connection's backend is gone: only the new one is left.
+        await until(async () => (await backends(app)) === 1, {
+          timeout: 3_000,
+          what: `${where}: only the replacement's backend left`,
+        })
+      }
+      await healthy(p, app, 'pool after corrupted answers')
+    }, 30_000)
 
     it('a byte corrupted at each of the first message boundaries of an answer closes the connection with a ProtocolError', async () => {
       const sql = 'select 1 as n'
