@@ -11,6 +11,7 @@ import {
   type PoolOptions,
   type QueryOptions,
   type Session,
+  TypeRegistry,
 } from '@tusk/core'
 import {
   createTableRelationsHelpers,
@@ -31,7 +32,7 @@ import {
   type TuskTransaction,
   type TuskTransactionConfig,
 } from './session.js'
-import { drizzleTypes } from './types.js'
+import { drizzleTypes, drizzleTypesWith } from './types.js'
 
 /** What `drizzle()` runs on: a @tusk/core pool, or one session (a `connect()` or pool client). */
 export type TuskClient = Pool | Session
@@ -46,7 +47,10 @@ export interface TuskConnectionConfig<
 > extends DrizzleConfig<TSchema> {
   /** A `postgres://` URI, a libpq `key=value` string or connection options. */
   connection: string | ConnectionOptions
-  /** Options of the pool created for it (max, timeouts, TLS, hooks, statement cache…). */
+  /**
+   * Options of the pool created for it (max, timeouts, TLS, hooks, statement cache…); `types`
+   * are layered over Drizzle's mapping (see `drizzleTypesWith`).
+   */
   pool?: PoolOptions
 }
 
@@ -200,13 +204,17 @@ function ownPool(conninfo: string | ConnectionOptions, options: PoolOptions = {}
   if (typeof conninfo !== 'string' && (typeof conninfo !== 'object' || conninfo === null)) {
     throw wrongClient(conninfo)
   }
-  if (options.types !== undefined) {
+  const { types } = options
+  if (types instanceof TypeRegistry) {
     throw new errors.ConfigError(
-      '@tusk/drizzle: `pool.types` is not supported: Drizzle needs its own type mapping; create the pool yourself with `types: drizzleTypes` extended as you need, and pass it as `client`',
+      '@tusk/drizzle: `pool.types` must be type options, not a registry: Drizzle needs its own mapping under yours; create the pool yourself to use a registry, and pass it as `client`',
       { parameter: 'types' },
     )
   }
-  return createPool(conninfo, { ...options, types: drizzleTypes })
+  return createPool(conninfo, {
+    ...options,
+    types: types === undefined ? drizzleTypes : drizzleTypesWith(types),
+  })
 }
 
 /** Per-query options for a client the driver did not create: Drizzle's mapping goes with each. */

@@ -13,7 +13,12 @@ export {
   TuskDatabase,
   type TuskDrizzleConfig,
 } from './driver.js'
-export { type IterableQuery, iterate } from './iterate.js'
+export {
+  type IterableDatabase,
+  type IterableQuery,
+  type IterateQueryOptions,
+  iterate,
+} from './iterate.js'
 export {
   type IterateOptions,
   TuskPreparedQuery,
@@ -25,4 +30,4 @@ export {
   type TuskTransactionConfig,
   type TuskTransactionHost,
 } from './session.js'
-export { drizzleTypes } from './types.js'
+export { drizzleTypes, drizzleTypesWith } from './types.js'

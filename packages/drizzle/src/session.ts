@@ -26,6 +26,7 @@ import {
   type Query,
   type RelationalSchemaConfig,
   type SQL,
+  type SQLWrapper,
   type TablesRelationalConfig,
 } from 'drizzle-orm'
 import { type Cache, NoopCache } from 'drizzle-orm/cache/core'
@@ -371,6 +372,15 @@ export class TuskSession<
     )
   }
 
+  /** @internal A raw statement (object rows), for `iterate(db, sql)`. */
+  prepareRaw(query: SQLWrapper | string): TuskPreparedQuery<PreparedQueryConfig> {
+    const compiled =
+      typeof query === 'string'
+        ? { sql: query, params: [] }
+        : this.dialect.sqlToQuery(query.getSQL())
+    return this.prepareQuery(compiled, undefined, undefined, false)
+  }
+
   /**
    * Runs `transaction` in a transaction begun by @tusk/core with Drizzle's isolation level,
    * access mode and deferrable settings (and Tusk's signal, timeout and retry): committed when
@@ -398,25 +408,40 @@ export class TuskSession<
       ...(signal ? { signal } : {}),
       ...(timeout !== undefined ? { timeout } : {}),
     }
+    const logger = this.#settings.logger
     return host.transaction(options, (handle) =>
-      transaction(
-        new TuskTransaction<TFullSchema, TSchema>(
-          this.#dialect,
-          this.#inner(handle),
-          this.#schema,
-          0,
+      logged(logger, beginText(config), 'commit', 'rollback', () =>
+        transaction(
+          new TuskTransaction<TFullSchema, TSchema>(
+            this.#dialect,
+            this.#inner(handle),
+            this.#schema,
+            0,
+          ),
         ),
       ),
     )
   }
 
   /** @internal Runs `fn` in a savepoint of the transaction this session runs in. */
-  async savepoint<T>(fn: (session: TuskSession<TFullSchema, TSchema>) => Promise<T>): Promise<T> {
+  async savepoint<T>(
+    name: string,
+    fn: (session: TuskSession<TFullSchema, TSchema>) => Promise<T>,
+  ): Promise<T> {
     const handle = this.#runner
     if (!isTransaction(handle)) {
       throw new errors.InterfaceError('a savepoint needs a transaction')
     }
-    return handle.savepoint((sp) => fn(this.#inner(sp)))
+    const logger = this.#settings.logger
+    return handle.savepoint((sp) =>
+      logged(
+        logger,
+        `savepoint ${name}`,
+        `release savepoint ${name}`,
+        `rollback to savepoint ${name}`,
+        () => fn(this.#inner(sp)),
+      ),
+    )
   }
 
   /** A session over a transaction or savepoint handle: the core's transaction owns abort. */
@@ -432,6 +457,40 @@ export class TuskSession<
     const result = await this.execute<QueryResult<{ count: unknown }>>(query)
     return Number(result.rows[0]?.count)
   }
+}
+
+/** The statement that begins a transaction with `config`, as Drizzle's drivers log it. */
+function beginText(config: PgTransactionConfig): string {
+  const parts = ['begin']
+  if (config.isolationLevel) parts.push(`isolation level ${config.isolationLevel}`)
+  if (config.accessMode) parts.push(config.accessMode)
+  if (typeof config.deferrable === 'boolean') {
+    parts.push(config.deferrable ? 'deferrable' : 'not deferrable')
+  }
+  return parts.join(' ')
+}
+
+/**
+ * Runs `body` between the log lines of its transaction control (what @tusk/core sends for it),
+ * so that Drizzle's logger sees the same statements as with drizzle-orm's own drivers.
+ */
+async function logged<T>(
+  logger: Logger,
+  open: string,
+  done: string,
+  undo: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  logger.logQuery(open, [])
+  let result: T
+  try {
+    result = await body()
+  } catch (err) {
+    logger.logQuery(undo, [])
+    throw err
+  }
+  logger.logQuery(done, [])
+  return result
 }
 
 function isTransactionHost(runner: TuskQueryable): runner is TuskTransactionHost {
@@ -474,7 +533,7 @@ export class TuskTransaction<
   override async transaction<T>(
     transaction: (tx: TuskTransaction<TFullSchema, TSchema>) => Promise<T>,
   ): Promise<T> {
-    return this.#session.savepoint((inner) =>
+    return this.#session.savepoint(`sp${this.nestedIndex + 1}`, (inner) =>
       transaction(
         new TuskTransaction<TFullSchema, TSchema>(
           this.#dialect,

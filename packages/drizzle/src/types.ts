@@ -36,3 +36,19 @@ const TEXT_TYPES = [
 export const drizzleTypes: TypeOptions = pgTypeOptions({
   parsers: Object.fromEntries(TEXT_TYPES.map((name) => [name, asText])),
 })
+
+/**
+ * {@link drizzleTypes} with `overrides` layered on top (theirs win, type by type): for a pool of
+ * your own, e.g. `createPool(url, { types: drizzleTypesWith({ int8: 'bigint' }) })` makes raw
+ * `db.execute()` results carry int8 as bigint while Drizzle's columns keep working (their
+ * `bigint` and `numeric` modes convert what they get). Frozen; does not mutate its input.
+ */
+export function drizzleTypesWith(overrides: TypeOptions): TypeOptions {
+  return pgTypeOptions({
+    ...overrides,
+    parsers: {
+      ...Object.fromEntries(TEXT_TYPES.map((name) => [name, asText])),
+      ...overrides.parsers,
+    },
+  })
+}

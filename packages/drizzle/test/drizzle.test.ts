@@ -508,6 +508,81 @@ describe.each(DRIZZLE_RELEASES.map((r) => [r.version, r] as const))(
         expect(script.command).toBe('SELECT')
       })
 
+      it('logs transaction control as drizzle-orm/node-postgres does', async () => {
+        const ours: string[] = []
+        const theirs: string[] = []
+        const logged = m.driver.drizzle({
+          client: db.$client,
+          logger: { logQuery: (query) => ours.push(query) },
+        })
+        const refLogged = m.nodePg.drizzle({
+          client: refPool,
+          logger: { logQuery: (query) => theirs.push(query) },
+        })
+        const work = async (d: typeof logged | typeof refLogged) => {
+          await d.transaction(
+            async (tx) => {
+              await tx.execute(m.orm.sql`select 1`)
+              await tx.transaction(async (sp) => {
+                await sp.execute(m.orm.sql`select 2`)
+              })
+              await rejection(() =>
+                tx.transaction(async () => {
+                  throw new Error('undo')
+                }),
+              )
+            },
+            { isolationLevel: 'repeatable read' },
+          )
+        }
+        await work(logged)
+        await work(refLogged)
+        expect(ours).toEqual(theirs)
+      })
+
+      it('streams raw SQL with iterate(db, sql), in a transaction too', async () => {
+        const rows: unknown[] = []
+        for await (const row of m.driver.iterate<{ n: number; at: string }>(
+          db,
+          m.orm
+            .sql`select n, '2024-01-02 03:04:05'::timestamp as at from generate_series(1, ${5}::int4) n`,
+          { batchSize: 2 },
+        )) {
+          rows.push(row)
+        }
+        expect(rows).toHaveLength(5)
+        expect(rows[0]).toEqual({ n: 1, at: '2024-01-02 03:04:05' })
+        const inTx = await db.transaction(async (tx) => {
+          let count = 0
+          for await (const _ of m.driver.iterate(tx, 'select generate_series(1, 10)')) count++
+          return count
+        })
+        expect(inTx).toBe(10)
+        expect(() => m.driver.iterate(ref as never, 'select 1')).toThrow(errors.InterfaceError)
+      })
+
+      it("layers pool types over Drizzle's mapping", async () => {
+        const wide = m.driver.drizzle({
+          connection: url,
+          pool: { max: 1, types: { int8: 'bigint' } },
+          schema: s,
+        })
+        try {
+          const raw = await wide.execute<{ n: bigint; t: string }>(
+            m.orm.sql`select 9007199254740993::int8 as n, '2024-01-02 03:04:05'::timestamp as t`,
+          )
+          expect(raw.rows).toEqual([{ n: 9007199254740993n, t: '2024-01-02 03:04:05' }])
+          await wide.insert(s.values).values({ id: 2, big: 5n, bigNum: 6 })
+          const [row] = await wide
+            .select({ big: s.values.big, bigNum: s.values.bigNum })
+            .from(s.values)
+            .where(m.orm.eq(s.values.id, 2))
+          expect(row).toEqual({ big: 5n, bigNum: 6 })
+        } finally {
+          await wide.$client.end()
+        }
+      })
+
       it('applies a drizzle-kit migrations folder once, with migrate()', async () => {
         const migrationsSchema = `drizzle_${suffix}`
         await admin.exec(
