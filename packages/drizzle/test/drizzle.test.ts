@@ -621,7 +621,7 @@ describe.each(DRIZZLE_RELEASES.map((r) => [r.version, r] as const))(
           await pgPool.end()
         }
         const badUrl = await rejection(async () => m.driver.drizzle('postgres://[::1'))
-        expect(badUrl).toBeInstanceOf(errors.InterfaceError)
+        expect(badUrl).toBeInstanceOf(errors.ConfigError)
         const ended = m.driver.drizzle(url)
         await ended.execute(m.orm.sql`select 1`)
         await ended.$client.end()
