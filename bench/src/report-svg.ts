@@ -17,6 +17,9 @@ const COLORS: Record<DriverName, string> = {
   'kysely-pg': '#868e96',
   'knex-tusk': '#e8590c',
   'knex-pg': '#adb5bd',
+  'drizzle-tusk': '#f76707',
+  'drizzle-pg': '#ced4da',
+  'drizzle-postgres': '#495057',
   'tusk-otel': '#f08c00',
 }
 

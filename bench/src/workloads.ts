@@ -37,7 +37,15 @@ export const CORE_DRIVERS = ['tusk', 'pg', 'postgres', 'pg-native', 'libpq'] as 
  * The drivers of the ORM suite: one ORM over Tusk and over its stock `pg` setup. An ORM is added
  * as one file in src/orm/ and one line in src/orm/registry.ts and here.
  */
-export const ORM_DRIVERS = ['kysely-tusk', 'kysely-pg', 'knex-tusk', 'knex-pg'] as const
+export const ORM_DRIVERS = [
+  'kysely-tusk',
+  'kysely-pg',
+  'knex-tusk',
+  'knex-pg',
+  'drizzle-tusk',
+  'drizzle-pg',
+  'drizzle-postgres',
+] as const
 
 /** Tusk with @tusk/otel subscribed and an OpenTelemetry SDK recording (spans and metrics). */
 export const OTEL_DRIVERS = ['tusk-otel'] as const
@@ -91,6 +99,8 @@ export const SUITES: readonly SuiteSpec[] = [
     ratioPairs: [
       ['kysely-tusk', 'kysely-pg'],
       ['knex-tusk', 'knex-pg'],
+      ['drizzle-tusk', 'drizzle-pg'],
+      ['drizzle-tusk', 'drizzle-postgres'],
     ],
     baseline: 'kysely-pg',
   },

@@ -12,4 +12,7 @@ export const ORM_LOADERS: Record<OrmDriverName, () => Promise<OrmAdapter>> = {
   'kysely-pg': async () => (await import('./kysely-pg.js')).load(),
   'knex-tusk': async () => (await import('./knex-tusk.js')).load(),
   'knex-pg': async () => (await import('./knex-pg.js')).load(),
+  'drizzle-tusk': async () => (await import('./drizzle-tusk.js')).load(),
+  'drizzle-pg': async () => (await import('./drizzle-pg.js')).load(),
+  'drizzle-postgres': async () => (await import('./drizzle-postgres.js')).load(),
 }
