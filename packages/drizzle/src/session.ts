@@ -122,6 +122,20 @@ interface PreparedInternals {
 /** Drizzle's shape for queries that carry their own result mapper (relational queries). */
 type CustomResultMapper<T> = (rows: unknown[][]) => T
 
+/** A signal that aborts when any of `signals` does (`AbortSignal.any`, which Node 20.0–20.2 lack). */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals)
+  const controller = new AbortController()
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason)
+      break
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true })
+  }
+  return controller.signal
+}
+
 /** A @tusk/core result for a multi-statement script run through the simple protocol. */
 function scriptResult(results: SimpleQueryResult[]): QueryResult<Record<string, unknown>> {
   const last = results[results.length - 1]
@@ -248,7 +262,7 @@ export class TuskPreparedQuery<T extends PreparedQueryConfig> extends PgPrepared
     const signals = [options.signal, this.#settings.statement.signal].filter(
       (s): s is AbortSignal => s !== undefined,
     )
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+    const signal = signals.length > 1 ? anySignal(signals) : signals[0]
     const types = this.#settings.queryOptions.types
     const fields = this.#fields
     const mapper = this.#customResultMapper

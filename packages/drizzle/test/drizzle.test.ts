@@ -374,6 +374,22 @@ describe.each(DRIZZLE_RELEASES.map((r) => [r.version, r] as const))(
         }
       })
 
+      it('never prepares a named statement behind a transaction-mode pooler', async () => {
+        const session = await connect(server.url, { pooler: 'transaction', prepareThreshold: 0 })
+        try {
+          const onPooler = m.driver.drizzle(session, { schema: s })
+          const prepared = onPooler
+            .select({ id: s.authors.id })
+            .from(s.authors)
+            .where(m.orm.eq(s.authors.id, m.orm.sql.placeholder('id')))
+            .prepare('by_id')
+          for (let i = 0; i < 3; i++) expect(await prepared.execute({ id: -1 })).toEqual([])
+          expect(session.preparedStatements).toBe(0)
+        } finally {
+          await session.close()
+        }
+      })
+
       it('streams rows with iterate() through a cursor, closing it on break', async () => {
         const pool = db.$client
         const query = db
@@ -393,6 +409,38 @@ describe.each(DRIZZLE_RELEASES.map((r) => [r.version, r] as const))(
         }
         expect(seen).toBe(150)
         await until(() => pool.stats().busy === 0, { what: 'the cursor connection released' })
+        // A signal closes the cursor mid-stream: the loop throws, the connection goes back.
+        const controller = new AbortController()
+        let read = 0
+        const aborted = await rejection(async () => {
+          for await (const _ of m.driver.iterate(query, {
+            batchSize: 100,
+            signal: controller.signal,
+          })) {
+            if (++read === 50) controller.abort()
+          }
+        })
+        expect(aborted).toBeDefined()
+        expect(read).toBeLessThan(20000)
+        await until(() => pool.stats().busy === 0, { what: 'the aborted cursor released' })
+        // Both signals at once ($withOptions and iterate's): either one stops the stream.
+        const outer = new AbortController()
+        const inner = new AbortController()
+        let both = 0
+        const stopped = await rejection(async () => {
+          for await (const _ of m.driver.iterate(
+            db
+              .$withOptions({ signal: outer.signal })
+              .select({ n: m.orm.sql<number>`n` })
+              .from(m.orm.sql`generate_series(1, 20000) as g(n)`),
+            { batchSize: 100, signal: inner.signal },
+          )) {
+            if (++both === 10) outer.abort()
+          }
+        })
+        expect(stopped).toBeDefined()
+        expect(both).toBeLessThan(20000)
+        await until(() => pool.stats().busy === 0, { what: 'the cursor released' })
         // Relational findMany streams too, each row mapped with its relations.
         const names = []
         for await (const author of m.driver.iterate(
