@@ -22,6 +22,7 @@ type Migrator = typeof import('../src/migrator.js')
 type Orm = typeof import('drizzle-orm')
 type PgCore = typeof import('drizzle-orm/pg-core')
 type NodePg = typeof import('drizzle-orm/node-postgres')
+type CacheCore = typeof import('drizzle-orm/cache/core')
 
 interface Loaded {
   driver: Driver
@@ -29,6 +30,7 @@ interface Loaded {
   orm: Orm
   core: PgCore
   nodePg: NodePg
+  cache: CacheCore
 }
 
 /** Loads the driver afresh with every drizzle-orm import pointed at `release`. */
@@ -42,6 +44,7 @@ async function load(release: DrizzleRelease): Promise<Loaded> {
       orm: (await import('drizzle-orm')) as Orm,
       core: (await import('drizzle-orm/pg-core')) as PgCore,
       nodePg: (await import('drizzle-orm/node-postgres')) as NodePg,
+      cache: (await import('drizzle-orm/cache/core')) as CacheCore,
     }
   } finally {
     for (const specifier of Object.keys(release.modules)) vi.doUnmock(specifier)
@@ -554,6 +557,41 @@ describe.each(DRIZZLE_RELEASES.map((r) => [r.version, r] as const))(
         expect(logged.some((q) => q.includes('"born_at"'))).toBe(true)
         const script = await cased.execute(m.orm.sql.raw('select 1; select 2'))
         expect(script.command).toBe('SELECT')
+      })
+
+      it("serves selects from Drizzle's cache and invalidates it on writes", async () => {
+        const stored = new Map<string, unknown[]>()
+        const calls = { hits: 0, mutations: 0 }
+        class MapCache extends m.cache.Cache {
+          strategy(): 'all' {
+            return 'all'
+          }
+          async get(key: string): Promise<unknown[] | undefined> {
+            const hit = stored.get(key)
+            if (hit) calls.hits++
+            return hit
+          }
+          async put(key: string, response: unknown): Promise<void> {
+            stored.set(key, response as unknown[])
+          }
+          async onMutate(): Promise<void> {
+            calls.mutations++
+            stored.clear()
+          }
+        }
+        const cached = m.driver.drizzle({ client: db.$client, cache: new MapCache() })
+        const name = `cache-${suffix}`
+        const read = () =>
+          cached
+            .select({ name: s.authors.name })
+            .from(s.authors)
+            .where(m.orm.eq(s.authors.name, name))
+        expect(await read()).toEqual([])
+        expect(await read()).toEqual([])
+        expect(calls.hits).toBe(1)
+        await cached.insert(s.authors).values({ name })
+        expect(calls.mutations).toBe(1)
+        expect(await read()).toEqual([{ name }])
       })
 
       it('logs transaction control as drizzle-orm/node-postgres does', async () => {
