@@ -3722,6 +3722,8 @@ interface QueryEvent {
     host: string;
     database: string | undefined;
     user: string | undefined;
+    /** The transaction or savepoint it runs inside (that operation event's id), if any. */
+    parentId: number | undefined;
 }
 /**
  * A connection to one PostgreSQL server session: queries (extended and simple protocol) with
@@ -3768,6 +3770,13 @@ interface ConnectOptions extends ConnectionHooks, StatementCacheSettings, Result
     lockDiagnosis?: boolean | {
         timeout?: number;
     };
+    /**
+     * Called as each statement is sent; a non-empty result (such as `traceparent='00-…'`, the
+     * sqlcommenter style) is appended to it as a block comment on a line of its own, so the
+     * server's logs and `pg_stat_activity` show it. A statement sent with a comment is not prepared
+     * (its text is new each time); comment delimiters inside the result are escaped. Default: none.
+     */
+    statementComment?: () => string | undefined;
     /** `statement_timeout` of the session, in ms (sent at startup). */
     statementTimeout?: number;
     /** `lock_timeout` of the session, in ms (sent at startup). */
@@ -4574,6 +4583,34 @@ declare class Cluster {
     }): Promise<void>;
 }
 
+/** What an operation event describes. */
+type OperationKind = 'transaction' | 'savepoint' | 'cursor' | 'copy-from' | 'copy-to';
+/** What `tusk:operation:start` carries. */
+interface OperationEvent {
+    /** Unique among the query and operation events of this process. */
+    id: number;
+    kind: OperationKind;
+    /** The transaction or savepoint this one runs inside, if any (its event id). */
+    parentId: number | undefined;
+    /** The statement of a cursor or COPY; undefined for transactions and savepoints. */
+    query: string | undefined;
+    processId: number | undefined;
+    /** `host:port` or socket path. */
+    host: string;
+    database: string | undefined;
+    user: string | undefined;
+}
+/** What `tusk:operation:end` carries: the start event and how it ended. */
+interface OperationEndEvent extends OperationEvent {
+    durationMs: number;
+    /** What made it fail, when it did. */
+    error?: unknown;
+    /** Rows a cursor read or a COPY moved. */
+    rowCount?: number;
+    /** A transaction's or savepoint's end: its work kept (`commit`) or undone (`rollback`). */
+    outcome?: 'commit' | 'rollback';
+}
+
 /** Channel names, stable across releases. */
 declare const CHANNELS: {
     readonly queryStart: "tusk:query:start";
@@ -4584,6 +4621,8 @@ declare const CHANNELS: {
     readonly acquire: "tusk:pool:acquire";
     readonly release: "tusk:pool:release";
     readonly destroy: "tusk:pool:destroy";
+    readonly operationStart: "tusk:operation:start";
+    readonly operationEnd: "tusk:operation:end";
 };
 
 /**
@@ -4797,6 +4836,12 @@ export {
   OID,
 
   type OnlyKnownKeys,
+
+  type OperationEndEvent,
+
+  type OperationEvent,
+
+  type OperationKind,
 
   OperationalError,
 

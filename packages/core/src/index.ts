@@ -81,6 +81,11 @@ export type {
 } from './connection/connection.js'
 export type { QueryResult, RowMode } from './connection/extended-query.js'
 export type { Logger } from './connection/logger.js'
+export type {
+  OperationEndEvent,
+  OperationEvent,
+  OperationKind,
+} from './connection/operation-trace.js'
 export type { PoolerMode } from './connection/pooler.js'
 export type { CloseOptions } from './connection/request-pump.js'
 export type { FieldInfo, SimpleQueryResult } from './connection/simple-query.js'

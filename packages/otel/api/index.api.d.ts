@@ -24,6 +24,11 @@ interface TuskInstrumentationOptions {
      * values are never recorded). Default true.
      */
     queryText?: boolean;
+    /**
+     * A checkout that waited at least this long for a connection gets a `checkout` span (default
+     * 1 ms: a checkout served at once by an idle connection records none). `false`: no such spans.
+     */
+    checkoutSpanMinWaitMs?: number | false;
 }
 /** A running instrumentation. */
 interface TuskInstrumentation {
@@ -40,11 +45,22 @@ declare function serverAttributes(host: string): Attributes;
 /** The statement's leading keyword, upper-cased (`SELECT`, `INSERT`, `WITH`…), if any. */
 declare function operationName(query: string): string | undefined;
 /**
+ * The active span as a sqlcommenter comment body (`traceparent='00-…-01'`, plus `tracestate`
+ * when set), for the core's `statementComment` option:
+ * `createPool(url, { statementComment: traceComment })`. The server's logs and
+ * `pg_stat_activity` then name the trace and the caller's span (the one active when the
+ * statement was issued; the statement's own span is its child). Undefined with no active span,
+ * so such statements stay prepared.
+ */
+declare function traceComment(): string | undefined;
+/**
  * Subscribes to the core's channels and turns each statement into a client span (named
  * `SELECT mydb`, attributes after the OpenTelemetry database conventions: `db.system.name`,
  * `db.namespace`, `db.operation.name`, `db.query.text`, `db.response.status_code`, `error.type`,
- * `server.address`, `server.port`, `db.response.returned_rows`) and records
- * `db.client.operation.duration`, `db.client.connection.wait_time` and `use_time`.
+ * `server.address`, `server.port`, `db.response.returned_rows`), with transactions, savepoints,
+ * cursors and COPY as spans that contain their statements, and checkouts that waited as
+ * `checkout` spans; records `db.client.operation.duration`, `db.client.connection.wait_time`,
+ * `use_time` and `create_time`.
  */
 declare function instrumentTusk(options?: TuskInstrumentationOptions): TuskInstrumentation;
 
@@ -61,5 +77,7 @@ export {
   operationName,
 
   serverAttributes,
+
+  traceComment,
 
 };

@@ -11,6 +11,7 @@ import {
   type BatchObservableCallback,
   context,
   type Histogram,
+  isSpanContextValid,
   type Meter,
   type MeterProvider,
   metrics,
@@ -21,7 +22,13 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api'
-import { CHANNELS, type Pool, type QueryEvent } from '@tusk/core'
+import {
+  CHANNELS,
+  type OperationEndEvent,
+  type OperationEvent,
+  type Pool,
+  type QueryEvent,
+} from '@tusk/core'
 
 /** Entries of each per-text and per-server cache before it starts over. */
 const CACHE_SIZE = 1_000
@@ -40,6 +47,11 @@ export interface TuskInstrumentationOptions {
    * values are never recorded). Default true.
    */
   queryText?: boolean
+  /**
+   * A checkout that waited at least this long for a connection gets a `checkout` span (default
+   * 1 ms: a checkout served at once by an idle connection records none). `false`: no such spans.
+   */
+  checkoutSpanMinWaitMs?: number | false
 }
 
 /** A running instrumentation. */
@@ -69,6 +81,16 @@ interface PoolEvent {
   waitMs?: number
   heldMs?: number
   host?: string
+  createMs?: number
+}
+
+/** The span name's first word for each kind of operation. */
+const OPERATION_LABELS: Record<OperationEvent['kind'], string> = {
+  transaction: 'TRANSACTION',
+  savepoint: 'SAVEPOINT',
+  cursor: 'CURSOR',
+  'copy-from': 'COPY FROM',
+  'copy-to': 'COPY TO',
 }
 
 /** `host:port` (or `[v6]:port`, or a socket path) as `server.address` and `server.port`. */
@@ -82,6 +104,26 @@ export function serverAttributes(host: string): Attributes {
 export function operationName(query: string): string | undefined {
   const m = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*([A-Za-z]+)/.exec(query)
   return m?.[1]?.toUpperCase()
+}
+
+/**
+ * The active span as a sqlcommenter comment body (`traceparent='00-…-01'`, plus `tracestate`
+ * when set), for the core's `statementComment` option:
+ * `createPool(url, { statementComment: traceComment })`. The server's logs and
+ * `pg_stat_activity` then name the trace and the caller's span (the one active when the
+ * statement was issued; the statement's own span is its child). Undefined with no active span,
+ * so such statements stay prepared.
+ */
+export function traceComment(): string | undefined {
+  const span = trace.getSpan(context.active())
+  if (span === undefined) return undefined
+  const sc = span.spanContext()
+  if (!isSpanContextValid(sc)) return undefined
+  const flags = (sc.traceFlags & 0xff).toString(16).padStart(2, '0')
+  let comment = `traceparent='${encodeURIComponent(`00-${sc.traceId}-${sc.spanId}-${flags}`)}'`
+  const state = sc.traceState?.serialize()
+  if (state) comment += `,tracestate='${encodeURIComponent(state)}'`
+  return comment
 }
 
 /** The error's SQLSTATE, or undefined for a client-side error. */
@@ -100,8 +142,10 @@ function errorType(err: unknown): string {
  * Subscribes to the core's channels and turns each statement into a client span (named
  * `SELECT mydb`, attributes after the OpenTelemetry database conventions: `db.system.name`,
  * `db.namespace`, `db.operation.name`, `db.query.text`, `db.response.status_code`, `error.type`,
- * `server.address`, `server.port`, `db.response.returned_rows`) and records
- * `db.client.operation.duration`, `db.client.connection.wait_time` and `use_time`.
+ * `server.address`, `server.port`, `db.response.returned_rows`), with transactions, savepoints,
+ * cursors and COPY as spans that contain their statements, and checkouts that waited as
+ * `checkout` spans; records `db.client.operation.duration`, `db.client.connection.wait_time`,
+ * `use_time` and `create_time`.
  */
 export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskInstrumentation {
   const tracer: Tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
@@ -111,7 +155,15 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
     INSTRUMENTATION_NAME,
   )
   const withText = options.queryText !== false
+  const minWaitMs = options.checkoutSpanMinWaitMs ?? 1
+  // Open spans by event id: statements, and the transactions, savepoints, cursors and COPY
+  // operations that statements and other operations name as their parent.
   const spans = new Map<number, Span>()
+  /** The context a new span starts in: its parent operation's, else the caller's. */
+  const parentContext = (parentId: number | undefined) => {
+    const parent = parentId === undefined ? undefined : spans.get(parentId)
+    return parent === undefined ? context.active() : trace.setSpan(context.active(), parent)
+  }
   // Per statement text and per server, the parsing is done once (bounded caches).
   const operations = new Map<string, string | undefined>()
   const servers = new Map<string, Attributes>()
@@ -159,6 +211,10 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
     description: 'The time between borrowing a connection and returning it to the pool.',
     unit: 's',
   })
+  const createTime = meter.createHistogram('db.client.connection.create_time', {
+    description: 'The time it took to create a new connection.',
+    unit: 's',
+  })
 
   const onStart = (message: unknown): void => {
     const e = message as QueryEvent
@@ -173,7 +229,47 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
     if (e.statement !== undefined) attributes['db.postgresql.statement_name'] = e.statement
     const name = [operation, e.database].filter(Boolean).join(' ') || 'postgresql'
     // Published synchronously inside the caller's query(): the active context is the caller's.
-    spans.set(e.id, tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context.active()))
+    spans.set(
+      e.id,
+      tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext(e.parentId)),
+    )
+  }
+
+  const onOperationStart = (message: unknown): void => {
+    const e = message as OperationEvent
+    const attributes: Attributes = {
+      'db.system.name': 'postgresql',
+      'tusk.operation.kind': e.kind,
+      ...serverOf(e.host),
+    }
+    if (e.database !== undefined) attributes['db.namespace'] = e.database
+    if (e.query !== undefined) {
+      const operation = operationOf(e.query)
+      if (operation !== undefined) attributes['db.operation.name'] = operation
+      if (withText) attributes['db.query.text'] = e.query
+    }
+    if (e.processId !== undefined) attributes['tusk.backend_pid'] = e.processId
+    const name = [OPERATION_LABELS[e.kind], e.database].filter(Boolean).join(' ')
+    spans.set(
+      e.id,
+      tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext(e.parentId)),
+    )
+  }
+
+  const onOperationEnd = (message: unknown): void => {
+    const e = message as OperationEndEvent
+    const span = spans.get(e.id)
+    if (span === undefined) return
+    spans.delete(e.id)
+    if (typeof e.rowCount === 'number') span.setAttribute('db.response.returned_rows', e.rowCount)
+    if (e.outcome !== undefined) span.setAttribute('tusk.transaction.outcome', e.outcome)
+    if (e.error !== undefined) {
+      const state = sqlState(e.error)
+      span.setAttribute('error.type', state ?? errorType(e.error))
+      if (state !== undefined) span.setAttribute('db.response.status_code', state)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorType(e.error) })
+    }
+    span.end()
   }
 
   const finish = (message: unknown, failed: boolean): void => {
@@ -206,8 +302,21 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
   const poolName = (pool: Pool): string => poolNames.get(pool) ?? 'default'
   const onAcquire = (message: unknown): void => {
     const e = message as PoolEvent
-    if (e.waitMs !== undefined) {
-      waitTime.record(e.waitMs / 1000, { 'db.client.connection.pool.name': poolName(e.pool) })
+    if (e.waitMs === undefined) return
+    const pool = { 'db.client.connection.pool.name': poolName(e.pool) }
+    waitTime.record(e.waitMs / 1000, pool)
+    if (minWaitMs !== false && e.waitMs >= minWaitMs) {
+      // The wait is over when the pool says so: the span is drawn back to when it began.
+      const now = Date.now()
+      const attributes: Attributes = { 'db.system.name': 'postgresql', ...pool }
+      if (e.processId !== undefined) attributes['tusk.backend_pid'] = e.processId
+      tracer
+        .startSpan(
+          `checkout ${pool['db.client.connection.pool.name']}`,
+          { kind: SpanKind.INTERNAL, attributes, startTime: now - e.waitMs },
+          context.active(),
+        )
+        .end(now)
     }
   }
   const onRelease = (message: unknown): void => {
@@ -219,6 +328,11 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
   const onConnect = (message: unknown): void => {
     const e = message as PoolEvent
     if (!poolNames.has(e.pool) && e.host !== undefined) poolNames.set(e.pool, e.host)
+    if (e.createMs !== undefined) {
+      createTime.record(e.createMs / 1000, {
+        'db.client.connection.pool.name': poolName(e.pool),
+      })
+    }
   }
 
   const subscriptions: [string, (message: unknown) => void][] = [
@@ -228,6 +342,8 @@ export function instrumentTusk(options: TuskInstrumentationOptions = {}): TuskIn
     [CHANNELS.acquire, onAcquire],
     [CHANNELS.release, onRelease],
     [CHANNELS.connect, onConnect],
+    [CHANNELS.operationStart, onOperationStart],
+    [CHANNELS.operationEnd, onOperationEnd],
   ]
   for (const [name, fn] of subscriptions) subscribe(name, fn)
 

@@ -1,4 +1,6 @@
 // Spans and metrics from a real server, read back from the SDK's in-memory exporters.
+
+import { Readable } from 'node:stream'
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import {
@@ -21,6 +23,7 @@ import {
   operationName,
   serverAttributes,
   type TuskInstrumentation,
+  traceComment,
 } from '../src/index.js'
 
 const SENTINEL = `otel-sentinel-${process.pid}-value`
@@ -147,7 +150,7 @@ describe.each(testServers().map((s) => [s.name, s] as const))('on %s', (_n, serv
     const quiet = instrumentTusk({ tracerProvider, meterProvider, queryText: false })
     try {
       await pool.query('select 1 as one /* span-4 */')
-      const all = spans.getFinishedSpans()
+      const all = spans.getFinishedSpans().filter((x) => !x.name.startsWith('checkout'))
       expect(all).toHaveLength(1)
       expect(all[0]!.attributes['db.query.text']).toBeUndefined()
       expect(all[0]!.attributes['db.operation.name']).toBe('SELECT')
@@ -200,9 +203,118 @@ describe.each(testServers().map((s) => [s.name, s] as const))('on %s', (_n, serv
         .reduce((n, p) => n + (p.value as { count: number }).count, 0)
     expect(histogramCount('db.client.connection.wait_time')).toBeGreaterThanOrEqual(3)
     expect(histogramCount('db.client.connection.use_time')).toBeGreaterThanOrEqual(3)
+    // The pool opened its two connections while instrumented.
+    expect(histogramCount('db.client.connection.create_time')).toBeGreaterThanOrEqual(2)
     const durations = all.get('db.client.operation.duration')?.dataPoints ?? []
     expect(durations.some((p) => p.attributes['db.response.status_code'] === '23505')).toBe(true)
     expect(durations.some((p) => p.attributes['db.operation.name'] === 'SELECT')).toBe(true)
     expect(JSON.stringify(after)).not.toContain(SENTINEL)
+  })
+
+  it('draws a transaction as a span that holds its statements, savepoints, cursors and COPY', async () => {
+    await pool.query('create table if not exists otel_copy (n int)')
+    await tracer.startActiveSpan('request', async (parent) => {
+      await pool.transaction(async (tx) => {
+        await tx.query('select 1 as a /* span-6 */')
+        await tx.savepoint(async (sp) => {
+          await sp.query('select 2 as b /* span-7 */')
+        })
+        const cursor = tx.cursor('select g from generate_series(1, 12) g /* span-8 */', [], {
+          batchSize: 5,
+        })
+        for await (const _batch of cursor);
+        await tx.copyFrom('copy otel_copy from stdin /* span-9 */', Readable.from(['1\n2\n']))
+      })
+      parent.end()
+    })
+    const finished = spans.getFinishedSpans()
+    const request = finished.find((x) => x.name === 'request')!
+    const database = new URL(server.url).pathname.slice(1)
+    const txSpan = finished.find((x) => x.name === `TRANSACTION ${database}`)!
+    const spSpan = finished.find((x) => x.name === `SAVEPOINT ${database}`)!
+    const idOf = (x: ReadableSpan | undefined) => x?.spanContext().spanId
+    expect(txSpan.parentSpanContext?.spanId).toBe(idOf(request))
+    expect(txSpan.attributes).toMatchObject({
+      'db.system.name': 'postgresql',
+      'db.namespace': database,
+      'tusk.operation.kind': 'transaction',
+      'tusk.transaction.outcome': 'commit',
+    })
+    expect(spansOf('span-6')[0]?.parentSpanContext?.spanId).toBe(idOf(txSpan))
+    expect(spSpan.parentSpanContext?.spanId).toBe(idOf(txSpan))
+    expect(spansOf('span-7')[0]?.parentSpanContext?.spanId).toBe(idOf(spSpan))
+    const cursor = spansOf('span-8').find((x) => x.name === `CURSOR ${database}`)
+    // Each batch the cursor read is a statement span inside it: 12 rows in batches of 5.
+    const reads = spansOf('span-8').filter((x) => x !== cursor)
+    expect(reads.length).toBeGreaterThanOrEqual(3)
+    for (const read of reads) expect(read.parentSpanContext?.spanId).toBe(idOf(cursor))
+    expect(cursor?.parentSpanContext?.spanId).toBe(idOf(txSpan))
+    expect(cursor?.attributes).toMatchObject({
+      'db.operation.name': 'SELECT',
+      'db.response.returned_rows': 12,
+      'tusk.operation.kind': 'cursor',
+    })
+    const [copy] = spansOf('span-9')
+    expect(copy?.name).toBe(`COPY FROM ${database}`)
+    expect(copy?.parentSpanContext?.spanId).toBe(idOf(txSpan))
+    expect(copy?.attributes['db.response.returned_rows']).toBe(2)
+    // Every child ended within its transaction.
+    for (const child of [spSpan, cursor!, copy!]) {
+      expect(child.endTime[0] * 1e9 + child.endTime[1]).toBeLessThanOrEqual(
+        txSpan.endTime[0] * 1e9 + txSpan.endTime[1],
+      )
+    }
+  })
+
+  it('marks a transaction that rolled back with the error that ended it', async () => {
+    const failed = pool.transaction(async (tx) => {
+      await tx.query('select 1/0 /* span-10 */')
+    })
+    await expect(failed).rejects.toBeInstanceOf(errors.DivisionByZero)
+    const database = new URL(server.url).pathname.slice(1)
+    const txSpan = spans.getFinishedSpans().find((x) => x.name === `TRANSACTION ${database}`)!
+    expect(txSpan.status).toEqual({ code: SpanStatusCode.ERROR, message: 'DivisionByZero' })
+    expect(txSpan.attributes).toMatchObject({
+      'error.type': '22012',
+      'tusk.transaction.outcome': 'rollback',
+    })
+    expect(spansOf('span-10')[0]?.parentSpanContext?.spanId).toBe(txSpan.spanContext().spanId)
+  })
+
+  it('draws a checkout that waited for a connection, back to when the wait began', async () => {
+    const held = await pool.connect()
+    const other = await pool.connect()
+    const began = Date.now()
+    const waiting = pool.connect({ timeout: 5_000 })
+    await held.query('select pg_sleep(0.05)')
+    held.release()
+    ;(await waiting).release()
+    other.release()
+    const checkout = spans.getFinishedSpans().filter((x) => x.name === 'checkout main')
+    expect(checkout).toHaveLength(1)
+    const start = checkout[0]!.startTime[0] * 1e3 + checkout[0]!.startTime[1] / 1e6
+    const end = checkout[0]!.endTime[0] * 1e3 + checkout[0]!.endTime[1] / 1e6
+    expect(end - start).toBeGreaterThanOrEqual(40)
+    expect(Math.abs(start - began)).toBeLessThan(40)
+    expect(checkout[0]!.attributes['db.client.connection.pool.name']).toBe('main')
+  })
+
+  it('puts the active span in the statement as a comment when asked', async () => {
+    const s = await connect(server.url, { statementComment: traceComment })
+    try {
+      const text = 'select query from pg_stat_activity where pid = pg_backend_pid()'
+      const outside = await s.queryOne<{ query: string }>(text)
+      expect(outside?.query).toBe(text)
+      let ids = { traceId: '', spanId: '' }
+      const inside = await tracer.startActiveSpan('request', async (span) => {
+        ids = span.spanContext()
+        const row = await s.queryOne<{ query: string }>(text)
+        span.end()
+        return row
+      })
+      expect(inside?.query).toBe(`${text}\n/*traceparent='00-${ids.traceId}-${ids.spanId}-01'*/`)
+    } finally {
+      await s.close()
+    }
   })
 })

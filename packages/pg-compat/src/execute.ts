@@ -20,7 +20,12 @@ export interface QueryTarget {
     options: { rowMode: 'array'; timeout?: number },
   ): Promise<{ command: string; rowCount: number | null; rows: unknown[]; fields: FieldInfo[] }>
   exec(text: string, options?: { timeout?: number }): Promise<SimpleQueryResult[]>
+  /** COMMIT that rejects when the server could only roll back (sessions and pool clients). */
+  commit?(options?: { timeout?: number }): Promise<void>
 }
+
+/** A statement that is only a COMMIT (`COMMIT`, `END`, optionally `WORK`/`TRANSACTION` and `;`). */
+const LONE_COMMIT = /^\s*(?:commit|end)(?:\s+(?:work|transaction))?\s*;?\s*$/i
 
 /** A core column as pg's field. */
 export function toFieldDef(f: FieldInfo): FieldDef {
@@ -83,6 +88,12 @@ export async function execute(
   const limit = query.query_timeout ?? timeout
   try {
     if ((query.values === undefined || query.values === null) && query.name === undefined) {
+      if (target.commit !== undefined && LONE_COMMIT.test(query.text)) {
+        // The server answers the COMMIT of a failed transaction with ROLLBACK; pg resolves that
+        // as a success. Here it rejects (InFailedSqlTransaction, cause: what failed it).
+        await target.commit(limit === undefined ? undefined : { timeout: limit })
+        return buildResult(query, types, 'COMMIT', null, [], [])
+      }
       const results = await target.exec(
         query.text,
         limit === undefined ? undefined : { timeout: limit },

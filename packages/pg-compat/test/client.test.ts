@@ -3,6 +3,7 @@
  * before connect, result shapes, the simple protocol for multi-statement text, value
  * preparation, events, error fields, and misuse answered the way `pg` answers it.
  */
+import { errors } from '@tusk/core'
 import { testServers } from '@tusk/testkit/vitest'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -390,5 +391,26 @@ describe.each(servers.map((s) => [s.name, s] as const))('Client on %s', (_name, 
     await c.query('begin')
     expect(c.getTransactionStatus()).toBe('T')
     await c.query('rollback')
+  })
+
+  it('rejects the COMMIT of a failed transaction instead of reporting a silent rollback', async () => {
+    const c = await client()
+    await c.query('create temp table compat_commit (id int primary key)')
+    await c.query('begin')
+    await c.query('insert into compat_commit values (1)')
+    await c.query('select 1/0').catch(() => {})
+    const err = await rejection(c.query('COMMIT'))
+    expect(err).toBeInstanceOf(errors.InFailedSqlTransaction)
+    expect((err as errors.InFailedSqlTransaction).cause).toBeInstanceOf(errors.DivisionByZero)
+    expect(c.getTransactionStatus()).toBe('I')
+    expect((await c.query('select count(*)::int as n from compat_commit')).rows).toEqual([{ n: 0 }])
+    // A COMMIT that commits answers as pg's does; so do END and a trailing semicolon.
+    for (const text of ['commit', 'END;', 'commit work']) {
+      await c.query('begin')
+      await c.query('insert into compat_commit values ($1)', [text.length])
+      const ok = await c.query(text)
+      expect([ok.command, ok.rowCount, ok.rows]).toEqual(['COMMIT', null, []])
+    }
+    expect((await c.query('select count(*)::int as n from compat_commit')).rows).toEqual([{ n: 3 }])
   })
 })

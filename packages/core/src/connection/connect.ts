@@ -46,6 +46,13 @@ export interface ConnectOptions extends ConnectionHooks, StatementCacheSettings,
    * process. `false` turns it off; `{ timeout }` changes the bound.
    */
   lockDiagnosis?: boolean | { timeout?: number }
+  /**
+   * Called as each statement is sent; a non-empty result (such as `traceparent='00-…'`, the
+   * sqlcommenter style) is appended to it as a block comment on a line of its own, so the
+   * server's logs and `pg_stat_activity` show it. A statement sent with a comment is not prepared
+   * (its text is new each time); comment delimiters inside the result are escaped. Default: none.
+   */
+  statementComment?: () => string | undefined
   /** `statement_timeout` of the session, in ms (sent at startup). */
   statementTimeout?: number
   /** `lock_timeout` of the session, in ms (sent at startup). */
@@ -389,6 +396,7 @@ async function attempt(
       cache: options,
       limits: resultLimits(options, runtime.heapLimit),
       queryLog: options.logQueries,
+      ...(options.statementComment ? { statementComment: options.statementComment } : {}),
       secret: host.password ?? config.password,
       lockDiagnosisMs: lockDiagnosisBound(options.lockDiagnosis),
       eagerStacks: options.eagerStacks === true,

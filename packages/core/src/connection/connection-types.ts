@@ -138,6 +138,8 @@ export interface InternalQueryOptions extends QueryOptions {
   inferredTypes?: readonly number[] | undefined
   onInfo?: ((info: RunInfo) => void) | undefined
   encodeOverride?: ((w: Writer) => void) | undefined
+  /** The operation event the query's event names as parent (a cursor's reads). */
+  traceParent?: number | undefined
 }
 
 /** Why a query was canceled. */

@@ -21,7 +21,7 @@ import {
   encodeSync,
 } from '../protocol/frontend.js'
 import type { Writer } from '../protocol/writer.js'
-import { CHANNELS, channel } from '../runtime/diagnostics.js'
+import { CHANNELS, channel, nextEventId } from '../runtime/diagnostics.js'
 import { isSqlFragment, MAX_PARAMETERS, type SqlFragment } from '../sql/fragment.js'
 import { startsWithKeyword } from '../sql/keyword.js'
 import {
@@ -113,6 +113,8 @@ function resultFormats(codecs: TypeRegistry, statement: CachedStatement): (0 | 1
 export interface ConnectionInit extends PumpInit {
   host: string
   queryLog?: QueryLogOptions | undefined
+  /** Appended to each statement as a comment (ConnectOptions.statementComment). */
+  statementComment?: () => string | undefined
   /** Bound of a lock-wait diagnosis in ms; undefined: no diagnosis. */
   lockDiagnosisMs?: number | undefined
   types: TypeRegistry
@@ -137,9 +139,9 @@ export interface QueryEvent {
   host: string
   database: string | undefined
   user: string | undefined
+  /** The transaction or savepoint it runs inside (that operation event's id), if any. */
+  parentId: number | undefined
 }
-
-let queryEventSerial = 0
 
 /** `err` with the sessions that blocked it, named in its message too. */
 function withBlockers(err: DatabaseError, blockers: readonly LockBlocker[]): DatabaseError {
@@ -161,11 +163,14 @@ const COPY_WORD = /\bcopy\b/i
  * limits, timeouts and aborts — built as requests on the RequestPump, which does the I/O.
  */
 export class Connection extends RequestPump {
+  /** @internal The open transaction and savepoint event ids (operation events), innermost last. */
+  readonly traceScopes: number[] = []
   #types: TypeRegistry
   readonly #cache: StatementCache
   readonly #prepare: boolean
   readonly #limits: ResultLimits
   readonly #queryLog: QueryLogOptions | undefined
+  readonly #statementComment: (() => string | undefined) | undefined
   readonly #lockDiagnosisMs: number | undefined
   /** @internal Set by connect(): one statement on a fresh side connection to the same server. */
   sideQuery: SideQuery | undefined
@@ -185,6 +190,7 @@ export class Connection extends RequestPump {
     this.#limits = { ...init.limits }
     this.#eagerStacks = init.eagerStacks === true
     this.#queryLog = init.queryLog
+    this.#statementComment = init.statementComment
     this.#lockDiagnosisMs = init.lockDiagnosisMs
     this.#cache = new StatementCache({
       size: init.cache?.statementCacheSize ?? 100,
@@ -355,7 +361,9 @@ export class Connection extends RequestPump {
       }
     }
     const codecs = opts.types ? this.#types.extend(opts.types) : this.#types
-    const prepare = (opts.prepare ?? this.#prepare) && this.ready && !opts.encodeOverride
+    const comment = this.#statementComment && !opts.encodeOverride ? this.#comment() : undefined
+    const prepare =
+      (opts.prepare ?? this.#prepare) && this.ready && !opts.encodeOverride && comment === undefined
     const key = opts.paramTypes ? `${text}\u0000${opts.paramTypes.join(',')}` : text
     // Server-inferred types are what a cached statement would report: no need to key on them.
     const plan: StatementPlan = prepare ? this.#cache.plan(key, text, this.#evict) : UNNAMED
@@ -378,7 +386,7 @@ export class Connection extends RequestPump {
         : 0
     const event: QueryEvent | undefined = started
       ? {
-          id: ++queryEventSerial,
+          id: nextEventId(),
           query: text,
           parameterCount: values.length,
           statement: statement?.name,
@@ -386,6 +394,7 @@ export class Connection extends RequestPump {
           host: this.host,
           database: this.details?.database,
           user: this.details?.user,
+          parentId: opts.traceParent ?? this.traceScopes.at(-1),
         }
       : undefined
     if (event) queryStart.publish(event)
@@ -508,7 +517,7 @@ export class Connection extends RequestPump {
             return
           }
           prelude = encodeQueryBatch(w, {
-            text,
+            text: comment === undefined ? text : `${text}\n${comment}`,
             values,
             paramTypes: opts.paramTypes ?? opts.inferredTypes,
             plan,
@@ -688,6 +697,22 @@ export class Connection extends RequestPump {
   }
 
   /** One structured log line for a finished statement (see QueryLogOptions); never a value. */
+  /** The statementComment hook's answer as a SQL comment; undefined when empty or it threw. */
+  #comment(): string | undefined {
+    let body: string | undefined
+    try {
+      body = this.#statementComment!()
+    } catch (err) {
+      log(this.logger, 'warn', 'statementComment threw; the statement is sent without it', {
+        error: err instanceof Error ? err.name : typeof err,
+      })
+      return undefined
+    }
+    if (typeof body !== 'string' || body === '') return undefined
+    // PostgreSQL nests block comments: an opening inside must not count, nor a closing.
+    return `/*${body.replaceAll('/*', '/\\*').replaceAll('*/', '*\\/')}*/`
+  }
+
   #logQuery(
     event: QueryEvent,
     durationMs: number,

@@ -3,9 +3,11 @@
  * CopyFail on abort or a failing source (the table is left untouched), and errors that carry the
  * line and column the server was reading.
  */
+
 import { Readable } from 'node:stream'
 import type { Connection } from '../connection/connection.js'
 import type { Operation } from '../connection/operation.js'
+import { traceOperation } from '../connection/operation-trace.js'
 import { parseCommandTag } from '../connection/simple-query.js'
 import { type DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
@@ -197,7 +199,8 @@ export function copyFrom(
     return oid
   })
   const encoder = new RowEncoder(options.format ?? 'text', types, columnTypes)
-  return new Promise<CopyResult>((resolve, reject) => {
+  const trace = traceOperation(conn, 'copy-from', sql)
+  const result = new Promise<CopyResult>((resolve, reject) => {
     let sourceError: unknown
     let started = false
     let grace: ReturnType<typeof setTimeout> | undefined
@@ -292,6 +295,17 @@ export function copyFrom(
       reject(attachCallSite(err, site))
     }
   })
+  if (trace === undefined) return result
+  return result.then(
+    (done) => {
+      trace.end({ rowCount: done.rowCount })
+      return done
+    },
+    (err: unknown) => {
+      trace.end({ error: err })
+      throw err
+    },
+  )
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
@@ -345,6 +359,11 @@ export function copyTo(
   })
   let started = false
   let wrongWay = false
+  const trace = traceOperation(conn, 'copy-to', sql)
+  if (trace) {
+    stream.once('end', () => trace.end({ rowCount: stream.rowCount ?? 0 }))
+    stream.once('close', () => trace.end(stream.errored ? { error: stream.errored } : {}))
+  }
   const op = new CopyOperation(sql, conn.host, {
     copyIn: () => {
       // A COPY … FROM STDIN: refuse it (the server answers with an error and ReadyForQuery).

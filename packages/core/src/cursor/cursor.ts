@@ -2,9 +2,11 @@
  * Server-side cursors that stream any result in bounded memory: a named portal read in batches
  * with Execute(maxRows) (no DECLARE round trip), or `DECLARE … WITH HOLD` when asked.
  */
+
 import { Readable } from 'node:stream'
 import type { Connection, QueryOptions } from '../connection/connection.js'
 import type { QueryResult, RowMode, RunInfo } from '../connection/extended-query.js'
+import { type OperationTrace, traceOperation } from '../connection/operation-trace.js'
 import { highestPlaceholder } from '../connection/placeholders.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, captureCallSite } from '../errors/call-site.js'
@@ -76,6 +78,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   #error: TuskError | undefined
   readonly #onClose: (() => void) | undefined
   readonly #site = captureCallSite()
+  /** The operation event of this cursor, once it has a connection and somebody listens. */
+  #trace: OperationTrace | undefined
+  #traced = false
+  #rowsRead = 0
 
   /**
    * @internal Opens a cursor (`session.cursor()`, `transaction.cursor()` and `pool.cursor()` call
@@ -178,6 +184,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     if (this.#options.signal?.aborted) return Promise.reject(this.#abortError())
     const conn = this.#conn()
     if (conn instanceof Promise) return conn.then(() => this.#request())
+    if (!this.#traced) {
+      this.#traced = true
+      this.#trace = traceOperation(conn, 'cursor', this.#text)
+    }
     let more = false
     const onInfo = (info: RunInfo): void => {
       more = info.suspended
@@ -188,6 +198,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       onInfo,
       ...(this.#options.types ? { types: this.#options.types } : {}),
       ...(this.#options.timeout !== undefined ? { timeout: this.#options.timeout } : {}),
+      ...(this.#trace ? { traceParent: this.#trace.id } : {}),
     }
     let p: Promise<QueryResult<R>>
     if (this.#declared) {
@@ -202,7 +213,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
           },
         ),
       )
-      return p.then((r) => ({ ...r, more: r.rows.length === this.#batchSize }))
+      return p.then((r) => {
+        this.#rowsRead += r.rows.length
+        return { ...r, more: r.rows.length === this.#batchSize }
+      })
     }
     if (!this.#opened) {
       this.#opened = true
@@ -240,7 +254,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
         encodeSync(w)
       })
     }
-    return p.then((r) => ({ ...r, more }))
+    return p.then((r) => {
+      this.#rowsRead += r.rows.length
+      return { ...r, more }
+    })
   }
 
   #declaring: Promise<void> | undefined
@@ -292,6 +309,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     try {
       lost = await this.#finish(conn)
     } finally {
+      const error = lost ?? this.#error
+      this.#trace?.end({ rowCount: this.#rowsRead, ...(error !== undefined ? { error } : {}) })
       this.#onClose?.()
     }
     if (lost !== undefined) throw attachCallSite(lost, this.#site)
@@ -311,7 +330,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     }
     if (this.#opened && conn.transactionStatus !== 'E') {
       await conn
-        .runBatch(this.#text, [], {}, (w) => {
+        .runBatch(this.#text, [], this.#trace ? { traceParent: this.#trace.id } : {}, (w) => {
           encodeClose(w, 'P', this.#portal)
           encodeSync(w)
         })

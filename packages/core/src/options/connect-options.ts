@@ -75,6 +75,7 @@ export const CONNECT_RULES: Readonly<Record<string, Rule>> = {
   logQueries: nested(QUERY_LOG_OPTIONS, 'an object { slowerThanMs?, level?, text? }'),
   lockDiagnosis: either(BOOLEAN, nested(LOCK_DIAGNOSIS_OPTIONS, 'an object { timeout? }')),
   pooler: oneOf(['session', 'transaction']),
+  statementComment: FUNCTION,
 }
 
 /** ConnectOptions: the second argument of connect(). */

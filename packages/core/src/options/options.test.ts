@@ -38,6 +38,7 @@ const CONNECT_GOOD: Record<string, unknown> = {
   logQueries: { slowerThanMs: 10, level: 'warn', text: false },
   lockDiagnosis: { timeout: 100 },
   pooler: 'transaction',
+  statementComment: () => undefined,
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',

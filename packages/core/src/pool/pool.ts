@@ -223,7 +223,12 @@ export class Pool {
       created: (slot) => {
         const conn = slot.resource.conn
         if (connectChannel.hasSubscribers)
-          connectChannel.publish({ pool: this, processId: conn.processId, host: conn.host })
+          connectChannel.publish({
+            pool: this,
+            processId: conn.processId,
+            host: conn.host,
+            createMs: slot.resource.createMs,
+          })
         if (this.#events.has('connect'))
           this.#events.emit('connect', { processId: conn.processId, host: conn.host })
       },
@@ -654,6 +659,7 @@ export class Pool {
 
   /** Opens one connection for the resource pool: password, connect, registerTypes, init. */
   async #connect(): Promise<PooledConnection> {
+    const began = performance.now()
     const pw = this.#options.password
     const password = typeof pw === 'function' ? await pw() : pw
     // Without a connect timeout a connect could hang and hold a slot forever: bound it. end()
@@ -708,7 +714,13 @@ export class Pool {
         throw err
       }
     }
-    pooled = { conn, queries: 0, progressAt: 0, leakTimer: undefined }
+    pooled = {
+      conn,
+      queries: 0,
+      progressAt: 0,
+      leakTimer: undefined,
+      createMs: performance.now() - began,
+    }
     return pooled
   }
 

@@ -14,6 +14,8 @@ export interface PooledConnection {
   progressAt: number
   /** Warns of a checkout held past `leakDetectionThreshold` (set only with that option). */
   leakTimer: ReturnType<typeof setTimeout> | undefined
+  /** How long opening it took (connect, type registration, init hook), in ms. */
+  readonly createMs: number
 }
 
 /** A slot of the pool: one connection and its bookkeeping. */

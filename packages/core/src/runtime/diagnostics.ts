@@ -14,6 +14,8 @@ export const CHANNELS = {
   acquire: 'tusk:pool:acquire',
   release: 'tusk:pool:release',
   destroy: 'tusk:pool:destroy',
+  operationStart: 'tusk:operation:start',
+  operationEnd: 'tusk:operation:end',
 } as const
 
 /** A channel that costs nothing while nobody subscribes. */
@@ -25,4 +27,11 @@ export interface Channel {
 /** The channel for `name`. */
 export function channel(name: string): Channel {
   return dc.channel(name)
+}
+
+let eventSerial = 0
+
+/** A fresh id for a query or operation event, unique in this process. */
+export function nextEventId(): number {
+  return ++eventSerial
 }

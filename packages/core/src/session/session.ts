@@ -3,6 +3,7 @@
  * pool client is). Queries, scripts, transactions and savepoints (closure style and explicit),
  * cursors, COPY and notify, over the connection layer, which imports nothing from here.
  */
+
 import type { Readable } from 'node:stream'
 import type {
   Connection,
@@ -12,6 +13,7 @@ import type {
   QueryOptions,
 } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
+import type { TraceTarget } from '../connection/operation-trace.js'
 import type { CloseOptions } from '../connection/request-pump.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import {
@@ -84,6 +86,11 @@ export class Session implements Queryable, TransactionHost {
   /** The connection, or HandleClosed when this handle was given back. */
   #live(): Connection {
     if (this.#revoked !== undefined) throw new HandleClosed(this.#revoked, { handle: 'client' })
+    return this.#conn
+  }
+
+  /** @internal The connection, as operation events describe it. */
+  get traceTarget(): TraceTarget {
     return this.#conn
   }
 

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream'
 import type { ExecOptions, QueryOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
+import { type TraceTarget, traceOperation } from '../connection/operation-trace.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
@@ -73,6 +74,8 @@ export interface TransactionHost {
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number }
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>
   readonly transactionStatus: 'I' | 'T' | 'E'
+  /** @internal The connection, as operation events describe it. */
+  readonly traceTarget: TraceTarget
 }
 
 const LEVELS: ReadonlySet<string> = new Set([
@@ -325,6 +328,8 @@ export async function runTransaction<T>(
   const cap = retry && 'maxDelayMs' in retry ? (retry.maxDelayMs ?? 1000) : 1000
   const deadline = deadlineSignal(options.signal, options.timeout)
   const signal = deadline?.signal
+  const trace = traceOperation(host.traceTarget, 'transaction')
+  let failure: unknown
   try {
     for (let attempt = 0; ; attempt++) {
       await host.exec(begin, signal ? { signal } : undefined)
@@ -357,7 +362,13 @@ export async function runTransaction<T>(
       }
       return result
     }
+  } catch (err) {
+    failure = err
+    throw err
   } finally {
+    trace?.end(
+      failure === undefined ? { outcome: 'commit' } : { error: failure, outcome: 'rollback' },
+    )
     deadline?.dispose()
   }
 }
@@ -389,7 +400,13 @@ export async function runSavepoint<T>(
     throw new InterfaceError('savepoint() needs an open transaction; use transaction() first')
   }
   const name = `tusk_sp_${++savepointSerial}`
-  await host.exec(`SAVEPOINT ${name}`, signal ? { signal } : undefined)
+  const trace = traceOperation(host.traceTarget, 'savepoint')
+  try {
+    await host.exec(`SAVEPOINT ${name}`, signal ? { signal } : undefined)
+  } catch (err) {
+    trace?.end({ error: err, outcome: 'rollback' })
+    throw err
+  }
   const scope = new Scope(host, cursors, 'savepoint', signal)
   let result: T
   try {
@@ -399,9 +416,16 @@ export async function runSavepoint<T>(
     try {
       await host.exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`)
     } catch {}
+    trace?.end({ error: err, outcome: 'rollback' })
     throw err
   }
   scope.end()
-  await host.exec(`RELEASE SAVEPOINT ${name}`, signal ? { signal } : undefined)
+  try {
+    await host.exec(`RELEASE SAVEPOINT ${name}`, signal ? { signal } : undefined)
+  } catch (err) {
+    trace?.end({ error: err, outcome: 'rollback' })
+    throw err
+  }
+  trace?.end({ outcome: 'commit' })
   return result
 }

@@ -194,4 +194,55 @@ describe.each(testServers().map((s) => [s.name, s] as const))('on %s', (_n, serv
       await expect(p.health({ timeout: 0 })).rejects.toBeInstanceOf(errors.ConfigError)
     })
   })
+
+  describe('statementComment', () => {
+    it('appends the comment to each statement, which then is not prepared', async () => {
+      let n = 0
+      const session = await connect(server.url, {
+        statementComment: () => `traceparent='00-${String(++n).padStart(32, '0')}-01'`,
+      })
+      sessions.push(session)
+      const seen = await session.queryOne<{ query: string }>(
+        'select query from pg_stat_activity where pid = pg_backend_pid()',
+      )
+      expect(seen?.query).toBe(
+        `select query from pg_stat_activity where pid = pg_backend_pid()\n/*traceparent='00-${'1'.padStart(32, '0')}-01'*/`,
+      )
+      for (let i = 0; i < 8; i++) await session.query('select $1::int as i', [i])
+      const prepared = await session.queryOne<{ n: number }>(
+        'select count(*)::int as n from pg_prepared_statements',
+      )
+      expect(prepared?.n).toBe(0)
+    })
+
+    it('escapes a comment end, and a hook that throws or answers empty adds nothing', async () => {
+      const answers: (() => string)[] = [
+        () => "a='*/ select 1 /*'",
+        () => {
+          throw new Error('broken hook')
+        },
+        () => '',
+      ]
+      let i = 0
+      const { logger, lines } = capture()
+      const session = await connect(server.url, {
+        logger,
+        statementComment: () => answers[i++]!(),
+      })
+      sessions.push(session)
+      const texts: string[] = []
+      for (let k = 0; k < 3; k++) {
+        const row = await session.queryOne<{ query: string }>(
+          'select query from pg_stat_activity where pid = pg_backend_pid()',
+        )
+        texts.push(row!.query)
+      }
+      expect(texts[0]?.endsWith("\n/*a='*\\/ select 1 /\\*'*/")).toBe(true)
+      expect(texts[1]).toBe('select query from pg_stat_activity where pid = pg_backend_pid()')
+      expect(texts[2]).toBe(texts[1])
+      expect(lines.some((l) => l.level === 'warn' && l.message.includes('statementComment'))).toBe(
+        true,
+      )
+    })
+  })
 })

@@ -1,0 +1,4 @@
+import { typeormOnPg } from '../src/harnesses/typeorm.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(typeormOnPg)

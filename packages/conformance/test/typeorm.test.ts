@@ -1,0 +1,4 @@
+import { typeormOnTusk } from '../src/harnesses/typeorm.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(typeormOnTusk)
