@@ -200,6 +200,9 @@ import { createPool, errors, sql } from '@tusk/core'
 import { pgTypes } from '@tusk/core/pg'
 import { TuskDialect } from '@tusk/kysely-dialect'
 import { TuskClient } from '@tusk/knex'
+import { drizzle, iterate } from '@tusk/drizzle'
+import { migrate } from '@tusk/drizzle/migrator'
+import { DrizzleQueryError, sql as dsql } from 'drizzle-orm'
 import knex from 'knex'
 import { Kysely, sql as ksql } from 'kysely'
 
@@ -242,7 +245,22 @@ try {
 } finally {
   await kx.destroy()
 }
-console.log(\`esm: @tusk/core, @tusk/kysely-dialect and @tusk/knex ran select 1; \${frames.length} stack frames in shipped files\`)
+const dz = drizzle(process.env.DATABASE_URL)
+try {
+  const { rows } = await dz.execute(dsql\`select \${1}::int4 as one\`)
+  assert.deepEqual(rows, [{ one: 1 }])
+  await assert.rejects(
+    dz.execute(dsql\`select * from no_such_table\`),
+    (err) => err instanceof DrizzleQueryError && err.cause instanceof errors.UndefinedTable,
+  )
+  let streamed = 0
+  for await (const _ of iterate(dz, 'select generate_series(1, 3)')) streamed++
+  assert.equal(streamed, 3)
+  assert.equal(typeof migrate, 'function')
+} finally {
+  await dz.$client.end()
+}
+console.log(\`esm: @tusk/core, @tusk/kysely-dialect, @tusk/knex and @tusk/drizzle ran select 1; \${frames.length} stack frames in shipped files\`)
 `
 
 const CJS_SMOKE = `const assert = require('node:assert/strict')
@@ -250,6 +268,9 @@ const { createPool, errors } = require('@tusk/core')
 const { pgTypes } = require('@tusk/core/pg')
 const { TuskDialect } = require('@tusk/kysely-dialect')
 const { TuskClient } = require('@tusk/knex')
+const { drizzle } = require('@tusk/drizzle')
+const { migrate } = require('@tusk/drizzle/migrator')
+const { sql: dsql } = require('drizzle-orm')
 const knex = require('knex')
 const { Kysely, sql } = require('kysely')
 
@@ -282,7 +303,15 @@ async function main() {
   } finally {
     await kx.destroy()
   }
-  console.log('cjs: @tusk/core, @tusk/kysely-dialect and @tusk/knex ran select 1; instanceof holds across ESM and CJS')
+  const dz = drizzle(process.env.DATABASE_URL)
+  try {
+    const { rows } = await dz.execute(dsql\`select \${1}::int4 as one\`)
+    assert.deepEqual(rows, [{ one: 1 }])
+    assert.equal(typeof migrate, 'function')
+  } finally {
+    await dz.$client.end()
+  }
+  console.log('cjs: @tusk/core, @tusk/kysely-dialect, @tusk/knex and @tusk/drizzle ran select 1; instanceof holds across ESM and CJS')
 }
 main().catch((err) => {
   console.error(err)
@@ -318,6 +347,19 @@ void config
 const wrong: TuskKnexConfig = { client: TuskClient, tusk: { healthCheck: 'often' } }
 void wrong
 `
+const DRIZZLE_TYPES = `
+const dz = drizzle('postgres://localhost/app')
+const ended: Promise<void> = dz.$client.end()
+void ended
+const streamed: AsyncGenerator<Record<string, unknown>, void, undefined> = iterate(dz, 'select 1')
+void streamed
+void migrate
+// @ts-expect-error: a client must be a @tusk/core Pool or Session
+drizzle({ client: 42 })
+`
+const DRIZZLE_IMPORTS = `import { drizzle, iterate } from '@tusk/drizzle'
+import { migrate } from '@tusk/drizzle/migrator'
+`
 const KNEX_IMPORTS = `import { TuskClient, type TuskKnexConfig } from '@tusk/knex'
 import knex, { type Knex } from 'knex'
 `
@@ -333,14 +375,31 @@ const CONSUMERS = {
   'types.mts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}`,
   'types.cts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}export {}\n`,
   'types-core.cts': `${IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KNEX_TYPES}export {}\n`,
+  'types-drizzle.mts': `${DRIZZLE_IMPORTS}${DRIZZLE_TYPES}`,
+  'types-drizzle.cts': `${DRIZZLE_IMPORTS}${DRIZZLE_TYPES}export {}\n`,
 }
+// drizzle-orm 0.45's own declarations do not compile with skipLibCheck off (its sqlite-core and
+// CommonJS .d.cts files fail under every resolution), so its consumer is checked with
+// skipLibCheck on; the consumer's own lines are still checked against our declarations.
 const TYPE_CHECKS = [
   { module: 'node16', moduleResolution: 'node16', files: ['types.mts', 'types-core.cts'] },
   { module: 'nodenext', moduleResolution: 'nodenext', files: ['types.mts', 'types.cts'] },
   { module: 'preserve', moduleResolution: 'bundler', files: ['types.mts', 'types.cts'] },
+  ...['node16', 'nodenext'].map((resolution) => ({
+    module: resolution,
+    moduleResolution: resolution,
+    files: ['types-drizzle.mts', 'types-drizzle.cts'],
+    skipLibCheck: true,
+  })),
+  {
+    module: 'preserve',
+    moduleResolution: 'bundler',
+    files: ['types-drizzle.mts', 'types-drizzle.cts'],
+    skipLibCheck: true,
+  },
 ]
 
-function tsconfig({ module, moduleResolution, files }) {
+function tsconfig({ module, moduleResolution, files, skipLibCheck = false }) {
   return JSON.stringify(
     {
       compilerOptions: {
@@ -349,7 +408,7 @@ function tsconfig({ module, moduleResolution, files }) {
         moduleResolution,
         strict: true,
         noEmit: true,
-        skipLibCheck: false,
+        skipLibCheck,
         types: ['node'],
       },
       files,
@@ -404,13 +463,13 @@ async function main() {
   if (nested.length > 0) fail(`a second copy of a Tusk package was installed: ${nested.join(', ')}`)
   ok(`npm installed ${installs.map((i) => (i.endsWith('.tgz') ? path.basename(i) : i)).join(', ')}`)
 
-  step('types resolve (tsc --noEmit, strict, skipLibCheck off)')
+  step('types resolve (tsc --noEmit, strict, skipLibCheck off but for the Drizzle consumer)')
   for (const [file, text] of Object.entries(CONSUMERS)) writeFileSync(path.join(app, file), text)
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc')
   for (const check of TYPE_CHECKS) {
-    const config = `tsconfig.${check.moduleResolution}.json`
+    const config = `tsconfig.${check.moduleResolution}${check.skipLibCheck ? '.skiplib' : ''}.json`
     writeFileSync(path.join(app, config), tsconfig(check))
-    const what = `moduleResolution ${check.moduleResolution} (module ${check.module})`
+    const what = `moduleResolution ${check.moduleResolution} (module ${check.module}${check.skipLibCheck ? ', skipLibCheck' : ''})`
     try {
       run(process.execPath, [tsc, '-p', config], app)
       ok(`${what}: ${check.files.join(', ')} compile`)

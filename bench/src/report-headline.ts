@@ -76,6 +76,8 @@ const PAIR_LABELS: Record<string, string> = {
   'tusk/libpq': 'Tusk vs libpq',
   'kysely-tusk/kysely-pg': 'over Tusk vs over `pg`',
   'knex-tusk/knex-pg': 'Knex over Tusk vs over `pg`',
+  'drizzle-tusk/drizzle-pg': 'Drizzle over Tusk vs over `pg`',
+  'drizzle-tusk/drizzle-postgres': 'Drizzle over Tusk vs over postgres.js',
 }
 
 /** Column headings for the ORM suite's drivers. */
@@ -84,6 +86,9 @@ const ORM_LABELS: Partial<Record<DriverName, string>> = {
   'kysely-pg': 'Kysely over `pg`',
   'knex-tusk': 'Knex over Tusk',
   'knex-pg': 'Knex over `pg`',
+  'drizzle-tusk': 'Drizzle over Tusk',
+  'drizzle-pg': 'Drizzle over `pg`',
+  'drizzle-postgres': 'Drizzle over postgres.js',
 }
 
 /** A ratio whose min–max straddles 1 is a tie: it is marked ≈. */

@@ -18,8 +18,11 @@ const COLORS: Record<DriverName, string> = {
   'kysely-pg': '#868e96',
   'knex-tusk': '#e8590c',
   'knex-pg': '#adb5bd',
-  'typeorm-tusk': '#f76707',
-  'typeorm-pg': '#ced4da',
+  'typeorm-tusk': '#fd7e14',
+  'typeorm-pg': '#dee2e6',
+  'drizzle-tusk': '#f76707',
+  'drizzle-pg': '#ced4da',
+  'drizzle-postgres': '#495057',
   'tusk-otel': '#f08c00',
 }
 

@@ -44,6 +44,9 @@ export const ORM_DRIVERS = [
   'knex-pg',
   'typeorm-tusk',
   'typeorm-pg',
+  'drizzle-tusk',
+  'drizzle-pg',
+  'drizzle-postgres',
 ] as const
 
 /** Tusk with @tusk/otel subscribed and an OpenTelemetry SDK recording (spans and metrics). */
@@ -100,6 +103,8 @@ export const SUITES: readonly SuiteSpec[] = [
       ['kysely-tusk', 'kysely-pg'],
       ['knex-tusk', 'knex-pg'],
       ['typeorm-tusk', 'typeorm-pg'],
+      ['drizzle-tusk', 'drizzle-pg'],
+      ['drizzle-tusk', 'drizzle-postgres'],
     ],
     baseline: 'kysely-pg',
   },

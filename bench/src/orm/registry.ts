@@ -14,4 +14,7 @@ export const ORM_LOADERS: Record<OrmDriverName, () => Promise<OrmAdapter>> = {
   'knex-pg': async () => (await import('./knex-pg.js')).load(),
   'typeorm-tusk': async () => (await import('./typeorm-tusk.js')).load(),
   'typeorm-pg': async () => (await import('./typeorm-pg.js')).load(),
+  'drizzle-tusk': async () => (await import('./drizzle-tusk.js')).load(),
+  'drizzle-pg': async () => (await import('./drizzle-pg.js')).load(),
+  'drizzle-postgres': async () => (await import('./drizzle-postgres.js')).load(),
 }

@@ -110,6 +110,12 @@ export interface Harness {
    * expecting the failure, so the matrix shows the difference and a fix upstream shows too.
    */
   readonly knownFailures?: Readonly<Record<string, string>>
+  /**
+   * Turns a timestamptz read through the ORM's raw SQL into a Date (default: the value as it is).
+   * For ORMs whose drivers keep timestamps as the server's text (Drizzle parses them only for its
+   * own columns), this parses that text the way the ORM's column does.
+   */
+  readonly rawInstant?: (value: unknown) => unknown
   /** Input values for the types row where this ORM wants other ones than the suite's. */
   readonly inputs?: Readonly<Record<string, unknown>>
   /** Opens the ORM. */

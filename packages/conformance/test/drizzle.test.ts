@@ -1,0 +1,4 @@
+import { drizzleOnTusk } from '../src/harnesses/drizzle.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(drizzleOnTusk)
