@@ -3,15 +3,15 @@
  * it would load `pg`; this package hands it `@tusk/pg-compat`, which runs on `@tusk/core`.
  *
  * ```ts
- * import { DataSource } from 'typeorm'
- * import { dataSourceOptions } from '@tusk/typeorm'
- * export const AppDataSource = new DataSource(dataSourceOptions({ url, entities, migrations }))
+ * import { createDataSource } from '@tusk/typeorm'
+ * export const AppDataSource = createDataSource({ url, entities, migrations })
  * ```
  * @packageDocumentation
  */
 import { ConfigError } from '@tusk/core'
 import pg from '@tusk/pg-compat'
-import type { DataSourceOptions } from 'typeorm'
+import QueryStream from '@tusk/pg-query-stream'
+import typeorm, { type DataSource, type DataSourceOptions } from 'typeorm'
 
 /** The `pg`-shaped module TypeORM's PostgreSQL driver runs on (`@tusk/pg-compat`). */
 export const driver: typeof pg = pg
@@ -53,6 +53,45 @@ export function dataSourceOptions(options: TuskDataSourceOptions): PostgresDataS
     )
   }
   return { ...options, type: 'postgres', driver: pg } as PostgresDataSourceOptions
+}
+
+/**
+ * A TypeORM `DataSource` for PostgreSQL on Tusk: `new DataSource(dataSourceOptions(options))`
+ * with {@link withCursorStreams} applied, built with the `typeorm` your app resolves. Throws
+ * ConfigError as {@link dataSourceOptions} does.
+ */
+export function createDataSource(
+  options: TuskDataSourceOptions | PostgresDataSourceOptions,
+): DataSource {
+  return withCursorStreams(
+    new typeorm.DataSource(dataSourceOptions(options as TuskDataSourceOptions)),
+  )
+}
+
+/**
+ * Makes `stream()` (query builders, repositories, query runners) of a data source built from
+ * {@link dataSourceOptions} read through `@tusk/pg-query-stream`, on the core's server-side
+ * cursors in bounded memory, instead of loading the `pg-query-stream` package by name. Returns
+ * the same data source. Throws ConfigError for a data source that does not run on
+ * `@tusk/pg-compat`.
+ */
+export function withCursorStreams<T extends DataSource>(dataSource: T): T {
+  const options = (dataSource as { options?: { type?: unknown; driver?: unknown } } | null)?.options
+  const driver = (dataSource as { driver?: unknown } | null)?.driver as
+    | { loadStreamDependency?: unknown }
+    | undefined
+  if (
+    options?.type !== 'postgres' ||
+    options.driver !== pg ||
+    typeof driver?.loadStreamDependency !== 'function'
+  ) {
+    throw new ConfigError(
+      'withCursorStreams() takes a TypeORM DataSource built from dataSourceOptions() (type "postgres", driver @tusk/pg-compat)',
+      { parameter: 'dataSource' },
+    )
+  }
+  driver.loadStreamDependency = () => QueryStream
+  return dataSource
 }
 
 function describe(value: unknown): string {

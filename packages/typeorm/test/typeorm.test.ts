@@ -7,10 +7,11 @@
  */
 import 'reflect-metadata'
 import { errors } from '@tusk/core'
+import QueryStream from '@tusk/pg-query-stream'
 import { testServers } from '@tusk/testkit/vitest'
 import type { DataSource, EntitySchema as EntitySchemaType, MigrationInterface } from 'typeorm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dataSourceOptions } from '../src/index.js'
+import { createDataSource, dataSourceOptions, withCursorStreams } from '../src/index.js'
 import { TYPEORM_RELEASES } from './typeorm-versions.js'
 
 interface Author {
@@ -251,6 +252,59 @@ describe.each(
     for (const [row] of pids) expect(row.pid).not.toBe(pid)
   })
 
+  it('streams through the core’s cursors with withCursorStreams(), not the pg-query-stream package', async () => {
+    const streaming = withCursorStreams(
+      new typeorm.DataSource(dataSourceOptions({ url: server.url, poolSize: 2 })),
+    )
+    await streaming.initialize()
+    try {
+      const runner = streaming.createQueryRunner()
+      const stream = await runner.stream(
+        'select g as n, repeat($1, 10) as pad from generate_series(1, 50000) g',
+        ['x'],
+      )
+      expect(stream).toBeInstanceOf(QueryStream)
+      let count = 0
+      let sum = 0
+      for await (const row of stream as AsyncIterable<{ n: number; pad: string }>) {
+        count++
+        sum += row.n
+        if (count === 1) expect(row.pad).toBe('xxxxxxxxxx')
+      }
+      expect([count, sum]).toEqual([50000, (50000 * 50001) / 2])
+      await runner.release()
+
+      // A stream destroyed early frees its connection for the next caller.
+      const early = streaming.createQueryRunner()
+      const partial = await early.stream('select g from generate_series(1, 100000) g')
+      let seen = 0
+      for await (const _row of partial as AsyncIterable<unknown>) {
+        if (++seen === 10) break
+      }
+      await early.release()
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => streaming.query('select 1 as one')),
+      )
+      expect(results).toEqual(Array.from({ length: 4 }, () => [{ one: 1 }]))
+
+      // The query builder's stream() takes the same path.
+      const qbStream = await streaming
+        .createQueryBuilder()
+        .select('a.name', 'name')
+        .from(`orm_authors${suffix}`, 'a')
+        .orderBy('a.name')
+        .stream()
+      expect(qbStream).toBeInstanceOf(QueryStream)
+      const rows: unknown[] = []
+      for await (const row of qbStream as AsyncIterable<unknown>) rows.push(row)
+      const expected = await ds.query(`select name from orm_authors${suffix} order by name`)
+      expect(expected.length).toBeGreaterThan(0)
+      expect(rows).toEqual(expected)
+    } finally {
+      await streaming.destroy()
+    }
+  })
+
   it('adds no listener per checkout: many concurrent queries raise no MaxListeners warning', async () => {
     const warnings: Error[] = []
     const onWarning = (w: Error): void => {
@@ -331,5 +385,18 @@ describe('dataSourceOptions', () => {
     expect(() => dataSourceOptions({ driver: {} } as never)).toThrow(/remove the `driver` option/)
     expect(() => dataSourceOptions('postgres://x/y' as never)).toThrow(/pass \{ url \} instead/)
     expect(() => dataSourceOptions(null as never)).toThrow(errors.ConfigError)
+  })
+
+  it('createDataSource() builds a data source that streams; withCursorStreams() refuses others', async () => {
+    const ds = createDataSource({ url: 'postgres://x/y' })
+    expect(ds.options).toMatchObject({ type: 'postgres', url: 'postgres://x/y' })
+    expect(
+      (ds.driver as unknown as { loadStreamDependency(): unknown }).loadStreamDependency(),
+    ).toBe(QueryStream)
+    const typeorm = TYPEORM_RELEASES.at(-1)!.load()
+    const onPg = new typeorm.DataSource({ type: 'postgres', url: 'postgres://x/y' })
+    expect(() => withCursorStreams(onPg)).toThrow(errors.ConfigError)
+    expect(() => withCursorStreams({} as never)).toThrow(/dataSourceOptions\(\)/)
+    expect(() => createDataSource({ type: 'mysql' } as never)).toThrow(errors.ConfigError)
   })
 })

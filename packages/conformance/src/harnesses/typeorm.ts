@@ -1,6 +1,6 @@
 /**
  * The TypeORM harnesses: TypeORM's `postgres` data source on @tusk/typeorm (the adapter under
- * test) and on the stock `pg` driver with `pg-query-stream` (the reference run). Everything goes
+ * test, streaming through its withCursorStreams()) and on the stock `pg` driver with `pg-query-stream` (the reference run). Everything goes
  * through TypeORM's API: the query builder on dynamic tables, `dataSource.query`, query runners
  * with their transactions (a nested one is a savepoint), `stream()`, the migration executor and
  * the query runner's table introspection, and a TypeORM logger for the log.
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import 'reflect-metadata'
-import { dataSourceOptions } from '@tusk/typeorm'
+import { dataSourceOptions, withCursorStreams } from '@tusk/typeorm'
 import pg from 'pg'
 import type {
   DataSource,
@@ -235,12 +235,14 @@ function typeormHarness(
     },
     async open(open) {
       let initialized = false
-      const ds = new typeorm.DataSource({
+      const created = new typeorm.DataSource({
         ...options(open),
         migrations: [ConfMigrated1700000000001],
         migrationsTableName: 'conf_typeorm_migrations',
         ...(open.log ? { logging: ['query'], logger: sqlLogger(open.log, () => initialized) } : {}),
       } as TypeormOptions)
+      // On Tusk, stream() reads through @tusk/pg-query-stream, as the README tells apps to do.
+      const ds = reference ? created : withCursorStreams(created)
       await ds.initialize()
       initialized = true
       return session(ds, ds.manager)
