@@ -4695,6 +4695,12 @@ interface Sql {
 declare const sql: Sql;
 
 /**
+ * True when `sql` has a second statement after a `;` (a trailing `;` alone does not count):
+ * such text cannot be sent with parameters and must go through the simple protocol (`exec`).
+ */
+declare function hasMultipleStatements(sql: string): boolean;
+
+/**
  * @tusk/core — a PostgreSQL driver for TypeScript: the wire protocol, connections, TLS and SCRAM,
  * libpq connection strings and a typed error taxonomy. Everything a user imports comes from here.
  * @packageDocumentation
@@ -4960,6 +4966,8 @@ export {
   escapeIdentifier,
 
   escapeLiteral,
+
+  hasMultipleStatements,
 
   isSqlFragment,
 

@@ -165,6 +165,7 @@ export { Session } from './session/session.js'
 export {
   escapeIdentifier,
   escapeLiteral,
+  hasMultipleStatements,
   isSqlFragment,
   MAX_PARAMETERS,
   type Sql,

@@ -9,6 +9,7 @@ import {
   type CursorOptions,
   type ExecOptions,
   errors,
+  hasMultipleStatements,
   type QueryOptions,
   type QueryResult,
   type SimpleQueryResult,
@@ -41,7 +42,6 @@ import {
   type PreparedQueryConfig,
   type SelectedFieldsOrdered,
 } from 'drizzle-orm/pg-core'
-import { hasMultipleStatements } from './statements.js'
 
 /**
  * What the driver runs statements on: a @tusk/core pool, session (or pool client), or a

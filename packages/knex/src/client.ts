@@ -12,6 +12,7 @@ import {
   connect,
   errors,
   escapeIdentifier,
+  hasMultipleStatements,
   type Pool,
   type PoolClient,
   type QueryOptions,
@@ -30,7 +31,6 @@ import {
   type TuskConnectionConfig,
   tuskConnectionConfig,
 } from './connection-settings.js'
-import { hasMultipleStatements } from './statements.js'
 
 /**
  * How result values map to JS: `pg` (the default) as Knex with `pg` returns them (int8 and numeric

@@ -6,6 +6,7 @@
  */
 import {
   errors,
+  hasMultipleStatements,
   type PoolClient,
   type QueryOptions,
   type QueryResult as TuskResult,
@@ -13,7 +14,6 @@ import {
 import { preparePgParameters as pgParameters } from '@tusk/core/pg'
 import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely'
 import type { AbortOptions } from './abort.js'
-import { hasMultipleStatements } from './statements.js'
 
 /**
  * Kysely 0.29's `ControlConnectionProvider`, structurally: lends another connection of the same

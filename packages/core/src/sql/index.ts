@@ -5,3 +5,4 @@
 export { escapeIdentifier, escapeLiteral } from './escape.js'
 export { isSqlFragment, MAX_PARAMETERS, type SqlFragment } from './fragment.js'
 export { type Sql, sql } from './sql.js'
+export { hasMultipleStatements } from './statements.js'

@@ -1,7 +1,5 @@
-/**
- * Whether SQL text holds more than one statement: a `;` outside quotes, dollar quotes and
- * comments, followed by more than whitespace and comments. Pure.
- */
+// Whether SQL text holds more than one statement: a `;` outside quotes, dollar quotes and
+// comments, followed by more than whitespace and comments. Pure.
 
 const SPACE = /\s/
 
@@ -58,7 +56,10 @@ function skipBlank(sql: string, i: number): number {
   return i
 }
 
-/** True when `sql` has a second statement after a `;` (a trailing `;` alone does not count). */
+/**
+ * True when `sql` has a second statement after a `;` (a trailing `;` alone does not count):
+ * such text cannot be sent with parameters and must go through the simple protocol (`exec`).
+ */
 export function hasMultipleStatements(sql: string): boolean {
   if (!sql.includes(';')) return false
   let i = 0

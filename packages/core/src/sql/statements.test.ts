@@ -29,6 +29,16 @@ describe('hasMultipleStatements', () => {
     expect(hasMultipleStatements('do $$ begin perform 1; end $$')).toBe(false)
   })
 
+  it.each([
+    ['select 1;  -- done\n', false],
+    ['select 1; /* c */ ;', false],
+    ['select $tag$ ; $other$ ; $tag$ as x', false],
+    ['select 1; -- c\n select 2', true],
+    ['do $$ begin perform 1; end $$; select 1', true],
+  ] as const)('%j → %s', (sql, expected) => {
+    expect(hasMultipleStatements(sql)).toBe(expected)
+  })
+
   it('does not take a positional parameter for a dollar quote', () => {
     expect(hasMultipleStatements('select $1; select $2')).toBe(true)
     expect(hasMultipleStatements('select a$b$ from t; select 1')).toBe(true)
