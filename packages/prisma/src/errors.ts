@@ -125,24 +125,31 @@ function sqlstatePayload(err: errors.DatabaseError, code: string): Payload | und
   }
 }
 
+/**
+ * The SQLSTATE of an error: the server's `code`, or the class's own for an error the core raises
+ * itself on the server's behalf (`InFailedSqlTransaction` for a COMMIT that rolled back).
+ */
+function sqlstateOf(err: Error): string | undefined {
+  const code =
+    (err as { code?: unknown }).code ?? (err.constructor as { sqlstate?: unknown }).sqlstate
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+}
+
 function payloadOf(err: Error): Payload | undefined {
   if (err instanceof errors.QueryCanceled) {
     const reason = (err as { reason?: string }).reason
-    if (reason === 'timeout' || reason === 'statement_timeout') return { kind: 'SocketTimeout' }
+    if (reason === 'timeout') return { kind: 'SocketTimeout' }
   }
   if (err instanceof errors.ConnectTimeout) return { kind: 'SocketTimeout' }
   if (err instanceof errors.TlsError) return { kind: 'TlsConnectionError', reason: err.message }
   if (err instanceof errors.ConnectionLost || err instanceof errors.ConnectionClosed) {
     return { kind: 'ConnectionClosed' }
   }
-  const code = (err as { code?: unknown }).code
-  if (
-    err instanceof errors.DatabaseError &&
-    typeof code === 'string' &&
-    /^[0-9A-Z]{5}$/.test(code)
-  ) {
-    return sqlstatePayload(err, code)
-  }
+  const code = sqlstateOf(err)
+  if (err instanceof errors.DatabaseError && code !== undefined) return sqlstatePayload(err, code)
+  // A checkout that timed out while every connect failed: the connect failure says why.
+  if (err instanceof errors.PoolTimeoutError && err.cause instanceof Error)
+    return payloadOf(err.cause)
   if (err instanceof errors.ConnectionError) {
     const host = (err as { host?: string }).host
     const [name, port] = host?.match(/^(.*):(\d+)$/)?.slice(1) ?? [host]
@@ -164,11 +171,11 @@ export function toPrismaError(err: unknown): unknown {
   if (!(err instanceof Error) || err instanceof DriverAdapterError) return err
   const payload = payloadOf(err)
   if (payload === undefined) return err
-  const code = (err as { code?: unknown }).code
+  const code = sqlstateOf(err) ?? (err.cause instanceof Error ? sqlstateOf(err.cause) : undefined)
   return new TuskDriverAdapterError(
     {
       ...payload,
-      ...(typeof code === 'string' ? { originalCode: code } : {}),
+      ...(code === undefined ? {} : { originalCode: code }),
       originalMessage: err.message,
     },
     err,
