@@ -78,13 +78,74 @@ const COLUMN_TYPES: ReadonlyMap<number, ColumnType> = new Map<number, ColumnType
 ])
 
 /**
- * The `ColumnType` Prisma gets for a result column of type `oid`, or `undefined` for a built-in
- * type Prisma has no reading for (the caller reports `UnsupportedNativeDataType`). Types a user
- * created (enums above all) are read as their text.
+ * Built-in types Prisma has no type of its own for, read as their text (and lists of them as lists
+ * of text) so that a raw query can return them: geometry, ranges and multiranges, text search,
+ * LSNs, snapshots and transaction ids, `reg*` names, anonymous records.
+ */
+const READ_AS_TEXT: readonly string[] = [
+  'point',
+  'lseg',
+  'path',
+  'box',
+  'polygon',
+  'line',
+  'circle',
+  'int4range',
+  'int8range',
+  'numrange',
+  'tsrange',
+  'tstzrange',
+  'daterange',
+  'int4multirange',
+  'int8multirange',
+  'nummultirange',
+  'tsmultirange',
+  'tstzmultirange',
+  'datemultirange',
+  'tsvector',
+  'tsquery',
+  'jsonpath',
+  'pg_lsn',
+  'txid_snapshot',
+  'pg_snapshot',
+  'xid',
+  'xid8',
+  'cid',
+  'tid',
+  'int2vector',
+  'oidvector',
+  'aclitem',
+  'refcursor',
+  'record',
+  'regclass',
+  'regtype',
+  'regproc',
+  'regprocedure',
+  'regoper',
+  'regoperator',
+  'regconfig',
+  'regdictionary',
+  'regnamespace',
+  'regrole',
+  'regcollation',
+]
+
+const OIDS = OID as Readonly<Record<string, number>>
+const TEXT_OIDS = new Set(READ_AS_TEXT.map((name) => OIDS[name]).filter((o) => o !== undefined))
+const TEXT_ARRAY_OIDS = new Set(
+  READ_AS_TEXT.map((name) => OIDS[`_${name}`]).filter((o) => o !== undefined),
+)
+
+/**
+ * The `ColumnType` Prisma gets for a result column of type `oid`, or `undefined` for a pseudo-type
+ * no value can have (the caller reports `UnsupportedNativeDataType`). Types a user created (enums
+ * above all) are read as their text.
  */
 export function columnTypeOf(oid: number): ColumnType | undefined {
   const known = COLUMN_TYPES.get(oid)
   if (known !== undefined) return known
+  if (TEXT_OIDS.has(oid)) return ColumnTypeEnum.Text
+  if (TEXT_ARRAY_OIDS.has(oid)) return ColumnTypeEnum.TextArray
   return oid >= FIRST_NORMAL_OBJECT_ID ? ColumnTypeEnum.Text : undefined
 }
 
@@ -158,7 +219,7 @@ function same(text: string): string {
  * The type mapping Prisma reads (set per pool, or per query on a pool the app made; never
  * globally): int8 and numeric as exact text, json and jsonb as their JSON text (Prisma parses it),
  * date and time as text, timestamps as RFC 3339 text in UTC with the microseconds, bytea as bytes,
- * and interval as its text. Arrays follow their elements.
+ * interval and the types of `READ_AS_TEXT` as their text. Arrays follow their elements.
  */
 export const prismaTypes: TypeOptions = Object.freeze({
   int8: 'string',
@@ -172,5 +233,6 @@ export const prismaTypes: TypeOptions = Object.freeze({
     timetz: timetzText,
     money: moneyText,
     interval: same,
+    ...Object.fromEntries([...TEXT_OIDS].map((oid) => [String(oid), same])),
   }),
 })

@@ -158,9 +158,35 @@ describe.each(servers)('the adapter contract, $name', (server) => {
     expect(result.columnNames.slice(0, 3)).toEqual(['a', 'b', 'c'])
   })
 
-  it('refuses a built-in type Prisma cannot read, naming it', async () => {
-    const cause = await kindOf(() => adapter.queryRaw(q(`select point(1, 2) as p`)))
-    expect(cause).toMatchObject({ kind: 'UnsupportedNativeDataType', type: 'point' })
+  it('reads built-in types Prisma has no type for as their text, and refuses pseudo-types', async () => {
+    const result = await adapter.queryRaw(
+      q(`select point(1, 2) as p, int4range(1, 10) as r, array[int8range(1, 2)] as rs,
+        '{[1,2)}'::int4multirange as m, 'a & b'::tsquery as t, '0/16B3748'::pg_lsn as l,
+        'pg_class'::regclass as c, row(1, 'x') as rec`),
+    )
+    const T = ColumnTypeEnum
+    expect(result.columnTypes).toEqual([
+      T.Text,
+      T.Text,
+      T.TextArray,
+      T.Text,
+      T.Text,
+      T.Text,
+      T.Text,
+      T.Text,
+    ])
+    expect(result.rows[0]).toEqual([
+      '(1,2)',
+      '[1,10)',
+      ['[1,2)'],
+      '{[1,2)}',
+      "'a' & 'b'",
+      '0/16B3748',
+      'pg_class',
+      '(1,x)',
+    ])
+    const cause = await kindOf(() => adapter.queryRaw(q(`select pg_sleep(0) as v`)))
+    expect(cause).toMatchObject({ kind: 'UnsupportedNativeDataType', type: 'void' })
   })
 
   it('converts Prisma arguments: date-times in UTC for each column type, base64 bytes, lists', async () => {
