@@ -50,7 +50,8 @@ declare class TuskAdapter extends TuskQueryable implements SqlDriverAdapter {
  * The type mapping Prisma reads (set per pool, or per query on a pool the app made; never
  * globally): int8 and numeric as exact text, json and jsonb as their JSON text (Prisma parses it),
  * date and time as text, timestamps as RFC 3339 text in UTC with the microseconds, bytea as bytes,
- * and interval as its text. Arrays follow their elements.
+ * interval, ranges, geometry and the other built-in types Prisma has no type for as their text.
+ * Arrays follow their elements.
  */
 declare const prismaTypes: TypeOptions;
 

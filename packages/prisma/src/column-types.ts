@@ -219,7 +219,8 @@ function same(text: string): string {
  * The type mapping Prisma reads (set per pool, or per query on a pool the app made; never
  * globally): int8 and numeric as exact text, json and jsonb as their JSON text (Prisma parses it),
  * date and time as text, timestamps as RFC 3339 text in UTC with the microseconds, bytea as bytes,
- * interval and the types of `READ_AS_TEXT` as their text. Arrays follow their elements.
+ * interval, ranges, geometry and the other built-in types Prisma has no type for as their text.
+ * Arrays follow their elements.
  */
 export const prismaTypes: TypeOptions = Object.freeze({
   int8: 'string',
