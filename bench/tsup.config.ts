@@ -12,5 +12,14 @@ export default defineConfig({
   outDir: 'dist',
   // Knex requires every dialect's driver lazily; bundled, each missing one is a build error.
   // TypeORM is CommonJS that requires Node's modules and its drivers at run time: loaded as is.
-  external: ['knex', /^knex\//, 'typeorm', /^typeorm\//, 'reflect-metadata', /^@tusk\//],
+  // Prisma's runtime loads its query compiler (WASM) relative to itself: loaded as installed.
+  external: [
+    'knex',
+    /^knex\//,
+    'typeorm',
+    /^typeorm\//,
+    'reflect-metadata',
+    /^@tusk\//,
+    /^@prisma\//,
+  ],
 })

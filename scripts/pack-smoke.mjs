@@ -203,6 +203,7 @@ import { TuskClient } from '@tusk/knex'
 import { drizzle, iterate } from '@tusk/drizzle'
 import { migrate } from '@tusk/drizzle/migrator'
 import { DrizzleQueryError, sql as dsql } from 'drizzle-orm'
+import { PrismaTusk, TuskDriverAdapterError } from '@tusk/prisma'
 import knex from 'knex'
 import { Kysely, sql as ksql } from 'kysely'
 
@@ -260,7 +261,19 @@ try {
 } finally {
   await dz.$client.end()
 }
-console.log(\`esm: @tusk/core, @tusk/kysely-dialect, @tusk/knex and @tusk/drizzle ran select 1; \${frames.length} stack frames in shipped files\`)
+const prisma = await new PrismaTusk(process.env.DATABASE_URL).connect()
+try {
+  const bigint = { scalarType: 'bigint', arity: 'scalar' }
+  const { rows } = await prisma.queryRaw({ sql: 'select $1::int8 as one', args: ['1'], argTypes: [bigint] })
+  assert.deepEqual(rows, [['1']])
+  await assert.rejects(
+    prisma.queryRaw({ sql: 'select * from no_such_table', args: [], argTypes: [] }),
+    (err) => err instanceof TuskDriverAdapterError && err.original instanceof errors.UndefinedTable,
+  )
+} finally {
+  await prisma.dispose()
+}
+console.log(\`esm: @tusk/core, @tusk/kysely-dialect, @tusk/knex, @tusk/drizzle and @tusk/prisma ran select 1; \${frames.length} stack frames in shipped files\`)
 `
 
 const CJS_SMOKE = `const assert = require('node:assert/strict')
@@ -271,6 +284,7 @@ const { TuskClient } = require('@tusk/knex')
 const { drizzle } = require('@tusk/drizzle')
 const { migrate } = require('@tusk/drizzle/migrator')
 const { sql: dsql } = require('drizzle-orm')
+const { PrismaTusk } = require('@tusk/prisma')
 const knex = require('knex')
 const { Kysely, sql } = require('kysely')
 
@@ -311,7 +325,14 @@ async function main() {
   } finally {
     await dz.$client.end()
   }
-  console.log('cjs: @tusk/core, @tusk/kysely-dialect, @tusk/knex and @tusk/drizzle ran select 1; instanceof holds across ESM and CJS')
+  const prisma = await new PrismaTusk(process.env.DATABASE_URL).connect()
+  try {
+    const { rows, columnNames } = await prisma.queryRaw({ sql: 'select 1 as one', args: [], argTypes: [] })
+    assert.deepEqual([columnNames, rows], [['one'], [[1]]])
+  } finally {
+    await prisma.dispose()
+  }
+  console.log('cjs: @tusk/core, @tusk/kysely-dialect, @tusk/knex, @tusk/drizzle and @tusk/prisma ran select 1; instanceof holds across ESM and CJS')
 }
 main().catch((err) => {
   console.error(err)
@@ -357,6 +378,22 @@ void migrate
 // @ts-expect-error: a client must be a @tusk/core Pool or Session
 drizzle({ client: 42 })
 `
+const PRISMA_TYPES = `
+const factory: SqlMigrationAwareDriverAdapterFactory = new PrismaTusk('postgres://localhost/app', {
+  schema: 'app',
+  pool: { max: 4 },
+})
+void factory
+const adapter: Promise<SqlDriverAdapter> = factory.connect()
+void adapter
+const original: Error = new TuskDriverAdapterError({ kind: 'TransactionWriteConflict' }, new Error('x')).original
+void original
+// @ts-expect-error: the schema is a name
+new PrismaTusk('postgres://localhost/app', { schema: 1 })
+`
+const PRISMA_IMPORTS = `import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import { PrismaTusk, TuskDriverAdapterError } from '@tusk/prisma'
+`
 const DRIZZLE_IMPORTS = `import { drizzle, iterate } from '@tusk/drizzle'
 import { migrate } from '@tusk/drizzle/migrator'
 `
@@ -372,9 +409,9 @@ import { Kysely } from 'kysely'
 // Kysely 0.29 ships ESM only: a CommonJS file can import it only where `require(esm)` exists
 // (Node 20.19+; TypeScript's `nodenext` and `bundler`), so the node16 CommonJS consumer uses core.
 const CONSUMERS = {
-  'types.mts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}`,
-  'types.cts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}export {}\n`,
-  'types-core.cts': `${IMPORTS}${KNEX_IMPORTS}${CORE_TYPES}${KNEX_TYPES}export {}\n`,
+  'types.mts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${PRISMA_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}${PRISMA_TYPES}`,
+  'types.cts': `${IMPORTS}${KYSELY_IMPORTS}${KNEX_IMPORTS}${PRISMA_IMPORTS}${CORE_TYPES}${KYSELY_TYPES}${KNEX_TYPES}${PRISMA_TYPES}export {}\n`,
+  'types-core.cts': `${IMPORTS}${KNEX_IMPORTS}${PRISMA_IMPORTS}${CORE_TYPES}${KNEX_TYPES}${PRISMA_TYPES}export {}\n`,
   'types-drizzle.mts': `${DRIZZLE_IMPORTS}${DRIZZLE_TYPES}`,
   'types-drizzle.cts': `${DRIZZLE_IMPORTS}${DRIZZLE_TYPES}export {}\n`,
 }

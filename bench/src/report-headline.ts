@@ -78,6 +78,7 @@ const PAIR_LABELS: Record<string, string> = {
   'knex-tusk/knex-pg': 'Knex over Tusk vs over `pg`',
   'drizzle-tusk/drizzle-pg': 'Drizzle over Tusk vs over `pg`',
   'drizzle-tusk/drizzle-postgres': 'Drizzle over Tusk vs over postgres.js',
+  'prisma-tusk/prisma-pg': 'Prisma on @tusk/prisma vs on @prisma/adapter-pg',
 }
 
 /** Column headings for the ORM suite's drivers. */
@@ -89,6 +90,8 @@ const ORM_LABELS: Partial<Record<DriverName, string>> = {
   'drizzle-tusk': 'Drizzle over Tusk',
   'drizzle-pg': 'Drizzle over `pg`',
   'drizzle-postgres': 'Drizzle over postgres.js',
+  'prisma-tusk': 'Prisma on @tusk/prisma',
+  'prisma-pg': 'Prisma on @prisma/adapter-pg',
 }
 
 /** A ratio whose min–max straddles 1 is a tie: it is marked ≈. */

@@ -23,6 +23,8 @@ const COLORS: Record<DriverName, string> = {
   'drizzle-tusk': '#f76707',
   'drizzle-pg': '#ced4da',
   'drizzle-postgres': '#495057',
+  'prisma-tusk': '#e67700',
+  'prisma-pg': '#f1f3f5',
   'tusk-otel': '#f08c00',
 }
 

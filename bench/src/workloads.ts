@@ -47,6 +47,8 @@ export const ORM_DRIVERS = [
   'drizzle-tusk',
   'drizzle-pg',
   'drizzle-postgres',
+  'prisma-tusk',
+  'prisma-pg',
 ] as const
 
 /** Tusk with @tusk/otel subscribed and an OpenTelemetry SDK recording (spans and metrics). */
@@ -105,6 +107,7 @@ export const SUITES: readonly SuiteSpec[] = [
       ['typeorm-tusk', 'typeorm-pg'],
       ['drizzle-tusk', 'drizzle-pg'],
       ['drizzle-tusk', 'drizzle-postgres'],
+      ['prisma-tusk', 'prisma-pg'],
     ],
     baseline: 'kysely-pg',
   },

@@ -17,4 +17,6 @@ export const ORM_LOADERS: Record<OrmDriverName, () => Promise<OrmAdapter>> = {
   'drizzle-tusk': async () => (await import('./drizzle-tusk.js')).load(),
   'drizzle-pg': async () => (await import('./drizzle-pg.js')).load(),
   'drizzle-postgres': async () => (await import('./drizzle-postgres.js')).load(),
+  'prisma-tusk': async () => (await import('./prisma-tusk.js')).load(),
+  'prisma-pg': async () => (await import('./prisma-pg.js')).load(),
 }

@@ -21,6 +21,11 @@ export interface Capabilities {
   readonly migrations: boolean
   /** The ORM can list the tables of the database. */
   readonly introspection: boolean
+  /**
+   * The ORM's logger shows the BEGIN of a transaction (default true; Prisma Client's does not, as
+   * its driver adapters begin transactions themselves).
+   */
+  readonly logsBegin?: boolean
 }
 
 /** How to open the ORM. */
@@ -110,6 +115,11 @@ export interface Harness {
    * expecting the failure, so the matrix shows the difference and a fix upstream shows too.
    */
   readonly knownFailures?: Readonly<Record<string, string>>
+  /**
+   * Cases the ORM itself cannot express, whatever driver is under it (case title → why): registered
+   * as skipped, with the reason in the title. For both runs of an ORM alike.
+   */
+  readonly ormCannot?: Readonly<Record<string, string>>
   /**
    * Turns a timestamptz read through the ORM's raw SQL into a Date (default: the value as it is).
    * For ORMs whose drivers keep timestamps as the server's text (Drizzle parses them only for its

@@ -8,7 +8,7 @@ import { until } from '@tusk/testkit/until'
 import type { TestServerInfo } from '@tusk/testkit/vitest'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
-import { defineCasesV2 } from './cases-v2.js'
+import { caseRegistrar, defineCasesV2 } from './cases-v2.js'
 import type { Harness } from './harness.js'
 import { columnShapes, elapse, Run, rejection } from './run-context.js'
 import { nullTypesRow, SCHEMA_TABLES, typesRow } from './schema.js'
@@ -53,6 +53,7 @@ export function adapterSelected(name: string, filter: string | undefined): boole
 function defineCases(harness: Harness, server: TestServerInfo): void {
   const run = new Run(harness, server)
   const caps = harness.capabilities
+  const test = caseRegistrar(run)
   // A terminated backend leaves pg_stat_activity before its FATAL reaches the client (over TLS
   // the record may still sit in a socket buffer); until it is read no driver can know, and a
   // pool may hand the connection out. Tusk drops it as soon as the FATAL is read; pg-pool once
@@ -62,7 +63,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
   afterAll(() => run.tearDown(), 60_000)
 
   describe('CRUD', () => {
-    it('round-trips every common column type with the values the ORM returns on pg', async () => {
+    test('round-trips every common column type with the values the ORM returns on pg', async () => {
       const input = { ...typesRow(), ...harness.inputs }
       const columns = Object.keys(typesRow())
       const expected = columnShapes({ id: 1, ...harness.expected }, columns)
@@ -72,7 +73,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       expect(columnShapes(selected, columns)).toEqual(expected)
     })
 
-    it('round-trips NULL in every column', async () => {
+    test('round-trips NULL in every column', async () => {
       const columns = Object.keys(typesRow())
       const row = nullTypesRow(2)
       await run.orm.insert('conf_types', row)
@@ -81,7 +82,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       )
     })
 
-    it('updates and deletes through the ORM, counting the rows affected', async () => {
+    test('updates and deletes through the ORM, counting the rows affected', async () => {
       await run.orm.insert('conf_items', { id: 1, label: 'first' })
       expect(await run.orm.update('conf_items', 1, { label: 'changed' })).toBe(1)
       expect(await run.orm.update('conf_items', 999, { label: 'nobody' })).toBe(0)
@@ -91,14 +92,14 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       expect(await run.orm.delete('conf_items', 1)).toBe(0)
     })
 
-    it('runs raw SQL with parameters through the ORM', async () => {
+    test('runs raw SQL with parameters through the ORM', async () => {
       const rows = await run.orm.raw('select $1::int4 + 1 as n, $2::text as t', [41, 'x'])
       expect(rows).toEqual([{ n: 42, t: 'x' }])
     })
   })
 
   describe('transactions', () => {
-    it('commits', async () => {
+    test('commits', async () => {
       const result = await run.orm.transaction(async (tx) => {
         await tx.insert('conf_items', { id: 10, label: 'committed' })
         return 'done'
@@ -107,7 +108,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       expect(await run.orm.select('conf_items', 10)).toEqual({ id: 10, label: 'committed' })
     })
 
-    it('rolls back when the function throws, rethrowing its error', async () => {
+    test('rolls back when the function throws, rethrowing its error', async () => {
       const boom = new Error('boom')
       const err = await rejection(() =>
         run.orm.transaction(async (tx) => {
@@ -119,7 +120,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       expect(await run.orm.select('conf_items', 11)).toBeUndefined()
     })
 
-    it('rolls back nested savepoints independently', async () => {
+    test('rolls back nested savepoints independently', async () => {
       const inner = new Error('inner')
       await run.orm.transaction(async (tx) => {
         await tx.insert('conf_items', { id: 20, label: 'outer' })
@@ -148,7 +149,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       expect(rows.map((r) => r.id)).toEqual([20, 22, 24])
     })
 
-    it('honours the isolation level and read-only mode', async () => {
+    test('honours the isolation level and read-only mode', async () => {
       for (const isolation of ['read committed', 'repeatable read', 'serializable'] as const) {
         const rows = await run.orm.transaction(
           (tx) => tx.raw('select current_setting($1) as level', ['transaction_isolation']),
@@ -165,7 +166,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       run.expectClass(err, errors.ReadOnlySqlTransaction)
     })
 
-    it('surfaces a serializable conflict as SerializationFailure', async () => {
+    test('surfaces a serializable conflict as SerializationFailure', async () => {
       await run.orm.raw('insert into conf_oncall values (1, true), (2, true)')
       let arrived = 0
       let release: () => void = () => {}
@@ -199,7 +200,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       await run.orm.insert('conf_users', { id: 1, email: 'a@example.com', age: 30 })
     })
 
-    it('reports a unique violation as UniqueViolation with its fields', async () => {
+    test('reports a unique violation as UniqueViolation with its fields', async () => {
       const err = await rejection(() =>
         run.orm.insert('conf_users', { id: 2, email: 'a@example.com', age: 1 }),
       )
@@ -211,7 +212,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       run.expectClass(err, errors.IntegrityError)
     })
 
-    it('reports a foreign-key violation as ForeignKeyViolation with its fields', async () => {
+    test('reports a foreign-key violation as ForeignKeyViolation with its fields', async () => {
       const err = await rejection(() => run.orm.insert('conf_posts', { id: 1, user_id: 999 }))
       const e = run.databaseError(err, '23503')
       expect(e.constraint).toBe('conf_posts_user_id_fkey')
@@ -220,7 +221,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       run.expectClass(err, errors.ForeignKeyViolation)
     })
 
-    it('reports a not-null violation as NotNullViolation with its fields', async () => {
+    test('reports a not-null violation as NotNullViolation with its fields', async () => {
       const err = await rejection(() =>
         run.orm.insert('conf_users', { id: 3, email: null, age: 5 }),
       )
@@ -231,7 +232,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       run.expectClass(err, errors.NotNullViolation)
     })
 
-    it('reports a check violation as CheckViolation with its fields', async () => {
+    test('reports a check violation as CheckViolation with its fields', async () => {
       const err = await rejection(() =>
         run.orm.insert('conf_users', { id: 4, email: 'b@example.com', age: -1 }),
       )
@@ -283,7 +284,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
   })
 
   describe('pool and connections', () => {
-    it('runs 200 concurrent queries over a pool of 10', async () => {
+    test('runs 200 concurrent queries over a pool of 10', async () => {
       let peak = 0
       let sampling = true
       const sampler = (async () => {
@@ -343,7 +344,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       })
     }
 
-    it('recovers when the backend of a running query is terminated', async () => {
+    test('recovers when the backend of a running query is terminated', async () => {
       const marker = `busy_${Math.random().toString(36).slice(2)}`
       const pending = rejection(() => run.orm.raw(`select pg_sleep(30), '${marker}' as m`))
       await until(async () => (await run.backends(`%${marker}%`)).length > 0, {
@@ -369,7 +370,7 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
       expect(await run.orm.raw('select 3 as three')).toEqual([{ three: 3 }])
     })
 
-    it('recovers when an idle session is terminated', async () => {
+    test('recovers when an idle session is terminated', async () => {
       const single = await run.open(1)
       const [before] = await single.raw('select pg_backend_pid() as pid')
       await run.admin.query('select pg_terminate_backend($1)', [before?.pid])

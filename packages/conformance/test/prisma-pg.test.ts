@@ -1,0 +1,4 @@
+import { prismaOnPg } from '../src/harnesses/prisma.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(prismaOnPg)

@@ -1,0 +1,4 @@
+import { prismaOnTusk } from '../src/harnesses/prisma.js'
+import { runConformance } from '../src/index.js'
+
+runConformance(prismaOnTusk)
