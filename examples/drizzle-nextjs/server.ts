@@ -13,12 +13,13 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { migrate } from '@tusk/drizzle/migrator'
 import { startPostgres } from '@tusk/testkit'
-import next from 'next'
 import { closeDb, db } from './src/db/client'
 import { seed } from './src/db/seed'
 
 const root = import.meta.dirname
-process.env.NEXT_TELEMETRY_DISABLED = '1'
+// What `next start` sets: React's and Next.js's production builds, and no telemetry.
+Object.assign(process.env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' })
+const { default: next } = await import('next')
 
 /** The newest modification time of a file under `entry` (ms). */
 function newest(entry: string): number {
