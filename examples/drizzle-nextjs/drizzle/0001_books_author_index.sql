@@ -1,0 +1,1 @@
+CREATE INDEX "books_author_id_idx" ON "books" USING btree ("author_id");
