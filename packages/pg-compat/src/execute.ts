@@ -52,14 +52,17 @@ function buildResult(
   command: string,
   rowCount: number | null,
   fields: readonly FieldInfo[],
-  rows: readonly unknown[],
+  rows: unknown[],
 ): Result {
   const result = new Result(query.rowMode, query.types ?? types)
   if (command !== '') result.addCommandComplete({ text: commandTag(command, rowCount) })
   result.addFields(fields.map(toFieldDef))
   const emitRows = query.listenerCount('row') > 0
-  for (const raw of rows) {
-    const row = result.parseRow(raw as (string | null)[])
+  for (let i = 0; i < rows.length; i++) {
+    const row = result.parseRow(rows[i] as (string | null)[])
+    // The core's row of texts is ours and done with: let it go now, not after the last row,
+    // so a large result does not hold both shapes of every row at once.
+    rows[i] = undefined
     if (emitRows) query.emit('row', row, result)
     result.addRow(row)
   }
