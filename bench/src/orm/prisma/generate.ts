@@ -1,36 +1,20 @@
 /**
  * Generates the Prisma Client of the ORM suite's two tables (`schema.prisma` here) into
- * `generated/` when it is missing or older than the schema. The
- * `prisma-client` generator needs no engine binary (the query compiler is WASM); the CLI checks
- * for its native schema engine before any command and downloads it from binaries.prisma.sh when
- * missing, so `PRISMA_SCHEMA_ENGINE_BINARY` names a stand-in that generate never runs.
+ * `generated/` when it is missing or older than the schema.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { generatePrismaClient } from '@tusk/testkit/prisma'
 
 const dir = import.meta.dirname
 
 export default function setup(): void {
-  const schema = path.join(dir, 'schema.prisma')
-  const client = path.join(dir, 'generated', 'client.ts')
-  if (existsSync(client) && statSync(client).mtimeMs >= statSync(schema).mtimeMs) return
-  const cli = createRequire(import.meta.url).resolve('prisma/build/index.js')
-  execFileSync(
-    process.execPath,
-    [cli, 'generate', '--config', path.join(dir, 'prisma.config.ts')],
-    {
-      cwd: dir,
-      env: {
-        ...process.env,
-        PRISMA_SCHEMA_ENGINE_BINARY: path.join(dir, 'no-schema-engine.sh'),
-        PRISMA_HIDE_UPDATE_MESSAGE: '1',
-      },
-      stdio: 'pipe',
-    },
-  )
+  generatePrismaClient({
+    schema: path.join(dir, 'schema.prisma'),
+    config: path.join(dir, 'prisma.config.ts'),
+    generated: path.join(dir, 'generated', 'client.ts'),
+    from: import.meta.filename,
+  })
 }
 
 // `tsx src/orm/prisma/generate.ts` (the bench's start and typecheck run it first).
