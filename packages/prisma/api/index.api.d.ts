@@ -88,6 +88,12 @@ interface PrismaTuskOptions {
     pool?: PoolOptions;
     /** `dispose()` ends a pool the app passed in (default: false, the app ends it). */
     disposeExternalPool?: boolean;
+    /**
+     * Called with each error of the pool's background work (an idle connection lost, a refill that
+     * failed), as `@prisma/adapter-pg`'s option of that name is; alongside the pool's own `onError`.
+     * Pools the adapter makes only: give a `Pool` of yours its `onError` in `createPool()`.
+     */
+    onPoolError?: (error: Error) => void;
 }
 /**
  * Prisma's driver adapter factory for PostgreSQL on `@tusk/core`:

@@ -36,6 +36,12 @@ export interface PrismaTuskOptions {
   pool?: PoolOptions
   /** `dispose()` ends a pool the app passed in (default: false, the app ends it). */
   disposeExternalPool?: boolean
+  /**
+   * Called with each error of the pool's background work (an idle connection lost, a refill that
+   * failed), as `@prisma/adapter-pg`'s option of that name is; alongside the pool's own `onError`.
+   * Pools the adapter makes only: give a `Pool` of yours its `onError` in `createPool()`.
+   */
+  onPoolError?: (error: Error) => void
 }
 
 /**
@@ -99,6 +105,22 @@ function prismaUrlParameters(conninfo: string): PrismaUrlParameters {
   }
 }
 
+/** `pool` whose background errors also reach `onPoolError`. */
+function withPoolErrors(
+  pool: PoolOptions,
+  onPoolError: ((error: Error) => void) | undefined,
+): PoolOptions {
+  if (onPoolError === undefined) return pool
+  const own = pool.onError
+  return {
+    ...pool,
+    onError: (error: errors.TuskError) => {
+      own?.(error)
+      onPoolError(error)
+    },
+  }
+}
+
 /** `conninfo` pointed at another database. */
 function onDatabase(
   conninfo: string | ConnectionOptions,
@@ -144,11 +166,13 @@ export class PrismaTusk implements SqlMigrationAwareDriverAdapterFactory {
     }
     this.#disposeExternal = options.disposeExternalPool ?? false
     if (conninfo instanceof Pool) {
-      if (options.pool !== undefined) {
-        throw new errors.ConfigError(
-          'invalid option "pool": pool options belong to createPool() when a Pool is passed in',
-          { parameter: 'pool' },
-        )
+      for (const parameter of ['pool', 'onPoolError'] as const) {
+        if (options[parameter] !== undefined) {
+          throw new errors.ConfigError(
+            `invalid option "${parameter}": pool options belong to createPool() when a Pool is passed in`,
+            { parameter },
+          )
+        }
       }
       this.#external = conninfo
       this.#conninfo = undefined
@@ -161,11 +185,11 @@ export class PrismaTusk implements SqlMigrationAwareDriverAdapterFactory {
       const parsed = prismaUrlParameters(conninfo)
       this.#conninfo = parsed.conninfo
       this.#schema = options.schema ?? parsed.schema
-      this.#pool = { ...parsed.pool, ...options.pool }
+      this.#pool = withPoolErrors({ ...parsed.pool, ...options.pool }, options.onPoolError)
     } else {
       this.#conninfo = conninfo
       this.#schema = options.schema
-      this.#pool = { ...options.pool }
+      this.#pool = withPoolErrors({ ...options.pool }, options.onPoolError)
     }
   }
 

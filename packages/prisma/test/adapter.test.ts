@@ -12,7 +12,8 @@ import {
   type SqlDriverAdapter,
   type SqlQuery,
 } from '@prisma/driver-adapter-utils'
-import { connect, errors } from '@tusk/core'
+import { connect, createPool, errors } from '@tusk/core'
+import { until } from '@tusk/testkit/until'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrismaTusk, type TuskAdapter, type TuskDriverAdapterError } from '../dist/index.js'
@@ -488,6 +489,31 @@ describe.each(servers)('the adapter contract, $name', (server) => {
     }
   })
 
+  it("reports an idle connection's loss to onPoolError and the pool's own onError", async () => {
+    const seen: Error[] = []
+    const own: Error[] = []
+    const other = (await new PrismaTusk(url, {
+      onPoolError: (err) => seen.push(err),
+      pool: { onError: (err) => own.push(err) },
+    }).connect()) as TuskAdapter
+    try {
+      const [[pid]] = (await other.queryRaw(q('select pg_backend_pid()'))).rows as [[number]]
+      const admin = await connect(url)
+      try {
+        await admin.query('select pg_terminate_backend($1)', [pid])
+      } finally {
+        await admin.close()
+      }
+      await until(() => seen.length > 0, { what: 'onPoolError after the backend was terminated' })
+      expect(seen[0]).toBeInstanceOf(errors.TuskError)
+      expect(own).toEqual(seen)
+      // The pool replaces the connection.
+      expect((await other.queryRaw(q('select 1 as a'))).rows).toEqual([[1]])
+    } finally {
+      await other.dispose()
+    }
+  })
+
   it('dispose ends the pool; a later query fails as closed', async () => {
     const other = (await new PrismaTusk(url).connect()) as TuskAdapter
     await other.queryRaw(q('select 1'))
@@ -508,6 +534,16 @@ describe('configuration', () => {
     expect(() => new PrismaTusk('postgres://localhost/db?connection_limit=many')).toThrow(
       errors.ConfigError,
     )
+  })
+
+  it('refuses pool options and onPoolError beside a Pool of the app, naming the option', async () => {
+    const pool = createPool('postgres://localhost/db')
+    try {
+      expect(() => new PrismaTusk(pool, { onPoolError: () => {} })).toThrow(/"onPoolError"/)
+      expect(() => new PrismaTusk(pool, { pool: { max: 2 } })).toThrow(errors.ConfigError)
+    } finally {
+      await pool.end()
+    }
   })
 
   it('names itself for Prisma', () => {
