@@ -57,8 +57,9 @@ function defineCases(harness: Harness, server: TestServerInfo): void {
   // A terminated backend leaves pg_stat_activity before its FATAL reaches the client (over TLS
   // the record may still sit in a socket buffer); until it is read no driver can know, and a
   // pool may hand the connection out. Tusk drops it as soon as the FATAL is read; pg-pool once
-  // its socket closes. Nothing the ORM exposes says when that happened, so a little time passes.
-  const afterBackendExit = (): Promise<void> => elapse(100)
+  // its socket closes. Nothing the ORM exposes says when that happened, so a little time passes:
+  // more for the stock drivers, whose wait includes the socket's close event on a loaded machine.
+  const afterBackendExit = (): Promise<void> => elapse(harness.reference ? 1_000 : 100)
   beforeAll(() => run.setUp(), 60_000)
   afterAll(() => run.tearDown(), 60_000)
 
