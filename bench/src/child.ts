@@ -28,6 +28,10 @@ const LOADERS: Record<InProcessDriver, () => Promise<DriverAdapter>> = {
   'pg-compat': async () => (await import('./drivers/pg-compat.js')).load(),
   postgres: async () => (await import('./drivers/postgres.js')).load(),
   'pg-native': async () => (await import('./drivers/pg-native.js')).load(),
+  // The same adapters as tusk and postgres: the runner starts these children under Bun.
+  'tusk-bun': async () => onBun(await (await import('./drivers/tusk.js')).load()),
+  'postgres-bun': async () => onBun(await (await import('./drivers/postgres.js')).load()),
+  bunsql: async () => (await import('./drivers/bunsql.js')).load(),
 }
 
 /** The workloads each capability is needed by. */
@@ -37,6 +41,16 @@ const NEEDS: Record<Capability, readonly WorkloadId[]> = {
   checkout: ['W6'],
   copyIn: ['W4-copy'],
   cursor: ['W5-cursor'],
+}
+
+/**
+ * `adapter` as loaded in a Bun child: its version says so (its notes are the Node driver's, already
+ * in the report), and it refuses to run under Node.
+ */
+function onBun(adapter: DriverAdapter): DriverAdapter {
+  const bun = process.versions.bun
+  if (!bun) throw new Error('a Bun driver must run under Bun')
+  return { ...adapter, version: `${adapter.version} on Bun ${bun}`, notes: [] }
 }
 
 function message(err: unknown): string {

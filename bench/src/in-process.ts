@@ -319,10 +319,13 @@ export async function runInProcess(
     switch (workload) {
       case 'W1':
       case 'OTEL-W1':
+      case 'BUN-W1':
         return await sequential(session, sizes)
       case 'W2p':
+      case 'BUN-W2p':
         return await pipelined(session, sizes)
       case 'W3':
+      case 'BUN-W3':
         return await wideRead(session, sizes)
       case 'W4-insert':
         return await multiRowInsert(session, sizes, false)

@@ -18,7 +18,7 @@ import { buildResults, type Results } from './results.js'
 import { readRevision } from './revision.js'
 import { BENCH_DIR, probeDrivers, runChild, runPlan } from './runner.js'
 import { type BenchServer, startBenchServer } from './server.js'
-import type { RunAnswer } from './workloads.js'
+import { isBunDriver, type RunAnswer } from './workloads.js'
 
 const README_START = '<!-- bench-results:start -->'
 const README_END = '<!-- bench-results:end -->'
@@ -29,7 +29,8 @@ function log(line: string): void {
 
 async function profile(options: BenchOptions, server: BenchServer, workDir: string): Promise<void> {
   const target = options.cpuProf!
-  if (target.driver === 'libpq') throw new Error('--cpu-prof profiles Node drivers, not libpq')
+  if (target.driver === 'libpq' || isBunDriver(target.driver))
+    throw new Error(`--cpu-prof profiles Node drivers, not ${target.driver}`)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tusk-bench-prof-'))
   log(`profiling ${target.workload} with ${target.driver} ...`)
   const answer = await runChild<RunAnswer>(

@@ -39,7 +39,7 @@ export async function prepareFixtures(
   await client.connect()
   try {
     const filled: string[] = []
-    if (workloads.includes('W3')) {
+    if (workloads.includes('W3') || workloads.includes('BUN-W3')) {
       await client.query(createTableSql(WIDE_TABLE))
       await client.query(fillTableSql(WIDE_TABLE, sizes.wideRows))
       filled.push(WIDE_TABLE)

@@ -72,6 +72,11 @@ function sizesLine(r: Results): string {
       `ORM pool of ${s.poolSize}: ${n(s.ormLookups)} lookups by id from one caller, ${n(s.concurrentQueries)} from ${s.inFlight}; ${s.wideReads} reads of ${n(s.ormRows)} rows; ${n(s.ormInsertRows)} rows inserted ${n(s.rowsPerStatement)} per statement`,
     )
   }
+  if (suiteOf(r, 'bun')) {
+    parts.push(
+      `Bun: W1 ${n(s.sequentialQueries)} queries; W2p ${n(s.concurrentQueries)} queries, ${s.inFlight} in flight; W3 ${s.wideReads} × ${n(s.wideRows)} rows`,
+    )
+  }
   if (suiteOf(r, 'otel')) {
     parts.push(
       `observability: W1 ${n(s.sequentialQueries)} queries; W2 ${n(s.concurrentQueries)} queries, ${s.inFlight} in flight, pool of ${s.poolSize}`,

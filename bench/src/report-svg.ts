@@ -26,6 +26,9 @@ const COLORS: Record<DriverName, string> = {
   'prisma-tusk': '#e67700',
   'prisma-pg': '#f1f3f5',
   'tusk-otel': '#f08c00',
+  'tusk-bun': '#c2255c',
+  'postgres-bun': '#1864ab',
+  bunsql: '#fab005',
 }
 
 const WIDTH = 960

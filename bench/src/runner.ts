@@ -4,12 +4,14 @@
  * right after the same neighbour; one warm-up round first that is not counted.
  */
 import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   ANSWER_PREFIX,
   type ChildTask,
   type DriverName,
+  isBunDriver,
   type LibpqTools,
   type ProbeAnswer,
   type RunAnswer,
@@ -24,6 +26,24 @@ import {
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CHILD_JS = path.join(BENCH_DIR, 'dist', 'child.js')
 const CHILD_TIMEOUT_MS = 10 * 60_000
+
+/**
+ * The Bun executable of the `bun` npm package (a devDependency; its postinstall links the binary
+ * of the platform package `@oven/bun-<platform>`).
+ */
+function bunExecutable(): string {
+  const pkg = createRequire(import.meta.url).resolve('bun/package.json')
+  return path.join(path.dirname(pkg), 'bin', 'bun.exe')
+}
+
+/**
+ * The runtime and its flags for `task`'s child: Node (with `nodeFlags`), or Bun for the Bun
+ * suite's drivers (Node's flags do not apply there; the child's RSS sampler then runs without a
+ * forced collection first, which only W5 uses).
+ */
+function runtimeFor(task: ChildTask, nodeFlags: readonly string[]): [string, ...string[]] {
+  return isBunDriver(task.driver) ? [bunExecutable()] : [process.execPath, ...nodeFlags]
+}
 
 /** What one driver did in one workload; `samples[r]` is counted run r (all of them when ok). */
 export interface DriverOutcome {
@@ -55,7 +75,8 @@ export interface Plan {
 /** Runs the child with `task`; resolves with its answer. */
 export function runChild<T>(task: ChildTask, nodeFlags: readonly string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, CHILD_JS, JSON.stringify(task)], {
+    const [file, ...flags] = runtimeFor(task, nodeFlags)
+    const child = spawn(file, [...flags, CHILD_JS, JSON.stringify(task)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -25,6 +25,9 @@ export const WORKLOAD_IDS = [
   'ORM-insert',
   'OTEL-W1',
   'OTEL-W2',
+  'BUN-W1',
+  'BUN-W2p',
+  'BUN-W3',
 ] as const
 
 /** A workload id. */
@@ -54,8 +57,19 @@ export const ORM_DRIVERS = [
 /** Tusk with @tusk/otel subscribed and an OpenTelemetry SDK recording (spans and metrics). */
 export const OTEL_DRIVERS = ['tusk-otel'] as const
 
+/**
+ * Drivers run by Bun rather than Node (the bench's child process under the `bun` binary of the
+ * npm package): Tusk, postgres.js, and Bun's own `Bun.SQL`.
+ */
+export const BUN_DRIVERS = ['tusk-bun', 'postgres-bun', 'bunsql'] as const
+
 /** Every driver as `--drivers` takes it. */
-export const DRIVER_NAMES = [...CORE_DRIVERS, ...ORM_DRIVERS, ...OTEL_DRIVERS] as const
+export const DRIVER_NAMES = [
+  ...CORE_DRIVERS,
+  ...ORM_DRIVERS,
+  ...OTEL_DRIVERS,
+  ...BUN_DRIVERS,
+] as const
 
 /** A driver name as `--drivers` takes it. */
 export type DriverName = (typeof DRIVER_NAMES)[number]
@@ -63,13 +77,18 @@ export type DriverName = (typeof DRIVER_NAMES)[number]
 /** A driver of the ORM suite. */
 export type OrmDriverName = (typeof ORM_DRIVERS)[number]
 
+/** Whether the child for `name` runs under Bun. */
+export function isBunDriver(name: DriverName): boolean {
+  return (BUN_DRIVERS as readonly string[]).includes(name)
+}
+
 /** Whether `name` belongs to the ORM suite. */
 export function isOrmDriver(name: DriverName): name is OrmDriverName {
   return (ORM_DRIVERS as readonly string[]).includes(name)
 }
 
 /** The two groups of workloads, each with its own drivers, table and ratios. */
-export type SuiteId = 'drivers' | 'orm' | 'otel'
+export type SuiteId = 'drivers' | 'orm' | 'otel' | 'bun'
 
 /** A suite: which drivers run its workloads and which ratios its table shows. */
 export interface SuiteSpec {
@@ -117,6 +136,18 @@ export const SUITES: readonly SuiteSpec[] = [
     drivers: ['tusk', 'tusk-otel'],
     ratioPairs: [['tusk-otel', 'tusk']],
     baseline: 'tusk',
+  },
+  {
+    id: 'bun',
+    title:
+      'Bun: Tusk on Bun against Bun.SQL and postgres.js on Bun (W1, W2p, W3), with Tusk and postgres.js on Node beside them',
+    drivers: ['tusk-bun', 'bunsql', 'postgres-bun', 'tusk', 'postgres'],
+    ratioPairs: [
+      ['tusk-bun', 'bunsql'],
+      ['tusk-bun', 'postgres-bun'],
+      ['tusk-bun', 'tusk'],
+    ],
+    baseline: 'bunsql',
   },
 ]
 
@@ -294,6 +325,27 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     title: 'W2 SELECT $1::int, pool of 8, 64 in flight, one statement per connection at a time',
     short: 'W2 with spans',
     metrics: [qps, p50, p99],
+  },
+  {
+    id: 'BUN-W1',
+    suite: 'bun',
+    title: 'W1 sequential SELECT 1, one connection',
+    short: 'W1 on Bun',
+    metrics: [qps, p50, p99],
+  },
+  {
+    id: 'BUN-W2p',
+    suite: 'bun',
+    title: 'W2p SELECT $1::int, one connection, 64 in flight',
+    short: 'W2p on Bun',
+    metrics: [qps],
+  },
+  {
+    id: 'BUN-W3',
+    suite: 'bun',
+    title: 'W3 wide read, 3 × 8-column table',
+    short: 'W3 on Bun',
+    metrics: [rowsPerSec, { key: 'cpuMs', label: 'client CPU ms', better: 'lower', chart: false }],
   },
 ]
 

@@ -342,6 +342,24 @@ describe('ResourcePool', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(['refused 1', 'refused 2'])
   })
 
+  it('keeps one retry for attempts that fail together, so they do not multiply', async () => {
+    const fake = new FakeConnector()
+    fake.failures = Array.from({ length: 1_000 }, () => new Error('refused'))
+    makePool(fake, {
+      min: 4,
+      max: 4,
+      retryBackoff: { baseDelayMs: 100, maxDelayMs: 100 },
+      random: () => 0.5,
+    })
+    await settle()
+    expect(fake.created).toBe(4)
+    // Each round: one 50 ms retry, then the 4 connections of min again, and no more.
+    for (let round = 1; round <= 10; round++) {
+      await settle(50)
+      expect(fake.created).toBe(4 + 4 * round)
+    }
+  })
+
   it('caps the retry delay at maxDelayMs', async () => {
     const fake = new FakeConnector()
     fake.failures = Array.from({ length: 6 }, () => new Error('refused'))

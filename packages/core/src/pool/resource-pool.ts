@@ -712,6 +712,9 @@ export class ResourcePool<R, C = undefined> {
       for (const w of failed) w.reject(err)
     }
     if (this.#closed || (this.#waiters.length === 0 && this.total >= this.#min)) return
+    // One retry serves every attempt that failed: a timer per failure would reopen them all once
+    // per timer, multiplying the attempts every round while the server stays down.
+    if (this.#retryTimer !== undefined) return
     const ceiling = Math.min(
       this.#retryCap,
       this.#retryBase * 2 ** Math.min(this.#connectFailures, 16),
