@@ -482,7 +482,14 @@ async function attempt(
           encodeStartupMessage(w, startupParameters(config, options), protocolVersion(config)),
         )
       }),
-    )
+    ).catch((err: unknown) => {
+      // A runtime whose TLS handshake completes only on first use (workerd) reports a failed
+      // handshake as the link dropping during startup: it is a TLS failure all the same.
+      if (tls !== null && (err as { errno?: string }).errno === 'ERR_TLS_HANDSHAKE') {
+        throw tlsFailure((err as { cause?: unknown }).cause ?? err, settings, peer, checkHost)
+      }
+      throw err
+    })
     // Bytes that came in the chunk that ended startup may already have broken the link.
     if (conn.closed)
       throw (

@@ -9,6 +9,7 @@ import {
   IntegrityError,
   OperationalError,
   ProgrammingError,
+  TlsError,
 } from './tusk.js'
 
 function assert(condition, message) {
@@ -256,8 +257,8 @@ export default {
       // Run on an instance that does not trust the test CA: the handshake must fail.
       const err = await failure(() => connect(env.TLS_URL))
       return Response.json({
-        // workerd reports the failed handshake on the first read, after startTls resolved.
-        ok: err instanceof OperationalError && /TLS handshake failed/.test(err.message),
+        // workerd reports the failed handshake on first use, after startTls resolved.
+        ok: err instanceof TlsError && /TLS handshake failed/.test(err.message),
         detail: `${err?.constructor?.name}: ${err?.message}`,
       })
     }
