@@ -28,7 +28,11 @@ const CHECKS = [
 
 type Outcome = { ok: boolean; detail?: string }
 
-function worker(trustedCertificates: string[]): Miniflare {
+function worker(
+  trustedCertificates: string[],
+  main = 'checks-worker.js',
+  compatibilityFlags: string[] = [],
+): Miniflare {
   if (!server?.roles || !server.certs) throw new Error('no local test server')
   const { scram, md5 } = server.roles
   const url = (user: string, password: string | undefined, sslmode: string) =>
@@ -38,8 +42,8 @@ function worker(trustedCertificates: string[]): Miniflare {
     modules: [
       {
         type: 'ESModule',
-        path: path.join(here, 'checks-worker.js'),
-        contents: readFileSync(path.join(here, 'checks-worker.js'), 'utf8'),
+        path: path.join(here, main),
+        contents: readFileSync(path.join(here, main), 'utf8'),
       },
       {
         type: 'ESModule',
@@ -47,8 +51,9 @@ function worker(trustedCertificates: string[]): Miniflare {
         contents: readFileSync(path.join(here, '../../dist/workerd.js'), 'utf8'),
       },
     ],
-    // No nodejs_compat flag: the bundle must not need it.
+    // No nodejs_compat flag unless asked: the bundle must not need it.
     compatibilityDate: '2025-09-01',
+    compatibilityFlags,
     bindings: {
       TLS_URL: url(scram.user, scram.password, 'verify-full'),
       MD5_URL: url(md5.user, md5.password, 'require'),
@@ -85,6 +90,16 @@ describe.runIf(server !== undefined)(`workerd against ${server?.name}`, () => {
     expect(outcome!.detail ?? '').toBe('')
     expect(outcome!.ok).toBe(true)
   })
+
+  it('publishes diagnostics_channel events under the nodejs_compat flag', async () => {
+    const traced = worker([], 'channels-worker.js', ['nodejs_compat'])
+    try {
+      const res = await traced.dispatchFetch('http://checks.test/')
+      expect(await res.json()).toEqual({ queries: ['select 1 as traced'] })
+    } finally {
+      await traced.dispose()
+    }
+  }, 120_000)
 
   it('refuses a server whose certificate the platform does not trust (TlsError)', async () => {
     const untrusting = worker([])
