@@ -4,7 +4,7 @@ import dc from 'node:diagnostics_channel'
 import { CHANNELS, connect } from './tusk.js'
 
 export default {
-  async fetch(request, env) {
+  async fetch(_request, env) {
     const queries = []
     const onStart = (event) => queries.push(event.query)
     dc.channel(CHANNELS.queryStart).subscribe(onStart)
