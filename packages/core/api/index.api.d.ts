@@ -291,7 +291,8 @@ declare function resolveConfig(input?: ConnectionInput, context?: ResolveContext
 
 /**
  * The cryptographic primitives the driver needs (SCRAM, md5, channel binding), as an interface.
- * Runtime-neutral: imports nothing; each runtime supplies one implementation (`node-crypto.ts`).
+ * Runtime-neutral: imports nothing; each runtime supplies one implementation (`node-crypto.ts`,
+ * `web-crypto.ts`).
  */
 /** Hash functions that `tls-server-end-point` channel binding can need (RFC 5929 §4.1). */
 type HashName = 'sha256' | 'sha384' | 'sha512';
@@ -300,22 +301,24 @@ type HashName = 'sha256' | 'sha384' | 'sha512';
  * another runtime (Bun, Deno, Workers) is one more implementation, never a change to `auth/`.
  *
  * Contract for every method: inputs are only read during the call and never retained; every
- * returned `Uint8Array` is freshly allocated and owned by the caller.
+ * returned `Uint8Array` is freshly allocated and owned by the caller. Hashing is asynchronous
+ * because WebCrypto (`crypto.subtle`, the only crypto of Workers) is; randomness is synchronous
+ * everywhere (`crypto.getRandomValues`).
  */
 interface CryptoRuntime {
     /** SHA-256 of `data` (32 bytes). */
-    sha256(data: Uint8Array): Uint8Array;
+    sha256(data: Uint8Array): Promise<Uint8Array>;
     /** HMAC-SHA-256 of `data` under `key` (32 bytes). */
-    hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+    hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
     /**
      * PBKDF2 with HMAC-SHA-256 (RFC 8018), i.e. SCRAM's `Hi()` when `keyLength` is 32.
      * Asynchronous so that thousands of iterations never block the event loop.
      */
     pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, keyLength: number): Promise<Uint8Array>;
     /** MD5 of `data` as 32 lowercase hex digits (PostgreSQL's md5 password scheme needs no more). */
-    md5Hex(data: Uint8Array): string;
+    md5Hex(data: Uint8Array): Promise<string>;
     /** `name` hash of `data`; used for the `tls-server-end-point` certificate hash. */
-    hash(name: HashName, data: Uint8Array): Uint8Array;
+    hash(name: HashName, data: Uint8Array): Promise<Uint8Array>;
     /** `length` cryptographically strong random bytes. */
     randomBytes(length: number): Uint8Array;
 }
@@ -434,6 +437,12 @@ interface Runtime {
      * default result-size guard (`maxBytes`) is derived from it. Undefined: no default guard.
      */
     heapLimit?: () => number | undefined;
+    /**
+     * True when the runtime's TLS always verifies the server against its own trusted roots and
+     * cannot be given a CA (Cloudflare Workers): `verify-ca`/`verify-full` then need no root
+     * certificate file, as with `sslrootcert=system`.
+     */
+    platformTrust?: boolean;
 }
 
 /**
@@ -4701,18 +4710,19 @@ declare const sql: Sql;
 declare function hasMultipleStatements(sql: string): boolean;
 
 /**
- * @tusk/core — a PostgreSQL driver for TypeScript: the wire protocol, connections, TLS and SCRAM,
- * libpq connection strings and a typed error taxonomy. Everything a user imports comes from here.
- * @packageDocumentation
- */
-
-/**
  * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
  * compiler's unknown-key check that object literals get (`{ max: 5, sslmode: 'require' }`).
  */
 type OnlyKnownKeys<O, T> = O & {
     [K in Exclude<keyof O, keyof T>]: never;
 };
+
+/**
+ * @tusk/core — a PostgreSQL driver for TypeScript: the wire protocol, connections, TLS and SCRAM,
+ * libpq connection strings and a typed error taxonomy. Everything a user imports comes from here.
+ * @packageDocumentation
+ */
+
 /**
  * Opens a session. `conninfo` is a `postgres://` URI, a `key=value` string or an options object;
  * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.

@@ -197,12 +197,12 @@ export function tlsServerEndPointHashName(derCertificate: Uint8Array): HashName 
 /**
  * The `tls-server-end-point` channel binding data for the server's DER-encoded certificate
  * (RFC 5929 §4.1): its hash under {@link tlsServerEndPointHashName}. This is the `cbind-data`
- * SCRAM-SHA-256-PLUS sends. Throws `AuthenticationError` as that function does. Returns a new
+ * SCRAM-SHA-256-PLUS sends. Rejects with `AuthenticationError` as that function throws. Returns a new
  * array owned by the caller; `derCertificate` is only read during the call.
  */
-export function tlsServerEndPointHash(
+export async function tlsServerEndPointHash(
   derCertificate: Uint8Array,
   crypto: CryptoRuntime,
-): Uint8Array {
+): Promise<Uint8Array> {
   return crypto.hash(tlsServerEndPointHashName(derCertificate), derCertificate)
 }

@@ -12,23 +12,23 @@ const utf8 = new TextEncoder()
  * `'md5' + md5hex(md5hex(password + user) + salt)`, where `salt` is the 4 random bytes the server
  * sent and the inner digest is hashed as its 32 ASCII hex digits (PostgreSQL docs, "Password
  * Authentication"; `pg_md5_encrypt` in the server). Password and user are taken as UTF-8 bytes,
- * with no SASLprep. Throws `InterfaceError` when `salt` is not 4 bytes; `salt` is only read during
+ * with no SASLprep. Rejects with `InterfaceError` when `salt` is not 4 bytes; `salt` is only read during
  * the call.
  */
-export function md5PasswordHash(
+export async function md5PasswordHash(
   user: string,
   password: string,
   salt: Uint8Array,
   crypto: CryptoRuntime,
-): string {
+): Promise<string> {
   if (salt.length !== 4) {
     throw new InterfaceError(`md5 authentication needs a 4-byte salt, got ${salt.length} bytes`, {
       phase: 'authenticate',
     })
   }
-  const inner = crypto.md5Hex(utf8.encode(password + user))
+  const inner = await crypto.md5Hex(utf8.encode(password + user))
   const outer = new Uint8Array(36)
   outer.set(utf8.encode(inner), 0)
   outer.set(salt, 32)
-  return 'md5' + crypto.md5Hex(outer)
+  return 'md5' + (await crypto.md5Hex(outer))
 }

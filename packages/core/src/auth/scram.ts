@@ -276,13 +276,13 @@ export function createScramSession(options: ScramSessionOptions): ScramSession {
         `${clientFirstBare},${serverFirstMessage},${clientFinalWithoutProof}`,
       )
       const saltedPassword = await crypto.pbkdf2Sha256(password!, salt, iterations, 32)
-      const clientKey = crypto.hmacSha256(saltedPassword, utf8.encode('Client Key'))
-      const storedKey = crypto.sha256(clientKey)
-      const clientSignature = crypto.hmacSha256(storedKey, authMessage)
+      const clientKey = await crypto.hmacSha256(saltedPassword, utf8.encode('Client Key'))
+      const storedKey = await crypto.sha256(clientKey)
+      const clientSignature = await crypto.hmacSha256(storedKey, authMessage)
       const proof = new Uint8Array(clientKey.length)
       for (let k = 0; k < proof.length; k++) proof[k] = clientKey[k]! ^ clientSignature[k]!
-      const serverKey = crypto.hmacSha256(saltedPassword, utf8.encode('Server Key'))
-      serverSignature = crypto.hmacSha256(serverKey, authMessage)
+      const serverKey = await crypto.hmacSha256(saltedPassword, utf8.encode('Server Key'))
+      serverSignature = await crypto.hmacSha256(serverKey, authMessage)
       saltedPassword.fill(0)
       clientKey.fill(0)
       state = 'awaiting-server-final'

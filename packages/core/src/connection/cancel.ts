@@ -29,7 +29,11 @@ export async function sendCancelRequest(
     if (tls) {
       const answer = await new Promise<Uint8Array>((resolve, reject) => {
         transport.setHandlers({
-          data: resolve,
+          // Nothing more is read from the plain socket: startTls takes it over.
+          data: (chunk) => {
+            transport.pause()
+            resolve(chunk)
+          },
           drain: () => {},
           close: (err) =>
             reject(err ?? new Error('server closed the connection during SSLRequest')),

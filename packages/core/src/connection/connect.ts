@@ -378,6 +378,8 @@ async function attempt(
       )
     } catch (err) {
       if (controller.signal.aborted) throw aborted()
+      // A runtime that cannot open this kind of transport at all (no Unix sockets) says so.
+      if (err instanceof ConfigError) throw err
       const e = err as Error & { code?: string }
       throw new ConnectionError(`could not connect to ${peer}: ${describeSystemError(e)}`, {
         host: peer,
@@ -408,7 +410,13 @@ async function attempt(
     const tlsOptions =
       plan === 'none'
         ? undefined
-        : tlsOptionsFor(settings, checkHost, runtime.context.homeDir, runtime.readBytes)
+        : tlsOptionsFor(
+            settings,
+            checkHost,
+            runtime.context.homeDir,
+            runtime.readBytes,
+            runtime.platformTrust,
+          )
     if (tlsOptions) {
       let upgrade = config.sslnegotiation === 'direct'
       if (!upgrade) {
@@ -426,6 +434,7 @@ async function attempt(
           }
           throw err
         }
+        // readRaw left reading paused, so that nothing reads the socket before startTls.
         if (answer === 'accepted') upgrade = true
         else if (answer === 'error') {
           throw new ProtocolError(`server at ${peer} answered SSLRequest with an error`, {
@@ -438,13 +447,15 @@ async function attempt(
             `server at ${peer} does not support SSL, but SSL was required (sslmode=${config.sslmode})`,
             { host: peer, phase: 'tls', safeToRetry: true },
           )
-        }
+        } else c.resumeReading()
       }
       if (upgrade) {
         try {
           tls = await guard(conn.transport.startTls({ ...tlsOptions, signal: controller.signal }))
         } catch (err) {
           if (controller.signal.aborted) throw aborted()
+          // A TLS setting the runtime cannot honour is the configuration's fault, not the server's.
+          if (err instanceof ConfigError) throw err
           throw tlsFailure(err, settings, peer, checkHost)
         }
       }
@@ -471,7 +482,14 @@ async function attempt(
           encodeStartupMessage(w, startupParameters(config, options), protocolVersion(config)),
         )
       }),
-    )
+    ).catch((err: unknown) => {
+      // A runtime whose TLS handshake completes only on first use (workerd) reports a failed
+      // handshake as the link dropping during startup: it is a TLS failure all the same.
+      if (tls !== null && (err as { errno?: string }).errno === 'ERR_TLS_HANDSHAKE') {
+        throw tlsFailure((err as { cause?: unknown }).cause ?? err, settings, peer, checkHost)
+      }
+      throw err
+    })
     // Bytes that came in the chunk that ended startup may already have broken the link.
     if (conn.closed)
       throw (

@@ -374,7 +374,10 @@ export class RequestPump {
     this.#transport.resume()
   }
 
-  /** @internal Receive the next raw chunk instead of decoding it (SSLRequest answer). */
+  /**
+   * @internal Receive the next raw chunk instead of decoding it (SSLRequest answer). Reading is
+   * paused once it arrives: `startTls` or `resumeReading()` goes on.
+   */
   readRaw(): Promise<Uint8Array> {
     if (this.#closed)
       return Promise.reject(this.#closeReason ?? new ConnectionClosed('connection closed'))
@@ -504,6 +507,8 @@ export class RequestPump {
     const raw = this.#rawHandler
     if (raw) {
       this.#rawHandler = undefined
+      // Nothing more may be read until the caller decides (a TLS upgrade takes the socket over).
+      this.#transport.pause()
       raw.resolve(chunk)
       return
     }

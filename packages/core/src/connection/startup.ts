@@ -144,6 +144,8 @@ export class StartupOperation implements Operation {
 
   async #handle(m: BackendMessage): Promise<boolean> {
     const ctx = this.#ctx
+    // Hashed once, before the first authentication decision needs to know whether it can bind.
+    if (this.#hash === undefined) await this.#hashCertificate()
     switch (m.type) {
       case 'AuthenticationOk':
         this.#decide({ kind: 'ok' })
@@ -159,7 +161,7 @@ export class StartupOperation implements Operation {
       case 'AuthenticationMD5Password': {
         this.#decide({ kind: 'md5' })
         const password = this.#requirePassword()
-        const hash = md5PasswordHash(ctx.user, password, m.salt, ctx.crypto)
+        const hash = await md5PasswordHash(ctx.user, password, m.salt, ctx.crypto)
         ctx.write((w) => encodePasswordMessage(w, hash))
         this.#exchange = { method: 'md5', complete: true, channelBound: false }
         return false
@@ -277,16 +279,22 @@ export class StartupOperation implements Operation {
 
   #hash: Uint8Array | null | undefined
 
+  /** Computes the `tls-server-end-point` hash (hashing is asynchronous on WebCrypto runtimes). */
+  async #hashCertificate(): Promise<void> {
+    const der = this.#ctx.tls?.peerCertificate
+    if (!der) {
+      this.#hash = null
+      return
+    }
+    try {
+      this.#hash = await tlsServerEndPointHash(der, this.#ctx.crypto)
+    } catch {
+      this.#hash = null
+    }
+  }
+
   /** The `tls-server-end-point` hash, or undefined without TLS or for e.g. Ed25519 certificates. */
   #certificateHash(): Uint8Array | undefined {
-    if (this.#hash === undefined) {
-      const der = this.#ctx.tls?.peerCertificate
-      try {
-        this.#hash = der ? tlsServerEndPointHash(der, this.#ctx.crypto) : null
-      } catch {
-        this.#hash = null
-      }
-    }
     return this.#hash ?? undefined
   }
 

@@ -42,10 +42,12 @@ export function tlsOptionsFor(
   checkHost: string,
   homeDir: string | undefined,
   read: ReadBytes,
+  platformTrust = false,
 ): TlsOptions {
   const pgDir = homeDir ? `${homeDir}/.postgresql` : undefined
   const rootPath = s.sslrootcert ?? (pgDir ? `${pgDir}/root.crt` : undefined)
-  const system = s.sslrootcert === 'system'
+  // A runtime that only verifies against its own roots behaves as sslrootcert=system by default.
+  const system = s.sslrootcert === 'system' || (platformTrust && s.sslrootcert === undefined)
   const ca = system || rootPath === undefined ? undefined : read(rootPath)
   let verifyChain = s.sslmode === 'verify-ca' || s.sslmode === 'verify-full'
   // libpq: with sslmode=require, an existing root certificate file makes it act as verify-ca.

@@ -4,7 +4,6 @@
  * line and column the server was reading.
  */
 
-import { Readable } from 'node:stream'
 import type { Connection } from '../connection/connection.js'
 import { isScript } from '../connection/in-doubt.js'
 import type { Operation } from '../connection/operation.js'
@@ -21,6 +20,7 @@ import {
   encodeCopyFail,
   encodeQuery,
 } from '../protocol/frontend.js'
+import { Readable } from '../runtime/streams.js'
 import { type CopyFormat, decodeTextRow, RowEncoder } from './row-encoder.js'
 
 /** What `copyFrom` reads: a Readable, or an async (or sync) iterable of chunks or row arrays. */

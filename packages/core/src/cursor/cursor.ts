@@ -3,7 +3,6 @@
  * with Execute(maxRows) (no DECLARE round trip), or `DECLARE … WITH HOLD` when asked.
  */
 
-import { Readable } from 'node:stream'
 import type { Connection, QueryOptions } from '../connection/connection.js'
 import type { QueryResult, RowMode, RunInfo } from '../connection/extended-query.js'
 import { type OperationTrace, traceOperation } from '../connection/operation-trace.js'
@@ -22,6 +21,7 @@ import {
   encodeParse,
   encodeSync,
 } from '../protocol/frontend.js'
+import { Readable } from '../runtime/streams.js'
 import { asyncDispose } from '../session/dispose.js'
 import { escapeIdentifier } from '../sql/escape.js'
 import { isSqlFragment, type SqlFragment } from '../sql/fragment.js'

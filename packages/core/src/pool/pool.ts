@@ -5,7 +5,7 @@
  * diagnostics channels, and the user API. Failures go to whoever awaits, never to an 'error' event.
  */
 
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { connectWithConfig } from '../connection/connect.js'
 import type { Connection, ExecOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
@@ -44,6 +44,7 @@ import {
 } from '../options/validate.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
+import { PassThrough } from '../runtime/streams.js'
 import { asyncDispose } from '../session/dispose.js'
 import type { NotifyOptions } from '../session/queryable.js'
 import { Session } from '../session/session.js'

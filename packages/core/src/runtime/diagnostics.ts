@@ -1,8 +1,8 @@
 /**
  * diagnostics_channel channels the driver publishes on (tracing and metrics without patching).
- * Node's `node:diagnostics_channel`; Bun and Deno provide the same module.
+ * The module itself comes from `diagnostics-channel.ts` (Node's; swapped in the Workers bundle).
  */
-import dc from 'node:diagnostics_channel'
+import { channel as runtimeChannel } from './diagnostics-channel.js'
 
 /** Channel names, stable across releases. */
 export const CHANNELS = {
@@ -26,7 +26,7 @@ export interface Channel {
 
 /** The channel for `name`. */
 export function channel(name: string): Channel {
-  return dc.channel(name)
+  return runtimeChannel(name)
 }
 
 let eventSerial = 0

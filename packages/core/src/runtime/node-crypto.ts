@@ -10,13 +10,16 @@ function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 
-/** `CryptoRuntime` backed by `node:crypto` (OpenSSL). PBKDF2 runs on libuv's thread pool. */
+/**
+ * `CryptoRuntime` backed by `node:crypto` (OpenSSL). PBKDF2 runs on libuv's thread pool; the
+ * hashes are computed synchronously and handed back already resolved (no thread hop).
+ */
 export const nodeCrypto: CryptoRuntime = {
-  sha256(data: Uint8Array): Uint8Array {
-    return view(createHash('sha256').update(data).digest())
+  sha256(data: Uint8Array): Promise<Uint8Array> {
+    return Promise.resolve(view(createHash('sha256').update(data).digest()))
   },
-  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-    return view(createHmac('sha256', key).update(data).digest())
+  hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+    return Promise.resolve(view(createHmac('sha256', key).update(data).digest()))
   },
   pbkdf2Sha256(
     password: Uint8Array,
@@ -31,11 +34,11 @@ export const nodeCrypto: CryptoRuntime = {
       })
     })
   },
-  md5Hex(data: Uint8Array): string {
-    return createHash('md5').update(data).digest('hex')
+  md5Hex(data: Uint8Array): Promise<string> {
+    return Promise.resolve(createHash('md5').update(data).digest('hex'))
   },
-  hash(name: HashName, data: Uint8Array): Uint8Array {
-    return view(createHash(name).update(data).digest())
+  hash(name: HashName, data: Uint8Array): Promise<Uint8Array> {
+    return Promise.resolve(view(createHash(name).update(data).digest()))
   },
   randomBytes(length: number): Uint8Array {
     return view(randomBytes(length))

@@ -24,6 +24,12 @@ export interface Runtime {
    * default result-size guard (`maxBytes`) is derived from it. Undefined: no default guard.
    */
   heapLimit?: () => number | undefined
+  /**
+   * True when the runtime's TLS always verifies the server against its own trusted roots and
+   * cannot be given a CA (Cloudflare Workers): `verify-ca`/`verify-full` then need no root
+   * certificate file, as with `sslrootcert=system`.
+   */
+  platformTrust?: boolean
 }
 
 /** The runtime with `defaults()` filling what `partial` leaves out. */
@@ -44,6 +50,9 @@ export function runtimeOf(partial: Partial<Runtime> | undefined, defaults: () =>
     readBytes: partial?.readBytes ?? base.readBytes,
     ...((partial?.heapLimit ?? base.heapLimit)
       ? { heapLimit: partial?.heapLimit ?? base.heapLimit }
+      : {}),
+    ...((partial?.platformTrust ?? base.platformTrust)
+      ? { platformTrust: partial?.platformTrust ?? base.platformTrust }
       : {}),
   }
 }
