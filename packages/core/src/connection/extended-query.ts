@@ -319,7 +319,7 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
       this.#rows.push(array ? (values as R) : (this.#shape!.build(values) as R))
       return
     }
-    values.length = this.#columns!.length
+    if (values.length !== this.#columns!.length) values.length = this.#columns!.length
     try {
       this.#rows.push(build(values) as R)
     } catch (err) {

@@ -128,7 +128,7 @@ export class SimpleQueryOperation<R = (string | null)[]> implements Operation, D
     if (this.#error) return
     const build = this.#build
     const row = build === undefined ? new Array<string | null>(count) : this.#values
-    if (build !== undefined) row.length = count
+    if (build !== undefined && row.length !== count) row.length = count
     for (let i = 0; i < count; i++) {
       const n = fields[2 * i + 1]!
       if (n < 0) row[i] = null
@@ -183,7 +183,7 @@ export class SimpleQueryOperation<R = (string | null)[]> implements Operation, D
         if (this.#error) return false
         const build = this.#build
         const row = build === undefined ? new Array<string | null>(m.values.length) : this.#values
-        if (build !== undefined) row.length = m.values.length
+        if (build !== undefined && row.length !== m.values.length) row.length = m.values.length
         for (let i = 0; i < m.values.length; i++) {
           const v = m.values[i]
           row[i] = v == null ? null : decodeUtf8(v, 0, v.length)
