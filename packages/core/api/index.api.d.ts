@@ -3491,15 +3491,27 @@ interface FieldInfo {
     /** 0 = text, 1 = binary. */
     format: number;
 }
-/** The result of one statement of a simple query; values are the server's text, or null. */
-interface SimpleQueryResult {
+/**
+ * The result of one statement of a simple query. Rows are arrays of the server's texts (null for
+ * NULL), or what the `rowBuilder` option built from them (`R`).
+ */
+interface SimpleQueryResult<R = (string | null)[]> {
     /** The command tag's verb, e.g. `SELECT`, `INSERT`, `CREATE TABLE`; empty for an empty query. */
     command: string;
     /** Rows affected or returned, when the tag says; null otherwise. */
     rowCount: number | null;
     fields: FieldInfo[];
-    rows: (string | null)[][];
+    rows: R[];
 }
+/**
+ * Builds the rows of one result: called once per result that describes its columns, before its
+ * first row, with the `fields` array the result then carries (the same array, so a caller can
+ * tell results apart by it); returns the function that turns one row's values (in column order,
+ * null for NULL) into the row kept in `rows`. `values` is only valid during that call: it is
+ * reused for the next row, so copy what you keep. An error thrown by either function fails the
+ * query with that error.
+ */
+type RowBuilder<R = unknown> = (fields: readonly FieldInfo[]) => (values: readonly unknown[]) => R;
 
 /**
  * One query through the extended protocol, as an Operation: takes the server's answers to its
@@ -3587,6 +3599,12 @@ interface QueryLogOptions {
 interface QueryOptions {
     /** `object` (default): rows keyed by column name, a later duplicate name wins; `array`: by position. */
     rowMode?: RowMode;
+    /**
+     * Builds every row from its decoded values instead of `rowMode` (which it overrides): the
+     * caller's row shape without an intermediate row per row (see RowBuilder). The result-size
+     * guard counts the row data as usual.
+     */
+    rowBuilder?: RowBuilder;
     /** Explicit parameter type OIDs (0 lets the server infer one). */
     paramTypes?: readonly number[];
     /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
@@ -3618,7 +3636,12 @@ interface QueryOptions {
     maxBytes?: number;
 }
 /** Options of `exec` (a simple-protocol script). */
-interface ExecOptions {
+interface ExecOptions<R = (string | null)[]> {
+    /**
+     * Builds every row of every result from its values (the server's texts, null for NULL) instead
+     * of keeping them as arrays: no intermediate array per row (see RowBuilder).
+     */
+    rowBuilder?: RowBuilder<R>;
     /** Abort the script: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
     signal?: AbortSignal;
     /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */
@@ -3762,7 +3785,7 @@ declare class Connection extends RequestPump {
      * Runs a script of one or more statements through the simple protocol (no parameters), one
      * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
      */
-    exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
+    exec<R = (string | null)[]>(sql: string, options?: ExecOptions<R>): Promise<SimpleQueryResult<R>[]>;
 }
 
 /** How the pooler in front of the server hands out server connections. */
@@ -3963,7 +3986,7 @@ interface Queryable {
      * Runs a script of one or more statements through the simple protocol (no parameters), one
      * result per statement, values as text; a failing statement stops the rest.
      */
-    exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
+    exec<R = (string | null)[]>(sql: string, options?: ExecOptions<R>): Promise<SimpleQueryResult<R>[]>;
     /**
      * A server-side cursor over `text`, read in batches of `batchSize` rows (at most two in
      * memory). Returned at once; the first read opens it.
@@ -4031,7 +4054,7 @@ interface Transaction extends Queryable {
 /** The session surface transactions run on (structural, so layers stay one-way). */
 interface TransactionHost {
     query<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<QueryResult<R>>;
-    exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
+    exec<R = (string | null)[]>(sql: string, options?: ExecOptions<R>): Promise<SimpleQueryResult<R>[]>;
     /** COMMIT; rejects when the server could only roll back. */
     commit(options?: ExecOptions): Promise<void>;
     cursor<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | CursorOptions, options?: CursorOptions): Cursor<R>;
@@ -4102,7 +4125,7 @@ declare class Session implements Queryable, TransactionHost {
         rowMode: 'array';
     }): Promise<R | undefined>;
     queryOne<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | QueryOptions, options?: QueryOptions): Promise<R | undefined>;
-    exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
+    exec<R = (string | null)[]>(sql: string, options?: ExecOptions<R>): Promise<SimpleQueryResult<R>[]>;
     cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: CursorOptions & {
         rowMode: 'array';
     }): Cursor<R>;
@@ -4441,7 +4464,7 @@ declare class Pool {
     }): Promise<R | undefined>;
     queryOne<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | PoolQueryOptions, options?: PoolQueryOptions): Promise<R | undefined>;
     /** Runs a multi-statement script (simple protocol) on one connection. */
-    exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>;
+    exec<R = (string | null)[]>(sql: string, options?: ExecOptions<R>): Promise<SimpleQueryResult<R>[]>;
     /**
      * Runs `fn` in a transaction on one connection (see Session.transaction); the connection goes
      * back to the pool when it ends, and the handle `fn` got refuses every later call.
@@ -4922,6 +4945,8 @@ export {
   type ResultLimits,
 
   ResultTooLarge,
+
+  type RowBuilder,
 
   type RowMode,
 

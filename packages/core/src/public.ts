@@ -40,7 +40,7 @@ export type {
 } from './connection/operation-trace.js'
 export type { PoolerMode } from './connection/pooler.js'
 export type { CloseOptions } from './connection/request-pump.js'
-export type { FieldInfo, SimpleQueryResult } from './connection/simple-query.js'
+export type { FieldInfo, RowBuilder, SimpleQueryResult } from './connection/simple-query.js'
 export type {
   ConnectionConfig,
   ConnectionInput,

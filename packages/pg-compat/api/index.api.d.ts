@@ -149,9 +149,11 @@ declare class Result<R extends QueryResultRow = QueryResultRow> {
     /** Whether rows are arrays. */
     rowAsArray: boolean;
     /** The parser source `pg-cursor` sets (older pg API); `_types` wins when set. */
-    _getTypeParser: (oid: number, format?: TypeFormat) => TypeParser;
+    get _getTypeParser(): (oid: number, format?: TypeFormat) => TypeParser;
+    set _getTypeParser(value: (oid: number, format?: TypeFormat) => TypeParser);
     /** The parser source a client sets on a submittable's result when it has none. */
-    _types: CustomTypesConfig | undefined;
+    get _types(): CustomTypesConfig | undefined;
+    set _types(value: CustomTypesConfig | undefined);
     /** `rowMode` `array` gives rows as arrays; `types` supplies the parsers (default `pg.types`). */
     constructor(rowMode?: string, types?: CustomTypesConfig);
     /** Reads the command tag (`{ text: 'INSERT 0 1' }`) into `command`, `oid` and `rowCount`. */

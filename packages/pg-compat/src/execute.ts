@@ -2,13 +2,14 @@
  * Runs one pg `Query` on a @tusk/core session or pool: without values (and without a name) as a
  * simple-protocol script, one Result per statement; otherwise one statement through the extended
  * protocol with pg's parameter preparation. Values arrive as the server's text (see
- * `raw-types.ts`) and are parsed here with pg's parsers, so every `types` hook of pg applies.
+ * `raw-types.ts`) and are parsed with pg's parsers by the row builder the core calls for each
+ * row, so every `types` hook of pg applies and each row is built once.
  */
-import type { FieldInfo, SimpleQueryResult } from '@tusk/core'
+import type { FieldInfo, RowBuilder, SimpleQueryResult } from '@tusk/core'
 import { asPgError, MESSAGES, misuse } from './errors.js'
 import { prepareValue } from './prepare-value.js'
 import type { Query } from './query.js'
-import { type FieldDef, Result } from './result.js'
+import { type FieldDef, type QueryResultRow, Result } from './result.js'
 import type { QueryResult } from './result-types.js'
 import type { CustomTypesConfig } from './types.js'
 
@@ -17,9 +18,12 @@ export interface QueryTarget {
   query(
     text: string,
     params: readonly unknown[],
-    options: { rowMode: 'array'; timeout?: number },
+    options: { rowBuilder: RowBuilder<QueryResultRow>; timeout?: number },
   ): Promise<{ command: string; rowCount: number | null; rows: unknown[]; fields: FieldInfo[] }>
-  exec(text: string, options?: { timeout?: number }): Promise<SimpleQueryResult[]>
+  exec<R>(
+    text: string,
+    options: { rowBuilder: RowBuilder<R>; timeout?: number },
+  ): Promise<SimpleQueryResult<R>[]>
   /** COMMIT that rejects when the server could only roll back (sessions and pool clients). */
   commit?(options?: { timeout?: number }): Promise<void>
 }
@@ -46,27 +50,57 @@ export function commandTag(command: string, rowCount: number | null): string {
   return command === 'INSERT' ? `INSERT 0 ${rowCount}` : `${command} ${rowCount}`
 }
 
-function buildResult(
-  query: Query,
-  types: CustomTypesConfig,
-  command: string,
-  rowCount: number | null,
-  fields: readonly FieldInfo[],
-  rows: unknown[],
-): Result {
-  const result = new Result(query.rowMode, query.types ?? types)
-  if (command !== '') result.addCommandComplete({ text: commandTag(command, rowCount) })
-  result.addFields(fields.map(toFieldDef))
-  const emitRows = query.listenerCount('row') > 0
-  for (let i = 0; i < rows.length; i++) {
-    const row = result.parseRow(rows[i] as (string | null)[])
-    // The core's row of texts is ours and done with: let it go now, not after the last row,
-    // so a large result does not hold both shapes of every row at once.
-    rows[i] = undefined
-    if (emitRows) query.emit('row', row, result)
-    result.addRow(row)
+/**
+ * Builds one query's rows inside the core, as they arrive: for each result's columns a Result
+ * picks pg's parsers (the query's `types`, else the client's, else `pg.types`), and the core
+ * hands it each row's texts to parse into pg's row — no row of texts is kept in between.
+ */
+class RowBuilders {
+  /** The Result of each columns list the core described (the core returns the same array). */
+  readonly #results = new Map<readonly FieldInfo[], Result>()
+  readonly #query: Query
+  readonly #types: CustomTypesConfig
+
+  constructor(query: Query, types: CustomTypesConfig) {
+    this.#query = query
+    this.#types = types
   }
-  return result
+
+  /** The core's row builder (see RowBuilder in @tusk/core). */
+  readonly build: RowBuilder<QueryResultRow> = (fields) => {
+    const result = this.#newResult(fields)
+    this.#results.set(fields, result)
+    return (values) => result.parseRow(values as readonly (string | null)[])
+  }
+
+  #newResult(fields: readonly FieldInfo[]): Result {
+    const result = new Result(this.#query.rowMode, this.#query.types ?? this.#types)
+    result.addFields(fields.map(toFieldDef))
+    return result
+  }
+
+  /** The Result of one statement, its rows as the builder built them. */
+  result(
+    command: string,
+    rowCount: number | null,
+    fields: readonly FieldInfo[],
+    rows: QueryResultRow[],
+  ): Result {
+    const query = this.#query
+    const result = this.#results.get(fields) ?? this.#newResult(fields)
+    if (command !== '') result.addCommandComplete({ text: commandTag(command, rowCount) })
+    if (rows.length === 0 || query.listenerCount('row') === 0) {
+      result.rows = rows
+      return result
+    }
+    // As pg: each 'row' listener sees the result holding the rows before this one.
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as QueryResultRow
+      query.emit('row', row, result)
+      result.addRow(row)
+    }
+    return result
+  }
 }
 
 /** Checks a query as pg does before sending it; the error pg reports, or undefined. */
@@ -95,24 +129,28 @@ export async function execute(
         // The server answers the COMMIT of a failed transaction with ROLLBACK; pg resolves that
         // as a success. Here it rejects (InFailedSqlTransaction, cause: what failed it).
         await target.commit(limit === undefined ? undefined : { timeout: limit })
-        return buildResult(query, types, 'COMMIT', null, [], [])
+        return new RowBuilders(query, types).result('COMMIT', null, [], [])
       }
-      const results = await target.exec(
+      const builders = new RowBuilders(query, types)
+      const results = await target.exec<QueryResultRow>(
         query.text,
-        limit === undefined ? undefined : { timeout: limit },
+        limit === undefined
+          ? { rowBuilder: builders.build }
+          : { rowBuilder: builders.build, timeout: limit },
       )
-      const built = results.map((r) =>
-        buildResult(query, types, r.command, r.rowCount, r.fields, r.rows),
-      )
+      const built = results.map((r) => builders.result(r.command, r.rowCount, r.fields, r.rows))
       if (built.length === 1) return built[0] as Result
       if (built.length === 0) return new Result(query.rowMode, query.types ?? types)
       return built
     }
     const params = (query.values ?? []).map(prepareValue)
-    const options: { rowMode: 'array'; timeout?: number } = { rowMode: 'array' }
+    const builders = new RowBuilders(query, types)
+    const options: { rowBuilder: RowBuilder<QueryResultRow>; timeout?: number } = {
+      rowBuilder: builders.build,
+    }
     if (limit !== undefined) options.timeout = limit
     const r = await target.query(query.text, params, options)
-    return buildResult(query, types, r.command, r.rowCount, r.fields, r.rows)
+    return builders.result(r.command, r.rowCount, r.fields, r.rows as QueryResultRow[])
   } catch (error) {
     throw asPgError(error)
   }

@@ -56,19 +56,31 @@ export class Result<R extends QueryResultRow = QueryResultRow> {
   fields: FieldDef[] = []
   /** Whether rows are arrays. */
   rowAsArray: boolean
-  /** The parser source `pg-cursor` sets (older pg API); `_types` wins when set. */
-  declare _getTypeParser: (oid: number, format?: TypeFormat) => TypeParser
-  /** The parser source a client sets on a submittable's result when it has none. */
-  declare _types: CustomTypesConfig | undefined
+  #getTypeParser: (oid: number, format?: TypeFormat) => TypeParser = getTypeParser
+  #types: CustomTypesConfig | undefined
   #parsers: TypeParser[] = []
+
+  // Accessors, not own properties: kept out of the enumerable shape without defineProperty per
+  // Result (which cost a few percent of a one-row query).
+  /** The parser source `pg-cursor` sets (older pg API); `_types` wins when set. */
+  get _getTypeParser(): (oid: number, format?: TypeFormat) => TypeParser {
+    return this.#getTypeParser
+  }
+  set _getTypeParser(value: (oid: number, format?: TypeFormat) => TypeParser) {
+    this.#getTypeParser = value
+  }
+  /** The parser source a client sets on a submittable's result when it has none. */
+  get _types(): CustomTypesConfig | undefined {
+    return this.#types
+  }
+  set _types(value: CustomTypesConfig | undefined) {
+    this.#types = value
+  }
 
   /** `rowMode` `array` gives rows as arrays; `types` supplies the parsers (default `pg.types`). */
   constructor(rowMode?: string, types?: CustomTypesConfig) {
     this.rowAsArray = rowMode === 'array'
-    // pg-cursor and clients assign these; keep them out of the enumerable shape.
-    const hidden = { writable: true, enumerable: false, configurable: true }
-    Object.defineProperty(this, '_getTypeParser', { ...hidden, value: getTypeParser })
-    Object.defineProperty(this, '_types', { ...hidden, value: types })
+    this.#types = types
   }
 
   /** Reads the command tag (`{ text: 'INSERT 0 1' }`) into `command`, `oid` and `rowCount`. */

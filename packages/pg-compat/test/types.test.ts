@@ -137,6 +137,47 @@ describe.each(servers.map((s) => [s.name, s] as const))('type parsers on %s', (_
     expect((await client.query('select true as b')).rows).toEqual([{ b: true }])
   })
 
+  it('parses each non-NULL value exactly once, per result, with rowMode array and row events too', async () => {
+    const calls: string[] = []
+    const types = {
+      getTypeParser: (oid: number) =>
+        oid === pg.types.builtins.INT4
+          ? (text: string) => {
+              calls.push(text)
+              return Number(text) + 100
+            }
+          : (text: string) => text,
+    }
+    const r = await client.query({
+      text: 'select g as n, case when g = 2 then null else g end as m from generate_series(1, 3) g where g > $1',
+      values: [0],
+      types,
+    })
+    expect(r.rows).toEqual([
+      { n: 101, m: 101 },
+      { n: 102, m: null },
+      { n: 103, m: 103 },
+    ])
+    expect(calls.sort()).toEqual(['1', '1', '2', '3', '3'])
+    calls.length = 0
+    const query = new pg.Query({
+      text: 'select 1::int4 as a, null::int4 as b; select 2::int4 as c union all select 3',
+      rowMode: 'array',
+      types,
+    })
+    const seen: [unknown, number][] = []
+    query.on('row', (row: unknown, result: pg.QueryResult) => seen.push([row, result.rows.length]))
+    const ended = new Promise((resolve) => query.on('end', resolve))
+    client.query(query)
+    await ended
+    expect(calls.sort()).toEqual(['1', '2', '3'])
+    expect(seen).toEqual([
+      [[101, null], 0],
+      [[102], 0],
+      [[103], 1],
+    ])
+  })
+
   it('answers getTypeParser for unknown OIDs with the text itself, and refuses a bad setTypeParser', () => {
     expect(pg.types.getTypeParser(999_999)('as is')).toBe('as is')
     expect(() => pg.types.setTypeParser(-1, (t: string) => t)).toThrow(/OID/)

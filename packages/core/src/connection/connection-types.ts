@@ -9,6 +9,7 @@ import type { TlsSession } from '../runtime/transport.js'
 import type { TypeOptions } from '../types/index.js'
 import type { RowMode, RunInfo } from './extended-query.js'
 import type { Logger } from './logger.js'
+import type { RowBuilder } from './simple-query.js'
 
 /** Where a connection stands. */
 export type ConnectionState =
@@ -81,6 +82,12 @@ export interface QueryLogOptions {
 export interface QueryOptions {
   /** `object` (default): rows keyed by column name, a later duplicate name wins; `array`: by position. */
   rowMode?: RowMode
+  /**
+   * Builds every row from its decoded values instead of `rowMode` (which it overrides): the
+   * caller's row shape without an intermediate row per row (see RowBuilder). The result-size
+   * guard counts the row data as usual.
+   */
+  rowBuilder?: RowBuilder
   /** Explicit parameter type OIDs (0 lets the server infer one). */
   paramTypes?: readonly number[]
   /** `false`: never prepare a named statement (required behind PgBouncer in transaction mode). */
@@ -113,7 +120,12 @@ export interface QueryOptions {
 }
 
 /** Options of `exec` (a simple-protocol script). */
-export interface ExecOptions {
+export interface ExecOptions<R = (string | null)[]> {
+  /**
+   * Builds every row of every result from its values (the server's texts, null for NULL) instead
+   * of keeping them as arrays: no intermediate array per row (see RowBuilder).
+   */
+  rowBuilder?: RowBuilder<R>
   /** Abort the script: sends a real CancelRequest and rejects with QueryCanceled (`reason: 'abort'`). */
   signal?: AbortSignal
   /** Client-side time limit in ms: a CancelRequest, then QueryCanceled (`reason: 'timeout'`). */

@@ -291,13 +291,16 @@ export class Connection extends RequestPump {
    * Runs a script of one or more statements through the simple protocol (no parameters), one
    * result per statement, values as text. Unlike `query`, a failing statement stops the rest.
    */
-  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+  exec<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]> {
     try {
       checkExecCall(sql, options)
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.simpleQuery(sql, options)
+    return this.simpleQuery<R>(sql, options)
   }
 
   /**
@@ -419,6 +422,7 @@ export class Connection extends RequestPump {
           fields: opts.presetFields,
           maxRows: opts.maxRows ?? this.#limits.maxRows,
           maxBytes: opts.maxBytes === 0 ? undefined : (opts.maxBytes ?? this.#limits.maxBytes),
+          rowBuilder: opts.rowBuilder,
         },
         {
           info: opts.onInfo,
@@ -792,15 +796,18 @@ export class Connection extends RequestPump {
   }
 
   /** @internal Same as `exec` (the name the protocol gives it). */
-  async simpleQuery(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+  async simpleQuery<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]> {
     const site = this.#eagerStacks ? captureCallSite(this.simpleQuery) : undefined
     try {
       const signal = options?.signal
       if (signal?.aborted) throw this.#canceledBeforeSend(sql, 'abort', signal.reason)
-      return await new Promise<SimpleQueryResult[]>((resolve, reject) => {
+      return await new Promise<SimpleQueryResult<R>[]>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined
         let onAbort: (() => void) | undefined
-        const op: Cancellable = new SimpleQueryOperation(
+        const op: Cancellable = new SimpleQueryOperation<R>(
           sql,
           { host: this.host, refuseCopyIn: (message) => this.#refuseCopyIn(message) },
           (results) => {
@@ -811,6 +818,7 @@ export class Connection extends RequestPump {
             cleanup(timer, onAbort, signal)
             reject(this.#annotate(err, op))
           },
+          options?.rowBuilder,
         ) as unknown as Cancellable
         // A script may run COPY anywhere in it: hold what comes after (harmless if it does not).
         if (COPY_WORD.test(sql)) op.barrier = true

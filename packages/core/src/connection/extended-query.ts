@@ -10,7 +10,7 @@ import type { DataRowSink } from '../protocol/decoder.js'
 import { type ColumnDecoder, withDecodeContext } from '../types/index.js'
 import type { Operation } from './operation.js'
 import { type RowShape, rowShape } from './row-shape.js'
-import { type FieldInfo, parseCommandTag, toFieldInfo } from './simple-query.js'
+import { type FieldInfo, parseCommandTag, type RowBuilder, toFieldInfo } from './simple-query.js'
 import type { CachedStatement } from './statement-cache.js'
 
 /** What the engine needs from the type registry. */
@@ -55,6 +55,8 @@ export interface ExtendedQueryPlan {
   maxRows?: number | undefined
   /** Result-size guard: fail with ResultTooLarge past this many bytes of row data. */
   maxBytes?: number | undefined
+  /** Builds each row from its decoded values instead of `rowMode` (see RowBuilder). */
+  rowBuilder?: RowBuilder | undefined
 }
 
 /** What a finished run saw besides its rows (cursors need it). */
@@ -119,6 +121,10 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
   #shape: RowShape | undefined
   /** Decoded values of the row being built (object rows only), reused from row to row. */
   #values: unknown[] = []
+  /** The row function `plan.rowBuilder` returned for the current columns. */
+  #build: ((values: readonly unknown[]) => unknown) | undefined
+  /** The public columns handed to `plan.rowBuilder` (and then returned with the result). */
+  #fieldInfo: FieldInfo[] | undefined
   readonly #rows: R[] = []
   #command = ''
   #rowCount: number | null = null
@@ -151,6 +157,15 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
     memoKey?: CachedStatement,
   ): void {
     this.#fields = fields
+    const builder = this.#plan.rowBuilder
+    if (builder !== undefined) {
+      this.#fieldInfo = toFieldInfo(fields, formats)
+      try {
+        this.#build = builder(this.#fieldInfo)
+      } catch (err) {
+        this.#builderFailed(err)
+      }
+    }
     const memo = memoKey ? decoderMemo.get(memoKey) : undefined
     if (memo && memo.codecs === this.#plan.codecs && memo.columns.length === fields.length) {
       this.#columns = memo.columns
@@ -278,7 +293,8 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
     const count = values.length
     if (!this.#checkWidth(count)) return
     const columns = this.#columns!
-    const array = this.#plan.rowMode === 'array'
+    const build = this.#build
+    const array = build === undefined && this.#plan.rowMode === 'array'
     const out = array ? new Array<unknown>(count) : this.#values
     let i = 0
     try {
@@ -290,7 +306,37 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
       this.#decodeFailed(err, i)
       return
     }
-    this.#rows.push(array ? (out as R) : (this.#shape!.build(out) as R))
+    this.#keep(out, array, build)
+  }
+
+  /** Keeps one row of decoded values: as built by the row builder, as an array, or as an object. */
+  #keep(
+    values: unknown[],
+    array: boolean,
+    build: ((values: readonly unknown[]) => unknown) | undefined,
+  ): void {
+    if (build === undefined) {
+      this.#rows.push(array ? (values as R) : (this.#shape!.build(values) as R))
+      return
+    }
+    if (values.length !== this.#columns!.length) values.length = this.#columns!.length
+    try {
+      this.#rows.push(build(values) as R)
+    } catch (err) {
+      this.#builderFailed(err)
+    }
+  }
+
+  /** Records an error the row builder threw: the query fails with it, rows are dropped. */
+  #builderFailed(err: unknown): void {
+    this.#build = undefined
+    this.#rows.length = 0
+    if (this.#error) return
+    const e =
+      err instanceof Error
+        ? err
+        : new InterfaceError(`rowBuilder threw ${String(err)}`, { query: this.query })
+    this.#error = e as TuskError
   }
 
   /** True when a row of `count` values matches the RowDescription; else sets the error. */
@@ -311,7 +357,8 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
   #rowAt(bytes: Uint8Array, fields: Int32Array, count: number): void {
     if (!this.#checkWidth(count)) return
     const columns = this.#columns!
-    const array = this.#plan.rowMode === 'array'
+    const build = this.#build
+    const array = build === undefined && this.#plan.rowMode === 'array'
     const values = array ? new Array<unknown>(count) : this.#values
     let i = 0
     try {
@@ -327,7 +374,7 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
       this.#decodeFailed(err, i)
       return
     }
-    this.#rows.push(array ? (values as R) : (this.#shape!.build(values) as R))
+    this.#keep(values, array, build)
   }
 
   /** Records the error that decoding column `i` threw, with the column named. */
@@ -365,7 +412,8 @@ export class ExtendedQueryOperation<R> implements Operation, DataRowSink {
       command: this.#command,
       rowCount: this.#rowCount,
       rows: this.#rows,
-      fields: this.#fields ? toFieldInfo(this.#fields, this.#plan.formats) : [],
+      fields:
+        this.#fieldInfo ?? (this.#fields ? toFieldInfo(this.#fields, this.#plan.formats) : []),
     })
   }
 

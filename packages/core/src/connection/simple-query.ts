@@ -6,6 +6,7 @@ import type { DatabaseError, TuskError } from '../errors/base.js'
 import { InterfaceError } from '../errors/base.js'
 import { fromServerError } from '../errors/server-error.js'
 import type { BackendMessage, FieldDescription } from '../protocol/backend.js'
+import type { DataRowSink } from '../protocol/decoder.js'
 import { decodeUtf8 } from '../protocol/reader.js'
 import type { Operation } from './operation.js'
 
@@ -23,15 +24,30 @@ export interface FieldInfo {
   format: number
 }
 
-/** The result of one statement of a simple query; values are the server's text, or null. */
-export interface SimpleQueryResult {
+/**
+ * The result of one statement of a simple query. Rows are arrays of the server's texts (null for
+ * NULL), or what the `rowBuilder` option built from them (`R`).
+ */
+export interface SimpleQueryResult<R = (string | null)[]> {
   /** The command tag's verb, e.g. `SELECT`, `INSERT`, `CREATE TABLE`; empty for an empty query. */
   command: string
   /** Rows affected or returned, when the tag says; null otherwise. */
   rowCount: number | null
   fields: FieldInfo[]
-  rows: (string | null)[][]
+  rows: R[]
 }
+
+/**
+ * Builds the rows of one result: called once per result that describes its columns, before its
+ * first row, with the `fields` array the result then carries (the same array, so a caller can
+ * tell results apart by it); returns the function that turns one row's values (in column order,
+ * null for NULL) into the row kept in `rows`. `values` is only valid during that call: it is
+ * reused for the next row, so copy what you keep. An error thrown by either function fails the
+ * query with that error.
+ */
+export type RowBuilder<R = unknown> = (
+  fields: readonly FieldInfo[],
+) => (values: readonly unknown[]) => R
 
 /** Splits a CommandComplete tag into its verb and row count (`INSERT 0 5` → INSERT, 5). */
 export function parseCommandTag(tag: string): { command: string; rowCount: number | null } {
@@ -77,44 +93,107 @@ export interface SimpleQueryContext {
 }
 
 /** A pending simple query: collects results until ReadyForQuery. */
-export class SimpleQueryOperation implements Operation {
+export class SimpleQueryOperation<R = (string | null)[]> implements Operation, DataRowSink {
   sent = false
   readonly query: string
+  readonly rowSink: DataRowSink = this
   readonly #ctx: SimpleQueryContext
-  readonly #resolve: (results: SimpleQueryResult[]) => void
+  readonly #resolve: (results: SimpleQueryResult<R>[]) => void
   readonly #reject: (error: TuskError) => void
-  #results: SimpleQueryResult[] = []
-  #current: SimpleQueryResult | undefined
+  readonly #rowBuilder: RowBuilder<R> | undefined
+  #results: SimpleQueryResult<R>[] = []
+  #current: SimpleQueryResult<R> | undefined
+  /** The current result's row function (from `rowBuilder`), when one was given. */
+  #build: ((values: readonly unknown[]) => R) | undefined
+  /** The values of the row being built, reused from row to row (with a row builder only). */
+  readonly #values: (string | null)[] = []
   #error: TuskError | undefined
 
   constructor(
     query: string,
     ctx: SimpleQueryContext,
-    resolve: (results: SimpleQueryResult[]) => void,
+    resolve: (results: SimpleQueryResult<R>[]) => void,
     reject: (error: TuskError) => void,
+    rowBuilder?: RowBuilder<R>,
   ) {
     this.query = query
     this.#ctx = ctx
     this.#resolve = resolve
     this.#reject = reject
+    this.#rowBuilder = rowBuilder
+  }
+
+  /** A DataRow read in place by the decoder (the connection's fast path; same as `handle`). */
+  dataRow(bytes: Uint8Array, fields: Int32Array, count: number): void {
+    if (this.#error) return
+    const build = this.#build
+    const row = build === undefined ? new Array<string | null>(count) : this.#values
+    if (build !== undefined && row.length !== count) row.length = count
+    for (let i = 0; i < count; i++) {
+      const n = fields[2 * i + 1]!
+      if (n < 0) row[i] = null
+      else {
+        const start = fields[2 * i]!
+        row[i] = decodeUtf8(bytes, start, start + n)
+      }
+    }
+    this.#push(row)
+  }
+
+  #push(row: (string | null)[]): void {
+    this.#current ??= { command: '', rowCount: null, fields: [], rows: [] }
+    const build = this.#build
+    if (build === undefined) {
+      this.#current.rows.push(row as R)
+      return
+    }
+    try {
+      this.#current.rows.push(build(row))
+    } catch (err) {
+      this.#fail(err)
+    }
+  }
+
+  #fail(err: unknown): void {
+    if (this.#error) return
+    const e = (
+      err instanceof Error ? err : new InterfaceError(`rowBuilder threw ${String(err)}`)
+    ) as TuskError
+    e.query ??= this.query
+    this.#error = e
+    this.#current = undefined
   }
 
   handle(m: BackendMessage): boolean {
     switch (m.type) {
-      case 'RowDescription':
-        this.#current = { command: '', rowCount: null, fields: toFieldInfo(m.fields), rows: [] }
+      case 'RowDescription': {
+        const fields = toFieldInfo(m.fields)
+        this.#current = { command: '', rowCount: null, fields, rows: [] }
+        this.#build = undefined
+        if (this.#rowBuilder !== undefined && !this.#error) {
+          try {
+            this.#build = this.#rowBuilder(fields)
+          } catch (err) {
+            this.#fail(err)
+          }
+        }
         return false
+      }
       case 'DataRow': {
-        const row = new Array<string | null>(m.values.length)
+        if (this.#error) return false
+        const build = this.#build
+        const row = build === undefined ? new Array<string | null>(m.values.length) : this.#values
+        if (build !== undefined && row.length !== m.values.length) row.length = m.values.length
         for (let i = 0; i < m.values.length; i++) {
           const v = m.values[i]
           row[i] = v == null ? null : decodeUtf8(v, 0, v.length)
         }
-        this.#current ??= { command: '', rowCount: null, fields: [], rows: [] }
-        this.#current.rows.push(row)
+        this.#push(row)
         return false
       }
       case 'CommandComplete': {
+        this.#build = undefined
+        if (this.#error) return false
         const r = this.#current ?? { command: '', rowCount: null, fields: [], rows: [] }
         Object.assign(r, parseCommandTag(m.tag))
         this.#results.push(r)

@@ -2,6 +2,7 @@
 import {
   arrayOf,
   either,
+  FUNCTION,
   milliseconds,
   NON_EMPTY_STRING,
   numberIn,
@@ -39,6 +40,7 @@ export const CLOSE_OPTIONS: OptionSchema = defineSchema('close option', 'close({
 })
 
 export const EXEC_OPTIONS: OptionSchema = defineSchema('exec option', 'exec(script, { … })', {
+  rowBuilder: FUNCTION,
   signal: SIGNAL,
   timeout: milliseconds(),
 })

@@ -42,6 +42,7 @@ const CONNECT_GOOD: Record<string, unknown> = {
 }
 const QUERY_GOOD: Record<string, unknown> = {
   rowMode: 'array',
+  rowBuilder: () => (values: readonly unknown[]) => values[0],
   paramTypes: [23, 0],
   prepare: false,
   signal,
@@ -105,7 +106,10 @@ const GOOD: [OptionSchema, Record<string, unknown>][] = [
   [COPY_FROM_OPTIONS, { format: 'binary', columnTypes: ['int4', 25], signal, timeout: 0 }],
   [COPY_TO_OPTIONS, { output: 'rows', signal, timeout: 10 }],
   [CHECKOUT_OPTIONS, { signal, timeout: 100 }],
-  [EXEC_OPTIONS, { signal, timeout: 100 }],
+  [
+    EXEC_OPTIONS,
+    { rowBuilder: () => (values: readonly unknown[]) => values[0], signal, timeout: 100 },
+  ],
   [CLOSE_OPTIONS, { timeout: 1_000 }],
   [QUERY_LOG_OPTIONS, { slowerThanMs: 0, level: 'debug', text: true }],
   [HEALTH_OPTIONS, { timeout: 500 }],
@@ -215,7 +219,11 @@ const BAD: [OptionSchema, Record<string, unknown>, string | RegExp][] = [
   [QUERY_OPTIONS, { statement_timeout: 10 }, 'did you mean "statementTimeout"?'],
   [TRANSACTION_OPTIONS, { isolationLevel: 'serializable' }, 'did you mean "isolation"?'],
   [CURSOR_OPTIONS, { fetchSize: 10 }, 'did you mean "batchSize"?'],
-  [QUERY_OPTIONS, { zzz: 1 }, /^unknown query option "zzz"; accepted: rowMode, paramTypes, /],
+  [
+    QUERY_OPTIONS,
+    { zzz: 1 },
+    /^unknown query option "zzz"; accepted: rowMode, rowBuilder, paramTypes, /,
+  ],
   // Options of another call say which call takes them.
   [
     CONNECT_OPTIONS,

@@ -3,6 +3,7 @@ import {
   arrayOf,
   BOOLEAN,
   count,
+  FUNCTION,
   milliseconds,
   nested,
   numberIn,
@@ -28,6 +29,7 @@ export const QUERY_OPTIONS: OptionSchema = defineSchema(
   'query(text, params, { … })',
   {
     rowMode: ROW_MODE,
+    rowBuilder: FUNCTION,
     paramTypes: arrayOf(numberIn(0, 4_294_967_295, true), 'type OIDs'),
     prepare: BOOLEAN,
     signal: SIGNAL,

@@ -386,9 +386,19 @@ export class Pool {
   }
 
   /** Runs a multi-statement script (simple protocol) on one connection. */
-  async exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+  async exec<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]> {
     checkExecCall(sql, options)
-    const client = await this.connect(options)
+    // The wait for a connection takes the script's signal and time limit, nothing else.
+    let acquire: AcquireOptions | undefined = options
+    if (options?.rowBuilder !== undefined) {
+      acquire = {}
+      if (options.signal !== undefined) acquire.signal = options.signal
+      if (options.timeout !== undefined) acquire.timeout = options.timeout
+    }
+    const client = await this.connect(acquire)
     let failure: unknown
     try {
       return await client.exec(sql, options)

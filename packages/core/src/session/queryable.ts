@@ -57,7 +57,10 @@ export interface Queryable {
    * Runs a script of one or more statements through the simple protocol (no parameters), one
    * result per statement, values as text; a failing statement stops the rest.
    */
-  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>
+  exec<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]>
   /**
    * A server-side cursor over `text`, read in batches of `batchSize` rows (at most two in
    * memory). Returned at once; the first read opens it.

@@ -218,7 +218,10 @@ export class Session implements Queryable, TransactionHost {
     return (await this.query<R>(text, params, options)).rows[0]
   }
 
-  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+  exec<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]> {
     try {
       return this.#live().exec(sql, options)
     } catch (err) {

@@ -62,7 +62,10 @@ export interface TransactionHost {
     params?: readonly unknown[] | QueryOptions,
     options?: QueryOptions,
   ): Promise<QueryResult<R>>
-  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]>
+  exec<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]>
   /** COMMIT; rejects when the server could only roll back. */
   commit(options?: ExecOptions): Promise<void>
   cursor<R = Record<string, unknown>>(
@@ -225,7 +228,10 @@ class Scope implements Transaction {
     return (await this.query<R>(text, params, options)).rows[0]
   }
 
-  exec(sql: string, options?: ExecOptions): Promise<SimpleQueryResult[]> {
+  exec<R = (string | null)[]>(
+    sql: string,
+    options?: ExecOptions<R>,
+  ): Promise<SimpleQueryResult<R>[]> {
     try {
       const host = this.#live()
       const signal = options?.signal ?? this.#signal
