@@ -323,7 +323,8 @@ function scanDataRow(r: BodyReader, count: number, out: Int32Array): void {
     if (n > 0) p += n
   }
   r.pos = p
-  r.done(`${count} fields`)
+  // Checked here rather than with r.done(), whose message argument would be built for every row.
+  if (p !== end) r.done(`${count} fields`)
 }
 
 function parseReadyForQuery(r: BodyReader): ReadyForQuery {

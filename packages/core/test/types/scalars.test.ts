@@ -390,6 +390,15 @@ describe('text', () => {
     expect(fromText(OID.text, s)).toBe(s)
     expect(defaultTypes.decoder(OID.text, 1)(utf8(s))).toBe(s)
   })
+
+  it('keeps a leading byte order mark and turns invalid UTF-8 into U+FFFD, in a row too', () => {
+    const bom = '\ufeffstarts with a byte order mark'
+    expect(fromText(OID.text, bom)).toBe(bom)
+    const row = new Uint8Array([0x41, ...utf8(bom), 0xff, 0x61, 0xc3, 0x42])
+    const column = defaultTypes.columnDecoder(OID.text, 0)
+    expect(column.decode(row, 1, 1 + utf8(bom).length)).toBe(bom)
+    expect(column.decode(row, row.length - 4, row.length)).toBe('\ufffda\ufffdB')
+  })
 })
 
 describe('bytea', () => {
