@@ -47,8 +47,10 @@ function packages() {
         name: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
         // '.' → index.api.d.ts, './pg' → pg.api.d.ts
         file: `${subpath === '.' ? 'index' : subpath.slice(2).replaceAll('/', '-')}.api.d.ts`,
-        esm: entry.import?.types,
-        cjs: entry.require?.types,
+        // Per-runtime conditions (@tusk/core's '.'): the node entry's declarations, which bun and
+        // deno share; workerd's and default's (neutral.d.ts) are derived from them at build time.
+        esm: (entry.node ?? entry).import?.types,
+        cjs: (entry.node ?? entry).require?.types,
       }))
     found.push({ dir, pkgDir, pkg, entries })
   }

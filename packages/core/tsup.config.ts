@@ -11,31 +11,46 @@ const sourceMaps: Pick<Options, 'sourcemap' | 'esbuildOptions'> = {
 }
 
 /**
- * The Workers bundle links each runtime module that has a `-workerd` twin in its place
- * (`runtime/streams.ts` → `runtime/streams-workerd.ts`, the same for `diagnostics-channel`).
+ * A bundle without `node:` modules links a twin in place of each runtime module that imports one:
+ * `runtime/streams.ts` → `runtime/streams-<streams>.ts` (stream adapters that refuse, naming the
+ * runtime), `runtime/diagnostics-channel.ts` → `runtime/diagnostics-channel-workerd.ts` (looks
+ * `node:diagnostics_channel` up at run time, never imports it).
  */
-const workerdModules = {
-  name: 'workerd-runtime-modules',
-  setup(build: {
-    onResolve(
-      options: { filter: RegExp },
-      callback: (args: { path: string; resolveDir: string }) => { path: string },
-    ): void
-  }) {
-    build.onResolve({ filter: /(^|\/)(streams|diagnostics-channel)\.js$/ }, (args) => ({
-      path: path.join(args.resolveDir, args.path.replace(/\.js$/, '-workerd.ts')),
-    }))
-  },
+function neutralModules(streams: 'workerd' | 'default') {
+  return {
+    name: `${streams}-runtime-modules`,
+    setup(build: {
+      onResolve(
+        options: { filter: RegExp },
+        callback: (args: { path: string; resolveDir: string }) => { path: string },
+      ): void
+    }) {
+      build.onResolve({ filter: /(^|\/)(streams|diagnostics-channel)\.js$/ }, (args) => ({
+        path: path.join(
+          args.resolveDir,
+          args.path.replace(
+            /\.js$/,
+            args.path.endsWith('streams.js') ? `-${streams}.ts` : '-workerd.ts',
+          ),
+        ),
+      }))
+    },
+  }
 }
 
 export default defineConfig([
   {
     // The pg value mapping is a subpath of its own (`@tusk/core/pg`): the main entry never loads it.
-    entry: { index: 'src/index.ts', pg: 'src/pg/index.ts' },
+    // Bun and Deno have entries of their own (`bun`, `deno` conditions) over the same Node modules.
+    entry: { index: 'src/index.ts', pg: 'src/pg/index.ts', bun: 'src/bun.ts', deno: 'src/deno.ts' },
     format: ['esm', 'cjs'],
     // `@internal` members (the request pump, the cancel key, hooks between layers) stay out of the
-    // published declarations; scripts/api-report.mjs checks what is left.
-    dts: { compilerOptions: { stripInternal: true } },
+    // published declarations; scripts/api-report.mjs checks what is left. Bun and Deno use the
+    // Node entry's declarations (same API); scripts/neutral-dts.mjs derives the workerd/default ones.
+    dts: {
+      entry: { index: 'src/index.ts', pg: 'src/pg/index.ts' },
+      compilerOptions: { stripInternal: true },
+    },
     ...sourceMaps,
     clean: true,
     target: 'node20',
@@ -53,7 +68,19 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     external: ['cloudflare:sockets'],
-    esbuildPlugins: [workerdModules],
+    esbuildPlugins: [neutralModules('workerd')],
+    keepNames: true,
+  },
+  {
+    // Any other runtime or bundler target (`default` condition): loads anywhere, connects nowhere.
+    entry: { default: 'src/default.ts' },
+    format: ['esm'],
+    dts: false,
+    ...sourceMaps,
+    clean: false,
+    target: 'es2022',
+    platform: 'neutral',
+    esbuildPlugins: [neutralModules('default')],
     keepNames: true,
   },
 ])

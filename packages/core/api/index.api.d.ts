@@ -424,6 +424,11 @@ interface TransportFactory {
 type ReadBytes = (path: string) => Uint8Array | undefined;
 /** The runtime pieces a connection uses; replaceable for tests or other runtimes. */
 interface Runtime {
+    /**
+     * The runtime's name in messages (`node`, `bun`, `deno`, `workerd`, or what the `default` entry
+     * detected); each package entry sets its own.
+     */
+    name?: string;
     /** Opens TCP, TLS and Unix-socket transports. */
     transport: TransportFactory;
     /** Hashing, HMAC, PBKDF2 and random bytes for authentication. */
@@ -4643,6 +4648,13 @@ interface OperationEndEvent extends OperationEvent {
     outcome?: 'commit' | 'rollback';
 }
 
+/**
+ * The export condition of `@tusk/core` that was resolved, as `runtimeEntry` reports it: `node`,
+ * `bun`, `deno`, `workerd` (Cloudflare Workers), or `default` (any other runtime or bundler
+ * target; it cannot connect).
+ */
+type RuntimeEntry = 'node' | 'bun' | 'deno' | 'workerd' | 'default';
+
 /** Channel names, stable across releases. */
 declare const CHANNELS: {
     readonly queryStart: "tusk:query:start";
@@ -4741,30 +4753,29 @@ type OnlyKnownKeys<O, T> = O & {
 };
 
 /**
- * @tusk/core — a PostgreSQL driver for TypeScript: the wire protocol, connections, TLS and SCRAM,
- * libpq connection strings and a typed error taxonomy. Everything a user imports comes from here.
- * @packageDocumentation
- */
-
-/**
  * Opens a session. `conninfo` is a `postgres://` URI, a `key=value` string or an options object;
  * unset parameters come from `PG*` variables, the service file, `.pgpass` and libpq's defaults.
  * Resolves once the session is authenticated and ready for queries. Close it with `close()`.
  */
-declare function connect<O extends ConnectOptions = ConnectOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, ConnectOptions>): Promise<Session>;
+declare const connect: <O extends ConnectOptions = ConnectOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, ConnectOptions>) => Promise<Session>;
 /**
  * Creates a pool. `conninfo` is a URI, a `key=value` string or libpq options; pool options
  * (min, max, timeouts, hooks) and connection options (types, logger, statement cache) go in
  * `options`. Nothing connects until the first checkout unless `min` > 0.
  */
-declare function createPool<O extends PoolOptions = PoolOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, PoolOptions>): Pool;
+declare const createPool: <O extends PoolOptions = PoolOptions>(conninfo?: string | ConnectionOptions, options?: OnlyKnownKeys<O, PoolOptions>) => Pool;
 /**
  * Creates a cluster from a multi-host conninfo (`host=a,b,c`): `cluster.query()` and
  * `cluster.transaction()` run on a pool on the primary (found with target_session_attrs=read-write),
  * `cluster.read.query()` on a pool on the standbys (prefer-standby, load-balanced). Nothing
  * connects until the first call.
  */
-declare function createCluster(conninfo?: string | ConnectionOptions, options?: ClusterOptions): Cluster;
+declare const createCluster: (conninfo?: string | ConnectionOptions, options?: ClusterOptions) => Cluster;
+/**
+ * The export condition this copy of `@tusk/core` was loaded through: `node` here; `bun`, `deno`,
+ * `workerd` or `default` from the other entries.
+ */
+declare const runtimeEntry: RuntimeEntry;
 
 export {
 
@@ -4952,6 +4963,8 @@ export {
 
   type Runtime,
 
+  type RuntimeEntry,
+
   Session,
 
   type SimpleQueryResult,
@@ -5011,6 +5024,8 @@ export {
   redactConnectionString,
 
   resolveConfig,
+
+  runtimeEntry,
 
   sql,
 

@@ -1,7 +1,7 @@
 /**
  * The layer arrows, checked on the source: each layer imports only the layers below it, the
- * codec, conninfo and type layers load no runtime module, and only the package entry binds the
- * Node runtime.
+ * codec, conninfo and type layers load no runtime module, and only the package entries of
+ * Node, Bun and Deno bind the Node runtime.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -109,9 +109,9 @@ describe('layers', () => {
     expect(reached.filter((f) => !below.some((layer) => f.startsWith(layer)))).toEqual([])
   })
 
-  it('binds the Node runtime in the package entry only', () => {
+  it('binds the Node runtime in the package entries over node: modules only', () => {
     const binders = files.filter((f) => importsOf(f).includes('runtime/node.ts'))
-    expect(binders).toEqual(['index.ts'])
+    expect(binders.sort()).toEqual(['bun.ts', 'deno.ts', 'index.ts'])
     const nodeFiles = files.filter((f) => importsOf(f).some((i) => RUNTIME_MODULES.includes(i)))
     expect(nodeFiles.every((f) => f.startsWith('runtime/node'))).toBe(true)
   })

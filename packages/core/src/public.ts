@@ -1,6 +1,6 @@
 // The public API that does not depend on the runtime: types, errors, sql, type codecs. Every
-// runtime's entry (`index.ts` for Node, `workerd.ts` for Cloudflare Workers) re-exports it and adds
-// `connect`, `createPool` and `createCluster` bound to its runtime.
+// runtime's entry (`index.ts` for Node, `bun.ts`, `deno.ts`, `workerd.ts`, `default.ts`)
+// re-exports it and adds `connect`, `createPool`, `createCluster` and `runtimeEntry`.
 
 /**
  * `O` with every key that `T` does not declare typed `never`: options kept in a variable get the
@@ -62,6 +62,7 @@ export type {
 } from './copy/copy.js'
 export type { CopyFormat } from './copy/row-encoder.js'
 export { Cursor, type CursorOptions } from './cursor/cursor.js'
+export type { RuntimeEntry } from './entry.js'
 /** The whole error taxonomy: one class per SQLSTATE (`errors.UniqueViolation`), `errors.lookup`. */
 export * as errors from './errors/index.js'
 export {

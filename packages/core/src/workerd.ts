@@ -4,48 +4,28 @@
  * `cloudflare:sockets`, TLS by `startTls()`, SCRAM over WebCrypto. The conninfo is the only source
  * of settings (no `PG*` variables, `.pgpass` or service files); Node streams (`copyTo`,
  * `cursor.stream()`) are refused with a `ConfigError`. Needs no `nodejs_compat` flag.
+ *
+ * A Worker's sockets belong to the request that opened them: create a pool in the request
+ * (`max: 1` is enough for most), pass the conninfo from a binding (e.g. `env.DATABASE_URL`) and
+ * end it with `ctx.waitUntil(pool.end())`.
  * @packageDocumentation
  */
 
-import { type Cluster, type ClusterOptions, createClusterOn } from './cluster/cluster.js'
-import type { ConnectOptions } from './connection/connect.js'
-import type { ConnectionOptions } from './conninfo/index.js'
-import type { PoolOptions } from './pool/options.js'
-import { createPoolOn, type Pool } from './pool/pool.js'
-import type { OnlyKnownKeys } from './public.js'
+import { bindRuntime, type RuntimeEntry } from './entry.js'
 import { workerdRuntime } from './runtime/workerd.js'
-import { openSession } from './session/connect.js'
-import type { Session } from './session/session.js'
 
-/**
- * Opens a session from a `postgres://` URI, a `key=value` string or an options object (on Workers
- * the conninfo is the only source: pass e.g. `env.DATABASE_URL`). Close it with `close()`, or
- * from `ctx.waitUntil()` once the response is on its way.
- */
-export function connect<O extends ConnectOptions = ConnectOptions>(
-  conninfo?: string | ConnectionOptions,
-  options?: OnlyKnownKeys<O, ConnectOptions>,
-): Promise<Session> {
-  return openSession(conninfo, options ?? {}, workerdRuntime)
-}
+const workerd = bindRuntime(workerdRuntime)
 
-/**
- * Creates a pool. A Worker's sockets belong to the request that opened them: create the pool in
- * the request (`max: 1` is enough for most) and end it with `ctx.waitUntil(pool.end())`.
- */
-export function createPool<O extends PoolOptions = PoolOptions>(
-  conninfo?: string | ConnectionOptions,
-  options?: OnlyKnownKeys<O, PoolOptions>,
-): Pool {
-  return createPoolOn(conninfo, options ?? {}, workerdRuntime)
-}
+/** Opens a session over `cloudflare:sockets` (the conninfo is the only source of settings). */
+export const connect = workerd.connect
+
+/** Creates a pool; on Workers, one per request, ended with `ctx.waitUntil(pool.end())`. */
+export const createPool = workerd.createPool
 
 /** Creates a cluster from a multi-host conninfo (see the Node entry's `createCluster`). */
-export function createCluster(
-  conninfo?: string | ConnectionOptions,
-  options?: ClusterOptions,
-): Cluster {
-  return createClusterOn(conninfo, options ?? {}, workerdRuntime)
-}
+export const createCluster = workerd.createCluster
+
+/** The export condition this copy of `@tusk/core` was loaded through: `workerd`. */
+export const runtimeEntry: RuntimeEntry = 'workerd'
 
 export * from './public.js'

@@ -4,6 +4,9 @@
 
 /** Every check the scenario runs, by name. */
 export const CHECKS = /** @type {const} */ ([
+  'resolves its own entry',
+  'default entry refuses to connect',
+  'tusk:connect names the runtime',
   'sslmode=disable',
   'sslmode=allow',
   'sslmode=prefer',

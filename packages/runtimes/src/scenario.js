@@ -8,7 +8,8 @@
 // CHECKS; then the process exits 0. A check that throws is reported and the next one runs.
 
 import assert from 'node:assert/strict'
-import { connect, createPool, errors } from '@tusk/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { CHANNELS, connect, createPool, errors, runtimeEntry } from '@tusk/core'
 import { CHECKS } from './checks.js'
 
 /** @typedef {import('./checks.js').ScenarioInput} ScenarioInput */
@@ -110,6 +111,43 @@ async function roundTrip(type, value, view = (v) => v) {
 
 /** @type {Record<import('./checks.js').CheckName, () => Promise<void>>} */
 const run = {
+  async 'resolves its own entry'() {
+    // Each runtime matches its own export condition first: Node's is `node` (dist/index.js).
+    assert.equal(runtimeEntry, input.runtime)
+    const file = input.runtime === 'node' ? 'index.js' : `${input.runtime}.js`
+    assert.equal(new URL(import.meta.resolve('@tusk/core')).pathname.split('/').pop(), file)
+  },
+  async 'default entry refuses to connect'() {
+    // The `default` condition's file, for runtimes with no entry: it loads here too (no `node:`
+    // import) and refuses with a ConfigError naming the runtime it detected, even though the
+    // server is up.
+    /** @type {typeof import('@tusk/core')} */
+    const fallback = await import(new URL('./default.js', import.meta.resolve('@tusk/core')).href)
+    assert.equal(fallback.runtimeEntry, 'default')
+    const err = await rejection(fallback.connect(superuser))
+    assertClass(err, errors.ConfigError)
+    assert.match(err.message, new RegExp(`default entry on ${input.runtime},`))
+    assert.match(err.message, /node, bun, deno and workerd/)
+    const pool = fallback.createPool(superuser, { max: 1 })
+    assertClass(await rejection(pool.query('select 1')), errors.ConfigError)
+    await pool.end()
+  },
+  async 'tusk:connect names the runtime'() {
+    /** @type {unknown[]} */
+    const events = []
+    /** @param {unknown} e */
+    const onConnect = (e) => events.push(e)
+    subscribe(CHANNELS.connect, onConnect)
+    try {
+      const pool = createPool(superuser, { max: 1 })
+      opened.push(pool)
+      assert.equal(await scalar(pool, 'select 1'), 1)
+    } finally {
+      unsubscribe(CHANNELS.connect, onConnect)
+    }
+    assert.equal(events.length, 1)
+    assert.equal(/** @type {{ runtime?: string }} */ (events[0]).runtime, input.runtime)
+  },
   async 'sslmode=disable'() {
     const c = await open(`${superuser} sslmode=disable`)
     assert.equal(c.details.tls, null)

@@ -161,6 +161,9 @@ export async function connectWithConfig(
     }
   }
   if (failures.length === 1) throw failures[0]!.error
+  // Every host refused by the runtime itself (an entry without sockets, no Unix sockets on
+  // Workers): the configuration is at fault, not the network, and retrying cannot help.
+  if (failures.every((f) => f.error instanceof ConfigError)) throw failures[0]!.error
   const last = failures[failures.length - 1]!.error
   throw new ConnectionError(
     `could not connect to any of ${failures.length} servers: ${failures.map((f) => f.error.message).join('; ')}`,

@@ -229,6 +229,7 @@ export class Pool {
             processId: conn.processId,
             host: conn.host,
             createMs: slot.resource.createMs,
+            ...(this.#runtime.name !== undefined ? { runtime: this.#runtime.name } : {}),
           })
         if (this.#events.has('connect'))
           this.#events.emit('connect', { processId: conn.processId, host: conn.host })

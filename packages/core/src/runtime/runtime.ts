@@ -11,6 +11,11 @@ export type ReadBytes = (path: string) => Uint8Array | undefined
 
 /** The runtime pieces a connection uses; replaceable for tests or other runtimes. */
 export interface Runtime {
+  /**
+   * The runtime's name in messages (`node`, `bun`, `deno`, `workerd`, or what the `default` entry
+   * detected); each package entry sets its own.
+   */
+  name?: string
   /** Opens TCP, TLS and Unix-socket transports. */
   transport: TransportFactory
   /** Hashing, HMAC, PBKDF2 and random bytes for authentication. */
@@ -43,7 +48,9 @@ export function runtimeOf(partial: Partial<Runtime> | undefined, defaults: () =>
     return partial as Runtime
   }
   const base = defaults()
+  const name = partial?.name ?? base.name
   return {
+    ...(name !== undefined ? { name } : {}),
     transport: partial?.transport ?? base.transport,
     crypto: partial?.crypto ?? base.crypto,
     context: partial?.context ?? base.context,

@@ -28,6 +28,7 @@ const context: ResolveContext = {
 /** The Workers runtime (the same object for every connect and pool: there is nothing to read). */
 export function workerdRuntime(): Runtime {
   return {
+    name: 'workerd',
     transport: workerdTransport,
     crypto: webCrypto,
     context,

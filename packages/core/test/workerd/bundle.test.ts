@@ -4,34 +4,10 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { exportNames, specifiers } from '../entries/bundle-scan.js'
 
 const dist = path.join(import.meta.dirname, '../../dist')
 const bundle = readFileSync(path.join(dist, 'workerd.js'), 'utf8')
-
-/** Module specifiers of every static import, dynamic import and require in `code`. */
-function specifiers(code: string): string[] {
-  const found = new Set<string>()
-  const patterns = [
-    /\bimport\s+(?:[\w*{}\s,$]+\s+from\s+)?["']([^"']+)["']/g,
-    /\bexport\s+[\w*{}\s,$]+\s+from\s+["']([^"']+)["']/g,
-    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
-    /\brequire\(\s*["']([^"']+)["']\s*\)/g,
-  ]
-  for (const pattern of patterns) for (const m of code.matchAll(pattern)) found.add(m[1]!)
-  return [...found].sort()
-}
-
-/** The names of a bundle's final `export { … }` list. */
-function exportNames(code: string): string[] {
-  const list = /\nexport \{([^}]*)\};?\s*(?:\/\/#[^\n]*\s*)?$/.exec(code)
-  if (!list) throw new Error('no export list at the end of the bundle')
-  return list[1]!
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => s.split(/\s+as\s+/).pop()!)
-    .sort()
-}
 
 describe('the workerd bundle', () => {
   it('imports nothing but cloudflare:sockets (no node: module, no other file)', () => {
@@ -45,7 +21,7 @@ describe('the workerd bundle', () => {
     expect(exportNames(bundle)).toContain('createPool')
   })
 
-  it('is what package.json maps the workerd condition to, ahead of import and require', () => {
+  it('is what package.json maps the workerd condition to, ahead of the other conditions', () => {
     const pkg = JSON.parse(readFileSync(path.join(dist, '../package.json'), 'utf8'))
     const conditions = Object.keys(pkg.exports['.'])
     expect(conditions[0]).toBe('workerd')
