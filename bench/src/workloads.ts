@@ -467,6 +467,11 @@ export type ChildTask =
       /** Holds the COPY data file and libpq's scripts and logs. */
       workDir: string
       tools: LibpqTools
+      /**
+       * `--heap-prof`: record every allocation of the run (sampled, garbage collected or not)
+       * and write the `.heapprofile` into this folder.
+       */
+      heapProfileDir?: string
     }
 
 /** What a probe child answers. */
