@@ -303,7 +303,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     suite: 'orm',
     title: 'read every row of an 8-column table',
     short: 'full read',
-    metrics: [rowsPerSec],
+    metrics: [rowsPerSec, { key: 'cpuMs', label: 'client CPU ms', better: 'lower', chart: false }],
   },
   {
     id: 'ORM-insert',
