@@ -13,6 +13,9 @@ export default defineConfig({
   // Knex requires every dialect's driver lazily; bundled, each missing one is a build error.
   // TypeORM is CommonJS that requires Node's modules and its drivers at run time: loaded as is.
   // Prisma's runtime loads its query compiler (WASM) relative to itself: loaded as installed.
+  // Drizzle is loaded as installed too: @tusk/drizzle (external) imports the installed
+  // drizzle-orm, and a second, bundled copy for the bench's tables would fail every `instanceof`
+  // of Drizzle's `is()`, which then walks the prototype chain for every value of every row.
   external: [
     'knex',
     /^knex\//,
@@ -21,5 +24,7 @@ export default defineConfig({
     'reflect-metadata',
     /^@tusk\//,
     /^@prisma\//,
+    'drizzle-orm',
+    /^drizzle-orm\//,
   ],
 })

@@ -3,6 +3,9 @@
  * as one JSON line after ANSWER_PREFIX. Drivers are imported on demand, so one that fails to load
  * (pg-native without libpq, an unbuilt @tusk/core) costs only its own rows.
  */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import path from 'node:path'
 import { type Capability, type DriverAdapter, NotAvailable } from './drivers/driver.js'
 import { probeLibpq, runLibpq } from './drivers/libpq.js'
 import { runInProcess } from './in-process.js'
@@ -107,9 +110,40 @@ async function runTask(task: Extract<ChildTask, { kind: 'run' }>): Promise<RunAn
   }
 }
 
+/** Bytes allocated between two samples of the allocation profiler. */
+const HEAP_SAMPLING_INTERVAL = 64 * 1024
+
+/**
+ * Runs `task` under V8's sampling heap profiler and writes the profile into `dir`. Unlike
+ * `node --heap-prof`, whose profile keeps only the sampled objects still alive when it stops,
+ * this one keeps those the garbage collector took too: what the run allocated, not what it kept.
+ */
+async function withAllocationProfile<T>(dir: string, body: () => Promise<T>): Promise<T> {
+  const session = new Session()
+  session.connect()
+  await session.post('HeapProfiler.enable')
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: HEAP_SAMPLING_INTERVAL,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  try {
+    return await body()
+  } finally {
+    const { profile } = await session.post('HeapProfiler.stopSampling')
+    writeFileSync(path.join(dir, `Heap.${process.pid}.heapprofile`), JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
 async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask
-  const answer = task.kind === 'probe' ? await probe(task) : await runTask(task)
+  const answer =
+    task.kind === 'probe'
+      ? await probe(task)
+      : task.heapProfileDir === undefined
+        ? await runTask(task)
+        : await withAllocationProfile(task.heapProfileDir, () => runTask(task))
   process.stdout.write(`${ANSWER_PREFIX}${JSON.stringify(answer)}\n`)
 }
 

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { machineInfo } from './machine.js'
 import { type BenchOptions, parseOptions, USAGE } from './options.js'
 import { dropFixtures, prepareFixtures } from './prepare.js'
+import { formatSummary, summarizeCpuProfile, summarizeHeapProfile } from './profile-summary.js'
 import { renderMarkdown, renderResultsBody } from './report-markdown.js'
 import { renderSvg } from './report-svg.js'
 import { buildResults, type Results } from './results.js'
@@ -28,11 +29,13 @@ function log(line: string): void {
 }
 
 async function profile(options: BenchOptions, server: BenchServer, workDir: string): Promise<void> {
-  const target = options.cpuProf!
+  const target = options.profile!
   if (target.driver === 'libpq' || isBunDriver(target.driver))
-    throw new Error(`--cpu-prof profiles Node drivers, not ${target.driver}`)
+    throw new Error(`--cpu-prof and --heap-prof profile Node drivers, not ${target.driver}`)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tusk-bench-prof-'))
-  log(`profiling ${target.workload} with ${target.driver} ...`)
+  const flags = target.cpu ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+  const kinds = [target.cpu ? 'CPU' : '', target.heap ? 'allocations' : ''].filter(Boolean)
+  log(`profiling ${target.workload} with ${target.driver} (${kinds.join(', ')}) ...`)
   const answer = await runChild<RunAnswer>(
     {
       kind: 'run',
@@ -42,12 +45,21 @@ async function profile(options: BenchOptions, server: BenchServer, workDir: stri
       sizes: options.sizes,
       workDir,
       tools: server.tools,
+      ...(target.heap ? { heapProfileDir: dir } : {}),
     },
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    flags,
   )
   log(JSON.stringify(answer))
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
-    console.log(path.join(dir, file))
+  // The CPU profile covers the whole child (start, connecting, untimed setup); the allocation
+  // profile the workload's run, its untimed setup included.
+  for (const file of readdirSync(dir).sort()) {
+    const full = path.join(dir, file)
+    if (file.endsWith('.cpuprofile')) {
+      log(`\nself time (the whole child):\n${formatSummary(summarizeCpuProfile(full), 'ms')}`)
+    } else if (file.endsWith('.heapprofile')) {
+      log(`\nallocated (sampled, the run):\n${formatSummary(summarizeHeapProfile(full), 'MiB')}`)
+    } else continue
+    console.log(full)
   }
 }
 
@@ -112,9 +124,9 @@ async function main(): Promise<number> {
   try {
     log(`server: ${server.description}`)
     log('preparing tables ...')
-    const workloads = options.cpuProf ? [options.cpuProf.workload] : options.workloads
+    const workloads = options.profile ? [options.profile.workload] : options.workloads
     await prepareFixtures(server.url, workloads, options.sizes, workDir)
-    if (options.cpuProf) {
+    if (options.profile) {
       await profile(options, server, workDir)
       return 0
     }

@@ -17,12 +17,23 @@ export interface BenchOptions {
   /** Counted runs per driver and workload (one warm-up run comes on top). */
   runs: number
   sizes: Sizes
-  /** `--cpu-prof W3:tusk`: profile that one child instead of running the suite. */
-  cpuProf: { workload: WorkloadId; driver: DriverName } | undefined
+  /**
+   * `--cpu-prof W3:tusk`, `--heap-prof ORM-read:drizzle-tusk`: run that one child under Node's
+   * CPU profiler, its sampling heap profiler, or both (the same target), instead of the suite.
+   */
+  profile: ProfileTarget | undefined
   /** True when `--only`, `--orm` or `--drivers` narrowed the run (results go to `partial.*`). */
   filtered: boolean
   /** The arguments as given, for the results header. */
   args: string[]
+}
+
+/** The child `--cpu-prof` / `--heap-prof` profile, and which profilers it runs under. */
+export interface ProfileTarget {
+  workload: WorkloadId
+  driver: DriverName
+  cpu: boolean
+  heap: boolean
 }
 
 /** Printed by `--help`. */
@@ -34,7 +45,12 @@ export const USAGE = `pnpm bench [options]
                            ORM = the ORM suite); ids: ${WORKLOAD_IDS.join(', ')}
   --drivers tusk,pg        drivers to run (${DRIVER_NAMES.join(', ')})
   --runs N                 counted runs per driver and workload (default 5, 3 with --quick)
-  --cpu-prof W3:tusk       run that workload once in a child under --cpu-prof, print the profile path
+  --cpu-prof W3:tusk       run that workload once in a child under node --cpu-prof, print the
+                           profile's path and its functions by self time (ORM workloads too:
+                           --cpu-prof ORM-read:drizzle-tusk)
+  --heap-prof W3:tusk      the same under V8's sampling allocation profiler (garbage included):
+                           the profile's path and the functions that allocated the most; with
+                           --cpu-prof (same target) both profiles come from one run
   --help                   this text
 
 Server: BENCH_DATABASE_URL when set, else the testkit's system PostgreSQL, else its embedded one
@@ -75,7 +91,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   let workloads: WorkloadId[] = [...WORKLOAD_IDS]
   let drivers: DriverName[] = [...DRIVER_NAMES]
   let runs: number | undefined
-  let cpuProf: BenchOptions['cpuProf']
+  let profile: ProfileTarget | undefined
   let filtered = false
   const args = argv.filter((a) => a !== '--')
   for (let i = 0; i < args.length; i++) {
@@ -106,11 +122,23 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         runs = n
         break
       }
-      case '--cpu-prof': {
+      case '--cpu-prof':
+      case '--heap-prof': {
         const [w, d] = list(value(), flag)[0]?.split(':') ?? []
-        if (!w || !d) throw new Error('--cpu-prof needs <workload>:<driver>, e.g. W3:tusk')
-        const [workload] = workloadsOf([w])
-        cpuProf = { workload: workload!, driver: driverOf(d) }
+        if (!w || !d) throw new Error(`${flag} needs <workload>:<driver>, e.g. W3:tusk`)
+        const [workload, ...more] = workloadsOf([w])
+        if (!workload || more.length > 0) {
+          throw new Error(
+            `${flag} profiles one workload; ${w} names ${[workload, ...more].join(', ')}`,
+          )
+        }
+        const driver = driverOf(d)
+        if (profile && (profile.workload !== workload || profile.driver !== driver)) {
+          throw new Error('--cpu-prof and --heap-prof profile one run: give both the same target')
+        }
+        profile ??= { workload, driver, cpu: false, heap: false }
+        if (flag === '--cpu-prof') profile.cpu = true
+        else profile.heap = true
         break
       }
       default:
@@ -123,7 +151,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     drivers,
     runs: runs ?? (quick ? 3 : 5),
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
-    cpuProf,
+    profile,
     filtered,
     args,
   }

@@ -303,7 +303,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     suite: 'orm',
     title: 'read every row of an 8-column table',
     short: 'full read',
-    metrics: [rowsPerSec],
+    metrics: [rowsPerSec, { key: 'cpuMs', label: 'client CPU ms', better: 'lower', chart: false }],
   },
   {
     id: 'ORM-insert',
@@ -467,6 +467,11 @@ export type ChildTask =
       /** Holds the COPY data file and libpq's scripts and logs. */
       workDir: string
       tools: LibpqTools
+      /**
+       * `--heap-prof`: record every allocation of the run (sampled, garbage collected or not)
+       * and write the `.heapprofile` into this folder.
+       */
+      heapProfileDir?: string
     }
 
 /** What a probe child answers. */

@@ -52,6 +52,7 @@ async function concurrentLookups(orm: OrmTarget, sizes: Sizes): Promise<Sample> 
 async function fullRead(orm: OrmTarget, sizes: Sizes): Promise<Sample> {
   let values = 0
   let rows = 0
+  const cpu = process.cpuUsage()
   const start = performance.now()
   for (let i = 0; i < sizes.wideReads; i++) {
     const result = await orm.selectAll()
@@ -59,9 +60,10 @@ async function fullRead(orm: OrmTarget, sizes: Sizes): Promise<Sample> {
     rows += result.length
   }
   const elapsed = seconds(start)
+  const used = process.cpuUsage(cpu)
   expectRows(rows, sizes.ormRows * sizes.wideReads)
   expectValues(values, rows)
-  return { rowsPerSec: rows / elapsed }
+  return { rowsPerSec: rows / elapsed, cpuMs: (used.user + used.system) / 1000 }
 }
 
 function ormRow(i: number): OrmRow {

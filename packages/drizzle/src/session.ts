@@ -12,6 +12,7 @@ import {
   hasMultipleStatements,
   type QueryOptions,
   type QueryResult,
+  type RowBuilder,
   type SimpleQueryResult,
   type Transaction,
   type TransactionOptions,
@@ -22,6 +23,7 @@ import {
   DrizzleQueryError,
   entityKind,
   fillPlaceholders,
+  is,
   type Logger,
   NoopLogger,
   type Query,
@@ -226,12 +228,56 @@ export class TuskPreparedQuery<T extends PreparedQueryConfig> extends PgPrepared
     if (fields === undefined && mapper === undefined) {
       return internals.queryWithCache(this.#text, filled, () => this.#raw(params))
     }
+    if (mapper === undefined && this.#mapsWhileReading()) {
+      return this.#mapWhileReading(fields!, filled, params)
+    }
     const result = await internals.queryWithCache(this.#text, filled, () =>
       this.#runner.query<unknown[]>(this.#text, params, this.#options('array')),
     )
     if (mapper !== undefined) return mapper(result.rows)
     const joins = internals.joinsNotNullableMap
     return result.rows.map((row) => mapResultRow(fields!, row, joins))
+  }
+
+  /**
+   * Whether `execute()` maps each row as it is decoded: only without a query cache, where
+   * `queryWithCache` just runs the query. A cache stores what the query resolves with, and
+   * Drizzle's caches hold the driver's rows, mapped again on every hit.
+   */
+  #mapsWhileReading(): boolean {
+    return is(this.#settings.cache, NoopCache)
+  }
+
+  /**
+   * `execute()` for the query builders, mapping each row with Drizzle's `mapResultRow` from the
+   * core's decoded values (a `rowBuilder`) rather than keeping an array per row and then mapping
+   * the array of them: the same rows, one array per row fewer. A mapping that throws (a custom
+   * type's `fromDriver`) leaves the rest of the rows unmapped and is thrown once the query has
+   * completed, as from a mapping after the query.
+   */
+  async #mapWhileReading(
+    fields: SelectedFieldsOrdered,
+    filled: unknown[],
+    params: readonly unknown[],
+  ): Promise<T['execute']> {
+    const joins = this.#internals().joinsNotNullableMap
+    let failed = false
+    let failure: unknown
+    const rowBuilder: RowBuilder = () => (values) => {
+      if (failed) return undefined
+      try {
+        return mapResultRow(fields, values as unknown[], joins)
+      } catch (err) {
+        failed = true
+        failure = err
+        return undefined
+      }
+    }
+    const result = await this.#internals().queryWithCache(this.#text, filled, () =>
+      this.#runner.query<unknown>(this.#text, params, { ...this.#options('array'), rowBuilder }),
+    )
+    if (failed) throw failure
+    return result.rows
   }
 
   /** Runs the query and resolves with its rows as objects (Drizzle's `all`). */

@@ -257,6 +257,28 @@ describe.each(DRIZZLE_RELEASES.map((r) => [r.version, r] as const))(
         expect(raw.rowCount).toBe(1)
       })
 
+      it('maps rows and throws a failing mapping as node-postgres does, the pool still usable', async () => {
+        const upper = (v: unknown): string => {
+          if (v === 'bad') throw new RangeError(`cannot map ${String(v)}`)
+          return String(v).toUpperCase()
+        }
+        const column = m.orm.sql<string>`v`.mapWith(upper)
+        const good = m.orm.sql`(values ('a'), ('b')) as t(v)`
+        const bad = m.orm.sql`(values ('a'), ('bad'), ('c')) as t(v)`
+        expect(await db.select({ v: column }).from(good)).toEqual([{ v: 'A' }, { v: 'B' }])
+        expect(await db.select({ v: column }).from(good)).toEqual(
+          await ref.select({ v: column }).from(good),
+        )
+        const ours = await rejection(() => db.select({ v: column }).from(bad))
+        const theirs = await rejection(() => ref.select({ v: column }).from(bad))
+        expect(ours).toBeInstanceOf(RangeError)
+        expect(Object.getPrototypeOf(ours)).toBe(Object.getPrototypeOf(theirs))
+        expect((ours as Error).message).toBe((theirs as Error).message)
+        for (let i = 0; i < 3; i++) {
+          expect(await db.select({ v: column }).from(good)).toEqual([{ v: 'A' }, { v: 'B' }])
+        }
+      })
+
       it('runs transactions with isolation and access mode, commits and rolls back', async () => {
         const level = await db.transaction(
           async (tx) => {

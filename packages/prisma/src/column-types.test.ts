@@ -15,6 +15,19 @@ describe('result text for Prisma', () => {
     expect(timestamptzText('0044-03-15 12:00:00+00 BC')).toBe('0044-03-15 12:00:00+00 BC')
   })
 
+  it('converts UTC timestamptz text without the general path, to the same result', () => {
+    expect(timestamptzText('2024-01-02 03:04:05+00')).toBe('2024-01-02T03:04:05+00:00')
+    expect(timestamptzText('2024-01-02 03:04:05.1+00')).toBe('2024-01-02T03:04:05.1+00:00')
+    expect(timestamptzText('9999-12-31 23:59:59.999999+00')).toBe(
+      '9999-12-31T23:59:59.999999+00:00',
+    )
+    // Not the fast path's shape: a five-digit year, an empty fraction, seconds in the offset.
+    expect(timestamptzText('12024-01-02 03:04:05+00')).toBe('12024-01-02T03:04:05+00:00')
+    expect(timestamptzText('2024-01-02 03:04:05.+00')).toBe('2024-01-02 03:04:05.+00')
+    expect(timestamptzText('2024-01-02 03:04:05+00:00:30')).toBe('2024-01-02T03:03:35+00:00')
+    expect(timestamptzText('2024-01-02T03:04:05+00')).toBe('2024-01-02T03:04:05+00')
+  })
+
   it('marks timestamp text as UTC', () => {
     expect(timestampText('2024-01-02 03:04:05.5')).toBe('2024-01-02T03:04:05.5+00:00')
     expect(timestampText('-infinity')).toBe('-infinity')

@@ -174,11 +174,47 @@ export function timestampText(text: string): string {
   return TIMESTAMP.test(text) ? `${text.replace(' ', 'T')}+00:00` : text
 }
 
+/** Char codes of `YYYY-MM-DD HH:MM:SS`: the separator at each place, 0 where a digit goes. */
+const DATE_TIME_SHAPE = [0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 32, 0, 0, 58, 0, 0, 58, 0, 0]
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57
+}
+
+/**
+ * Whether `text` is `YYYY-MM-DD HH:MM:SS[.ffffff]+00`: what a session in UTC sends for every
+ * timestamptz of years 1000–9999, checked without a regular expression (this runs once per value
+ * of every row read).
+ */
+function isUtcTimestamptz(text: string): boolean {
+  const n = text.length
+  // 19 characters of date and time, an optional fraction of 1 to 6 digits, then `+00`.
+  if (n < 22 || n === 23 || n > 29) return false
+  if (
+    text.charCodeAt(n - 3) !== 43 ||
+    text.charCodeAt(n - 2) !== 48 ||
+    text.charCodeAt(n - 1) !== 48
+  ) {
+    return false
+  }
+  for (let i = 0; i < 19; i++) {
+    const c = text.charCodeAt(i)
+    const separator = DATE_TIME_SHAPE[i]!
+    if (separator === 0 ? !isDigit(c) : c !== separator) return false
+  }
+  if (n === 22) return true
+  if (text.charCodeAt(19) !== 46) return false
+  for (let i = 20; i < n - 3; i++) if (!isDigit(text.charCodeAt(i))) return false
+  return true
+}
+
 /**
  * `timestamptz` text (ISO DateStyle, in the session's TimeZone) as RFC 3339 text in UTC, fraction
  * kept to the microsecond: `2024-05-01 12:00:00.123456+02` → `2024-05-01T10:00:00.123456+00:00`.
  */
 export function timestamptzText(text: string): string {
+  // Already in UTC (the common case): only the separator and the offset's form change.
+  if (isUtcTimestamptz(text)) return `${text.slice(0, 10)}T${text.slice(11, -3)}+00:00`
   const m = TIMESTAMPTZ.exec(text)
   if (m === null) return text
   const [, y, mo, d, h, mi, s, fraction = '', sign, oh, om = '0', os = '0'] = m
