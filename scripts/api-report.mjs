@@ -48,7 +48,7 @@ function packages() {
         // '.' → index.api.d.ts, './pg' → pg.api.d.ts
         file: `${subpath === '.' ? 'index' : subpath.slice(2).replaceAll('/', '-')}.api.d.ts`,
         // Per-runtime conditions (@tusk/core's '.'): the node entry's declarations, which bun and
-        // deno share; workerd's and default's (neutral.d.ts) are derived from them at build time.
+        // deno share; workerd's (neutral.d.ts) is derived from them at build time.
         esm: (entry.node ?? entry).import?.types,
         cjs: (entry.node ?? entry).require?.types,
       }))

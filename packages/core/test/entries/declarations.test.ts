@@ -1,6 +1,7 @@
-// The declarations of the `workerd` and `default` entries (dist/neutral.d.ts) type-check in a
-// project without @types/node and with skipLibCheck off, as a Worker or browser project has it;
-// the Node entry's (dist/index.d.ts, for node, bun and deno) name node:stream and cannot.
+// The declarations of the `workerd` entry (dist/neutral.d.ts) type-check in a project without
+// @types/node and with skipLibCheck off, as a Worker project has it; the Node entry's
+// (dist/index.d.ts, for node, bun, deno and `default`) name node:stream and cannot. `default` keeps
+// the Node declarations because `moduleResolution: "bundler"` lands there for Node projects too.
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -76,10 +77,10 @@ describe('declarations without @types/node (types: [], skipLibCheck: false)', ()
     expect(errors).toEqual([])
   })
 
-  it('the default condition (no custom condition) resolves dist/neutral.d.ts and type-checks', () => {
+  it('the default condition (no custom condition) resolves dist/index.d.ts, Node-typed', () => {
     const { resolved, errors } = check([])
-    expect(resolved).toBe(path.join('dist', 'neutral.d.ts'))
-    expect(errors).toEqual([])
+    expect(resolved).toBe(path.join('dist', 'index.d.ts'))
+    expect(errors.join('\n')).toMatch(/node:stream/)
   })
 
   it('the node condition resolves dist/index.d.ts, which needs @types/node', () => {

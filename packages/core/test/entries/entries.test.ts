@@ -42,9 +42,9 @@ describe('the exports map of @tusk/core', () => {
     }
   })
 
-  it('gives workerd and default the declarations without node: types', () => {
+  it('gives workerd the declarations without node: types, default the Node ones (bundler resolution)', () => {
     expect(dot.workerd).toEqual({ types: './dist/neutral.d.ts', default: './dist/workerd.js' })
-    expect(dot.default).toEqual({ types: './dist/neutral.d.ts', default: './dist/default.js' })
+    expect(dot.default).toEqual({ types: './dist/index.d.ts', default: './dist/default.js' })
   })
 })
 
