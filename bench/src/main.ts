@@ -76,9 +76,9 @@ function refreshReadme(body: string): void {
   writeFileSync(file, text.slice(0, start) + block + text.slice(end + README_END.length))
 }
 
-function writeResults(results: Results, filtered: boolean): string {
+function writeResults(results: Results, filtered: boolean, saveAs: string | undefined): string {
   const dir = path.join(BENCH_DIR, 'results')
-  const base = filtered ? 'partial' : 'latest'
+  const base = filtered ? (saveAs ?? 'partial') : 'latest'
   mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`)
   const svg = renderSvg(results)
@@ -162,7 +162,7 @@ async function main(): Promise<number> {
       durationSeconds: (performance.now() - started) / 1000,
     })
     // A quick or narrowed run never replaces latest.*, the last full run, nor the README tables.
-    const file = writeResults(results, options.filtered || options.quick)
+    const file = writeResults(results, options.filtered || options.quick, options.saveAs)
     console.log(`\n${renderResultsBody(results)}`)
     log(`wrote ${path.relative(process.cwd(), file)} (+ .json, .svg)`)
     if (!options.filtered && !options.quick && !hasErrors(results)) {

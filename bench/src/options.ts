@@ -24,6 +24,8 @@ export interface BenchOptions {
   profile: ProfileTarget | undefined
   /** True when `--only`, `--orm` or `--drivers` narrowed the run (results go to `partial.*`). */
   filtered: boolean
+  /** `--save-as bun`: a narrowed run's results go to `results/bun.*` (kept in git) instead. */
+  saveAs: string | undefined
   /** The arguments as given, for the results header. */
   args: string[]
 }
@@ -51,6 +53,8 @@ export const USAGE = `pnpm bench [options]
   --heap-prof W3:tusk      the same under V8's sampling allocation profiler (garbage included):
                            the profile's path and the functions that allocated the most; with
                            --cpu-prof (same target) both profiles come from one run
+  --save-as NAME           write a narrowed run to results/NAME.{md,json,svg} (tracked in git)
+                           instead of results/partial.* (ignored); e.g. --only BUN --save-as bun
   --help                   this text
 
 Server: BENCH_DATABASE_URL when set, else the testkit's system PostgreSQL, else its embedded one
@@ -93,6 +97,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   let runs: number | undefined
   let profile: ProfileTarget | undefined
   let filtered = false
+  let saveAs: string | undefined
   const args = argv.filter((a) => a !== '--')
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined]
@@ -116,6 +121,21 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         drivers = list(value(), flag).map(driverOf)
         filtered = true
         break
+      case '--save-as': {
+        const name = value()
+        if (
+          !name ||
+          !/^[a-z0-9][a-z0-9-]*$/.test(name) ||
+          name === 'latest' ||
+          name === 'partial'
+        ) {
+          throw new Error(
+            '--save-as needs a name of lower-case letters, digits and dashes (not latest or partial)',
+          )
+        }
+        saveAs = name
+        break
+      }
       case '--runs': {
         const n = Number(value())
         if (!Number.isInteger(n) || n < 1) throw new Error('--runs needs a positive integer')
@@ -153,6 +173,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
     profile,
     filtered,
+    saveAs,
     args,
   }
 }
