@@ -113,7 +113,7 @@ export class CopyToIterable<T = Uint8Array> implements AsyncIterable<T> {
     } else this.#begin(conn)
   }
 
-  /** Rows copied (the server's `COPY n`), once the COPY finished without an error. */
+  /** Rows copied (the server's `COPY n`), once the loop read the COPY to its end. */
   get rowCount(): number | undefined {
     return this.#rowCount
   }
@@ -191,7 +191,9 @@ export class CopyToIterable<T = Uint8Array> implements AsyncIterable<T> {
       // Finished before the cancel took effect: the data after it was dropped, so it fails.
       this.#settle(copyCanceled(sql, this.#deadline?.signal))
     } else {
-      this.#rowCount = rowCount
+      // Broken out of: the COPY may have ended before the cancel reached it, but the consumer
+      // did not see all of it, so there is no count to report.
+      if (!this.#closed) this.#rowCount = rowCount
       this.#settle(undefined)
     }
   }
