@@ -25,8 +25,12 @@ const wide = (n: number) =>
 const text = new TextDecoder()
 
 describe.each(servers.map((s) => [s.name, s] as const))('copyToIterable on %s', (_n, server) => {
+  // A cancel unanswered within cancelGrace closes the connection (2 s by default): on a loaded
+  // machine the cancel of a large COPY may take longer, and these tests want the session back.
+  const cancelGrace = 30_000
+
   async function conn(): Promise<Session> {
-    const c = await connect(server.url)
+    const c = await connect(server.url, { cancelGrace })
     open.push(c)
     return c
   }
@@ -190,7 +194,7 @@ describe.each(servers.map((s) => [s.name, s] as const))('copyToIterable on %s', 
     })
     expect(seen).toEqual([['1'], ['2']])
 
-    const pool = createPool(server.url, { max: 1 })
+    const pool = createPool(server.url, { max: 1, cancelGrace })
     open.push(pool)
     const parts: string[] = []
     for await (const chunk of pool.copyToIterable('copy (select 1 union all select 2) to stdout'))
