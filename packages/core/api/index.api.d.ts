@@ -3903,6 +3903,45 @@ interface CopyToOptions {
 declare const asyncDispose: typeof Symbol.asyncDispose;
 
 /**
+ * COPY TO STDOUT as an async iterable, with no Node stream: what `copyToIterable()` returns on
+ * every runtime (Cloudflare Workers included). The socket is read only as fast as the consumer
+ * iterates; leaving the loop early cancels the COPY and waits until the session is ready again.
+ */
+
+/**
+ * The output of `COPY … TO STDOUT`, iterated with `for await`: `Uint8Array` chunks (chunk
+ * boundaries are not row boundaries), or with `output: 'rows'` one decoded text-format row per
+ * step (`\N` → null). The COPY starts when `copyToIterable()` is called, in order with the
+ * session's other requests; while the consumer is behind, the socket is not read.
+ *
+ * A server error (or the signal, or the timeout) rejects the step that reaches it, after the
+ * data received before it; `rowCount` is set once the loop ended normally. Leaving the loop
+ * early (`break`, `return`, a throw), `close()` or `await using` cancel a COPY still running
+ * (a CancelRequest) and resolve once the session can take the next request; a session whose
+ * server does not answer the cancel within `cancelGrace` is closed. Inside a transaction, a
+ * canceled COPY fails the transaction, as any canceled statement does. One pass only: a second
+ * loop sees what the first left.
+ */
+declare class CopyToIterable<T = Uint8Array> implements AsyncIterable<T> {
+    #private;
+    private constructor();
+    /** Rows copied (the server's `COPY n`), once the loop read the COPY to its end. */
+    get rowCount(): number | undefined;
+    /** True once the COPY ended (read to the end, failed, broken out of or closed). */
+    get closed(): boolean;
+    /**
+     * Stops: cancels the COPY if it is still running and resolves once the session can take the
+     * next request (or was closed because the server did not answer the cancel). Safe to call
+     * twice; never rejects for the COPY's own failure (that goes to the loop that reads it).
+     */
+    close(): Promise<void>;
+    /** `await using out = session.copyToIterable(...)` closes it at the end of the block. */
+    [asyncDispose](): Promise<void>;
+    /** The chunks (or rows); leaving the loop early cancels the COPY (see `close()`). */
+    [Symbol.asyncIterator](): AsyncIterator<T, undefined>;
+}
+
+/**
  * Server-side cursors that stream any result in bounded memory: a named portal read in batches
  * with Execute(maxRows) (no DECLARE round trip), or `DECLARE … WITH HOLD` when asked.
  */
@@ -4012,6 +4051,18 @@ interface Queryable {
     copyTo(sql: string, options?: CopyToOptions): Readable & {
         rowCount?: number;
     };
+    /**
+     * `COPY … TO STDOUT` as an async iterable of `Uint8Array` chunks (or of decoded rows with
+     * `output: 'rows'`), on every runtime: read as fast as the loop iterates; leaving the loop early
+     * cancels the COPY; `rowCount` is set at the end.
+     */
+    copyToIterable(sql: string, options: CopyToOptions & {
+        output: 'rows';
+    }): CopyToIterable<(string | null)[]>;
+    copyToIterable(sql: string, options?: CopyToOptions & {
+        output?: 'chunks';
+    }): CopyToIterable<Uint8Array>;
+    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
     /** Sends a notification (`pg_notify`); the payload limit (under 8 000 bytes) is checked first. */
     notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>;
 }
@@ -4067,6 +4118,13 @@ interface TransactionHost {
     copyTo(sql: string, options?: CopyToOptions): Readable & {
         rowCount?: number;
     };
+    copyToIterable(sql: string, options: CopyToOptions & {
+        output: 'rows';
+    }): CopyToIterable<(string | null)[]>;
+    copyToIterable(sql: string, options?: CopyToOptions & {
+        output?: 'chunks';
+    }): CopyToIterable<Uint8Array>;
+    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
     notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>;
     readonly transactionStatus: 'I' | 'T' | 'E';
 }
@@ -4142,6 +4200,13 @@ declare class Session implements Queryable, TransactionHost {
     copyTo(sql: string, options?: CopyToOptions): Readable & {
         rowCount?: number;
     };
+    copyToIterable(sql: string, options: CopyToOptions & {
+        output: 'rows';
+    }): CopyToIterable<(string | null)[]>;
+    copyToIterable(sql: string, options?: CopyToOptions & {
+        output?: 'chunks';
+    }): CopyToIterable<Uint8Array>;
+    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
     notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>;
     /**
      * Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
@@ -4495,6 +4560,17 @@ declare class Pool {
         rowCount?: number;
     };
     /**
+     * `COPY … TO STDOUT` as an async iterable (see Session.copyToIterable) on a connection checked
+     * out at once and released when the COPY ends (read to the end, failed, broken out of or closed).
+     */
+    copyToIterable(sql: string, options: CopyToOptions & {
+        output: 'rows';
+    }): CopyToIterable<(string | null)[]>;
+    copyToIterable(sql: string, options?: CopyToOptions & {
+        output?: 'chunks';
+    }): CopyToIterable<Uint8Array>;
+    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
+    /**
      * Subscribes `handler` to `channel` on the pool's dedicated listening connection (one for all
      * channels, outside `max`). Resolves once LISTEN is in effect, with the unsubscribe function.
      * The connection reconnects by itself; `onListenReconnect` says when notifications may have
@@ -4828,6 +4904,8 @@ export {
   type CopyResult,
 
   type CopySource,
+
+  CopyToIterable,
 
   type CopyToOptions,
 

@@ -3,7 +3,8 @@
  * entry, with `connect`, `createPool` and `createCluster` bound to the Workers runtime — TCP over
  * `cloudflare:sockets`, TLS by `startTls()`, SCRAM over WebCrypto. The conninfo is the only source
  * of settings (no `PG*` variables, `.pgpass` or service files); Node streams (`copyTo`,
- * `cursor.stream()`) are refused with a `ConfigError`. Needs no `nodejs_compat` flag.
+ * `cursor.stream()`) are refused with a `ConfigError` naming what to use instead
+ * (`copyToIterable()`, iterating the cursor). Needs no `nodejs_compat` flag.
  *
  * A Worker's sockets belong to the request that opened them: create a pool in the request
  * (`max: 1` is enough for most), pass the conninfo from a binding (e.g. `env.DATABASE_URL`) and

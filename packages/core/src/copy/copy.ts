@@ -90,7 +90,7 @@ function nextOrAbort(
 }
 
 /** Why `signal` stopped a COPY: a time limit's `TimeoutError`, or anything else (an abort). */
-function stopReason(signal: AbortSignal | undefined): 'abort' | 'timeout' {
+export function stopReason(signal: AbortSignal | undefined): 'abort' | 'timeout' {
   return (signal?.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
     ? 'timeout'
     : 'abort'
@@ -100,7 +100,7 @@ function stopReason(signal: AbortSignal | undefined): 'abort' | 'timeout' {
  * The error of a COPY stopped by its signal: QueryCanceled, `reason: 'timeout'` when the signal
  * is a time limit's (a `TimeoutError`), else `'abort'`; the signal's reason as `cause`.
  */
-function copyCanceled(sql: string, signal: AbortSignal | undefined): QueryCanceled {
+export function copyCanceled(sql: string, signal: AbortSignal | undefined): QueryCanceled {
   const cause: unknown = signal?.reason
   const timeout = stopReason(signal) === 'timeout'
   const err = new QueryCanceled(timeout ? 'COPY timed out' : 'COPY aborted', {
@@ -128,7 +128,7 @@ export function annotateCopyError(err: DatabaseError): DatabaseError {
 }
 
 /** What a COPY operation reports as the server answers. */
-interface CopyEvents {
+export interface CopyEvents {
   copyIn?(): void
   copyOut?(): void
   /** A CopyData payload; a view valid only during the call. */
@@ -136,7 +136,8 @@ interface CopyEvents {
   done(err: TuskError | undefined, rowCount: number): void
 }
 
-class CopyOperation implements Operation {
+/** @internal The COPY request on the connection: reports the server's answer to `events`. */
+export class CopyOperation implements Operation {
   sent = false
   /** Requests queued during the COPY wait until it completes (see Operation.barrier). */
   readonly barrier = true

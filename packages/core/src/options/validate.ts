@@ -230,10 +230,12 @@ export function checkCopyFromCall(sql: unknown, source: unknown, options: unknow
   checkOptions(COPY_FROM_OPTIONS, options)
 }
 
-/** Throws for bad arguments of `copyTo(sql, options?)`. */
-export function checkCopyToCall(sql: unknown, options: unknown): void {
+/** Throws for bad arguments of `copyTo(sql, options?)` (or of `copyToIterable`, named by `method`). */
+export function checkCopyToCall(sql: unknown, options: unknown, method = 'copyTo'): void {
   if (typeof sql !== 'string') {
-    throw interfaceError(`copyTo() needs a COPY … TO STDOUT statement, got ${describeValue(sql)}`)
+    throw interfaceError(
+      `${method}() needs a COPY … TO STDOUT statement, got ${describeValue(sql)}`,
+    )
   }
   checkOptions(COPY_TO_OPTIONS, options)
 }

@@ -15,6 +15,7 @@ import type { ConnectionConfig } from '../conninfo/config.js'
 import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
+import { CopyToIterable } from '../copy/copy-to-iterable.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import { DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
@@ -522,6 +523,47 @@ export class Pool {
       (err) => out.destroy(err),
     )
     return out
+  }
+
+  /**
+   * `COPY … TO STDOUT` as an async iterable (see Session.copyToIterable) on a connection checked
+   * out at once and released when the COPY ends (read to the end, failed, broken out of or closed).
+   */
+  copyToIterable(
+    sql: string,
+    options: CopyToOptions & { output: 'rows' },
+  ): CopyToIterable<(string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions & { output?: 'chunks' },
+  ): CopyToIterable<Uint8Array>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]> {
+    checkCopyToCall(sql, options, 'copyToIterable')
+    const site = this.#earlySites ? captureCallSite(this.copyToIterable) : undefined
+    let slot: PoolSlot | undefined
+    const acquire = async (): Promise<Connection> => {
+      try {
+        const pending = this.#rp.acquire(site, options?.signal, checkoutAborted)
+        slot = pending instanceof Promise ? await pending : pending
+        return slot.resource.conn
+      } catch (err) {
+        throw attachCallSite(err, site ?? captureCallSite(this.copyToIterable))
+      }
+    }
+    return CopyToIterable.open(acquire(), sql, options ?? {}, () => {
+      if (slot === undefined) return
+      const held = slot
+      slot = undefined
+      const conn = held.resource.conn
+      this.#release(held, conn.closed ? conn.closeReason : undefined)
+    })
   }
 
   /**

@@ -77,6 +77,7 @@ class WorkerdTransport implements Transport {
           this.#handlers.data(value)
         }
       }
+      this.#socket.close().catch(noop)
       this.#finish()
     } catch (err) {
       if (generation === this.#generation) this.#finish(this.#explain(asError(err)))
@@ -150,11 +151,12 @@ class WorkerdTransport implements Transport {
 
   end(): void {
     if (this.#closed) return
-    // Close after what is queued has been written (the writer's queue is in order).
-    this.#writer.close().then(
-      () => this.#socket.close().catch(noop),
-      () => this.#socket.close().catch(noop),
-    )
+    // Half-close after what is queued has been written (the writer's queue is in order), and
+    // keep reading until the server closes its side: `close` then means the server is done with
+    // the link. A CancelRequest relies on it — the server closes the cancel socket only once it
+    // has signalled the backend, and no new request may be written before that, or a late
+    // cancel would hit it. The socket is closed when the read loop sees the end.
+    this.#writer.close().catch(() => this.#socket.close().catch(noop))
   }
 
   destroy(): void {

@@ -7,6 +7,7 @@ import type { ExecOptions, QueryOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
+import type { CopyToIterable } from '../copy/copy-to-iterable.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
 import type { SqlFragment } from '../sql/fragment.js'
 
@@ -86,6 +87,23 @@ export interface Queryable {
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>
   /** `COPY … TO STDOUT` as a Readable of chunks (or of decoded rows with `output: 'rows'`). */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number }
+  /**
+   * `COPY … TO STDOUT` as an async iterable of `Uint8Array` chunks (or of decoded rows with
+   * `output: 'rows'`), on every runtime: read as fast as the loop iterates; leaving the loop early
+   * cancels the COPY; `rowCount` is set at the end.
+   */
+  copyToIterable(
+    sql: string,
+    options: CopyToOptions & { output: 'rows' },
+  ): CopyToIterable<(string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions & { output?: 'chunks' },
+  ): CopyToIterable<Uint8Array>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]>
   /** Sends a notification (`pg_notify`); the payload limit (under 8 000 bytes) is checked first. */
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>
 }

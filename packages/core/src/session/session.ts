@@ -24,6 +24,7 @@ import {
   copyFrom,
   copyTo,
 } from '../copy/copy.js'
+import { CopyToIterable } from '../copy/copy-to-iterable.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import type { TuskError } from '../errors/base.js'
 import { HandleClosed } from '../errors/client.js'
@@ -275,6 +276,26 @@ export class Session implements Queryable, TransactionHost {
     const out = copyTo(conn, sql, { ...options, signal: deadline.signal })
     out.once('close', deadline.dispose)
     return out
+  }
+
+  copyToIterable(
+    sql: string,
+    options: CopyToOptions & { output: 'rows' },
+  ): CopyToIterable<(string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions & { output?: 'chunks' },
+  ): CopyToIterable<Uint8Array>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]> {
+    checkCopyToCall(sql, options, 'copyToIterable')
+    return CopyToIterable.open(this.#live(), sql, options ?? {})
   }
 
   async notify(channel: string, payload = '', options?: NotifyOptions): Promise<void> {

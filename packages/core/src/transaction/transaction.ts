@@ -10,6 +10,7 @@ import type { QueryResult } from '../connection/extended-query.js'
 import { type TraceTarget, traceOperation } from '../connection/operation-trace.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
+import type { CopyToIterable } from '../copy/copy-to-iterable.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
 import { HandleClosed } from '../errors/client.js'
@@ -75,6 +76,18 @@ export interface TransactionHost {
   ): Cursor<R>
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number }
+  copyToIterable(
+    sql: string,
+    options: CopyToOptions & { output: 'rows' },
+  ): CopyToIterable<(string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions & { output?: 'chunks' },
+  ): CopyToIterable<Uint8Array>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]>
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>
   readonly transactionStatus: 'I' | 'T' | 'E'
   /** @internal The connection, as operation events describe it. */
@@ -289,6 +302,26 @@ class Scope implements Transaction {
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
     const signal = options?.signal ?? this.#signal
     return this.#live().copyTo(sql, signal ? { ...options, signal } : options)
+  }
+
+  copyToIterable(
+    sql: string,
+    options: CopyToOptions & { output: 'rows' },
+  ): CopyToIterable<(string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions & { output?: 'chunks' },
+  ): CopyToIterable<Uint8Array>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]>
+  copyToIterable(
+    sql: string,
+    options?: CopyToOptions,
+  ): CopyToIterable<Uint8Array | (string | null)[]> {
+    const signal = options?.signal ?? this.#signal
+    return this.#live().copyToIterable(sql, signal ? { ...options, signal } : options)
   }
 
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void> {

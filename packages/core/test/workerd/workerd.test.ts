@@ -2,6 +2,7 @@
 // the Workers bundle (dist/workerd.js) and runs checks against the testkit's server on loopback;
 // each check is one test here. Needs `pnpm build` first, as the adapters' tests do.
 import { readFileSync } from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import { testServers } from '@tusk/testkit/vitest'
 import { Miniflare } from 'miniflare'
@@ -18,20 +19,80 @@ const CHECKS = [
   'transactions: commit, rollback and a savepoint',
   'a server-side cursor in batches',
   'COPY FROM STDIN from an async iterable',
+  'COPY TO STDOUT as an async iterable: backpressure, early break, server error',
   'Node streams (copyTo, cursor.stream) refused with a ConfigError naming the runtime',
   'cancel: a timeout sends a CancelRequest on a second socket',
   'server errors arrive as their classes',
   'a pool of one connection per request, ended at the end',
+  'pipelining: queries sent together, answered in order, an error failing only its own',
+  'LISTEN reconnects after pg_terminate_backend and receives again',
   'plain TCP with sslmode=disable',
   'what a Worker cannot have is a ConfigError naming the runtime',
 ]
 
-type Outcome = { ok: boolean; detail?: string }
+type Outcome = { ok: boolean; detail?: string; ms?: number }
+
+/** The client message that starts the pipelining check (in its first query's text). */
+const MARKER = Buffer.from('tusk-pipeline-check')
+/** Queries, each with its own Sync, that the pipelining check sends without awaiting. */
+const PIPELINED = 5
+
+/**
+ * A TCP proxy (plain TCP, so the framing is visible) in front of the test server. Once a client
+ * message carries MARKER, it holds back every byte of the server's answers until PIPELINED Syncs
+ * have come from the client: a driver that waited for an answer before sending the next query
+ * would never get one. Everything else flows through untouched.
+ */
+async function startPipelineProxy(host: string, port: number): Promise<net.Server> {
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(port, host)
+    let pending = Buffer.alloc(0)
+    let startup = true
+    let armed = false
+    let syncs = 0
+    const held: Buffer[] = []
+    const release = (): void => {
+      armed = false
+      for (const chunk of held.splice(0)) client.write(chunk)
+    }
+    client.on('data', (chunk) => {
+      upstream.write(chunk)
+      pending = Buffer.concat([pending, chunk])
+      for (;;) {
+        if (startup) {
+          // The untyped opening packet: int32 length, int32 code (no SSLRequest: sslmode=disable).
+          if (pending.length < 4 || pending.length < pending.readInt32BE(0)) break
+          pending = pending.subarray(pending.readInt32BE(0))
+          startup = false
+          continue
+        }
+        if (pending.length < 5 || pending.length < 1 + pending.readInt32BE(1)) break
+        const message = pending.subarray(0, 1 + pending.readInt32BE(1))
+        pending = pending.subarray(message.length)
+        if (!armed && syncs === 0 && message.includes(MARKER)) armed = true
+        if (armed && message[0] === 0x53 /* 'S' */ && ++syncs === PIPELINED) release()
+      }
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (armed) held.push(chunk)
+      else client.write(chunk)
+    })
+    const end = (): void => {
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', end).on('close', end)
+    upstream.on('error', end).on('close', end)
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  return proxy
+}
 
 function worker(
   trustedCertificates: string[],
   main = 'checks-worker.js',
   compatibilityFlags: string[] = [],
+  pipePort = 0,
 ): Miniflare {
   if (!server?.roles || !server.certs) throw new Error('no local test server')
   const { scram, md5 } = server.roles
@@ -58,6 +119,7 @@ function worker(
       TLS_URL: url(scram.user, scram.password, 'verify-full'),
       MD5_URL: url(md5.user, md5.password, 'require'),
       PLAIN_URL: url(scram.user, scram.password, 'disable'),
+      PIPE_URL: `postgres://${scram.user}:${encodeURIComponent(scram.password ?? '')}@127.0.0.1:${pipePort}/postgres?sslmode=disable`,
     },
     // Sockets go out to loopback only, trusting the test run's CA as the platform's roots.
     outboundService: {
@@ -68,16 +130,20 @@ function worker(
 
 describe.runIf(server !== undefined)(`workerd against ${server?.name}`, () => {
   let mf: Miniflare | undefined
+  let pipeProxy: net.Server | undefined
   let outcomes: Record<string, Outcome> = {}
 
   beforeAll(async () => {
-    mf = worker([server!.certs!.ca])
+    pipeProxy = await startPipelineProxy(server!.host, server!.port)
+    const pipePort = (pipeProxy.address() as net.AddressInfo).port
+    mf = worker([server!.certs!.ca], 'checks-worker.js', [], pipePort)
     const res = await mf.dispatchFetch('http://checks.test/')
     outcomes = (await res.json()) as Record<string, Outcome>
   }, 120_000)
 
   afterAll(async () => {
     await mf?.dispose()
+    await new Promise((resolve) => (pipeProxy ? pipeProxy.close(resolve) : resolve(undefined)))
   })
 
   it('ran every check the worker has', () => {
