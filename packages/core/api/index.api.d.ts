@@ -3922,6 +3922,15 @@ declare const asyncDispose: typeof Symbol.asyncDispose;
  * canceled COPY fails the transaction, as any canceled statement does. One pass only: a second
  * loop sees what the first left.
  */
+/**
+ * What `copyToIterable(sql, options)` yields: decoded rows with `output: 'rows'`, byte chunks with
+ * `output: 'chunks'` or none, either when the options' type leaves it open.
+ */
+type CopyToItem<O extends CopyToOptions | undefined> = O extends {
+    output: 'rows';
+} ? (string | null)[] : O extends undefined ? Uint8Array : 'output' extends keyof O ? O extends {
+    output?: 'chunks' | undefined;
+} ? Uint8Array : Uint8Array | (string | null)[] : Uint8Array;
 declare class CopyToIterable<T = Uint8Array> implements AsyncIterable<T> {
     #private;
     private constructor();
@@ -4056,13 +4065,7 @@ interface Queryable {
      * `output: 'rows'`), on every runtime: read as fast as the loop iterates; leaving the loop early
      * cancels the COPY; `rowCount` is set at the end.
      */
-    copyToIterable(sql: string, options: CopyToOptions & {
-        output: 'rows';
-    }): CopyToIterable<(string | null)[]>;
-    copyToIterable(sql: string, options?: CopyToOptions & {
-        output?: 'chunks';
-    }): CopyToIterable<Uint8Array>;
-    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
+    copyToIterable<O extends CopyToOptions | undefined = undefined>(sql: string, options?: O): CopyToIterable<CopyToItem<O>>;
     /** Sends a notification (`pg_notify`); the payload limit (under 8 000 bytes) is checked first. */
     notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>;
 }
@@ -4118,13 +4121,7 @@ interface TransactionHost {
     copyTo(sql: string, options?: CopyToOptions): Readable & {
         rowCount?: number;
     };
-    copyToIterable(sql: string, options: CopyToOptions & {
-        output: 'rows';
-    }): CopyToIterable<(string | null)[]>;
-    copyToIterable(sql: string, options?: CopyToOptions & {
-        output?: 'chunks';
-    }): CopyToIterable<Uint8Array>;
-    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
+    copyToIterable<O extends CopyToOptions | undefined = undefined>(sql: string, options?: O): CopyToIterable<CopyToItem<O>>;
     notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>;
     readonly transactionStatus: 'I' | 'T' | 'E';
 }
@@ -4200,13 +4197,7 @@ declare class Session implements Queryable, TransactionHost {
     copyTo(sql: string, options?: CopyToOptions): Readable & {
         rowCount?: number;
     };
-    copyToIterable(sql: string, options: CopyToOptions & {
-        output: 'rows';
-    }): CopyToIterable<(string | null)[]>;
-    copyToIterable(sql: string, options?: CopyToOptions & {
-        output?: 'chunks';
-    }): CopyToIterable<Uint8Array>;
-    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
+    copyToIterable<O extends CopyToOptions | undefined = undefined>(sql: string, options?: O): CopyToIterable<CopyToItem<O>>;
     notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>;
     /**
      * Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
@@ -4563,13 +4554,7 @@ declare class Pool {
      * `COPY … TO STDOUT` as an async iterable (see Session.copyToIterable) on a connection checked
      * out at once and released when the COPY ends (read to the end, failed, broken out of or closed).
      */
-    copyToIterable(sql: string, options: CopyToOptions & {
-        output: 'rows';
-    }): CopyToIterable<(string | null)[]>;
-    copyToIterable(sql: string, options?: CopyToOptions & {
-        output?: 'chunks';
-    }): CopyToIterable<Uint8Array>;
-    copyToIterable(sql: string, options?: CopyToOptions): CopyToIterable<Uint8Array | (string | null)[]>;
+    copyToIterable<O extends CopyToOptions | undefined = undefined>(sql: string, options?: O): CopyToIterable<CopyToItem<O>>;
     /**
      * Subscribes `handler` to `channel` on the pool's dedicated listening connection (one for all
      * channels, outside `max`). Resolves once LISTEN is in effect, with the unsubscribe function.
@@ -4904,6 +4889,8 @@ export {
   type CopyResult,
 
   type CopySource,
+
+  type CopyToItem,
 
   CopyToIterable,
 

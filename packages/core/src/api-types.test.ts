@@ -77,9 +77,34 @@ const c: Cursor<unknown[]> = s.cursor('select 1', { rowMode: 'array', batchSize:
 const d: Cursor<Record<string, unknown>> = s.cursor('select 1')
 void c; void d`,
   },
+  {
+    name: 'copyToIterable yields byte chunks by default, rows with output rows',
+    code: `declare const s: Session
+declare const pool: Pool
+for await (const chunk of s.copyToIterable('copy t to stdout', { timeout: 5 })) {
+  const bytes: Uint8Array = chunk
+}
+for await (const row of pool.copyToIterable('copy t to stdout', { output: 'rows' })) {
+  const cells: (string | null)[] = row
+}
+for await (const chunk of pool.copyToIterable('copy t to stdout')) {
+  const cells: (string | null)[] = chunk // error
+}`,
+  },
+  {
+    name: 'copyToIterable with options whose output is open yields either',
+    code: `declare const s: Session
+declare const opts: CopyToOptions
+await s.transaction(async (tx) => {
+  for await (const item of tx.copyToIterable('copy t to stdout', opts)) {
+    const either: Uint8Array | (string | null)[] = item
+    const bytes: Uint8Array = item // error
+  }
+})`,
+  },
 ]
 
-const HEADER = `import { connect, createPool, type ConnectOptions, type Cursor, type Pool, type Session } from ${JSON.stringify(ENTRY)}\n`
+const HEADER = `import { connect, createPool, type ConnectOptions, type CopyToOptions, type Cursor, type Pool, type Session } from ${JSON.stringify(ENTRY)}\n`
 
 /** Compiles every case in one program; per case, the lines (1-based, body) with errors. */
 function compile(cases: readonly Case[]): Map<string, { lines: number[]; messages: string[] }> {

@@ -60,7 +60,7 @@ export type {
   CopySource,
   CopyToOptions,
 } from './copy/copy.js'
-export { CopyToIterable } from './copy/copy-to-iterable.js'
+export { type CopyToItem, CopyToIterable } from './copy/copy-to-iterable.js'
 export type { CopyFormat } from './copy/row-encoder.js'
 export { Cursor, type CursorOptions } from './cursor/cursor.js'
 export type { RuntimeEntry } from './entry.js'

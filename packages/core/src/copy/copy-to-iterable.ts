@@ -40,6 +40,20 @@ interface Waiter<T> {
  * canceled COPY fails the transaction, as any canceled statement does. One pass only: a second
  * loop sees what the first left.
  */
+/**
+ * What `copyToIterable(sql, options)` yields: decoded rows with `output: 'rows'`, byte chunks with
+ * `output: 'chunks'` or none, either when the options' type leaves it open.
+ */
+export type CopyToItem<O extends CopyToOptions | undefined> = O extends { output: 'rows' }
+  ? (string | null)[]
+  : O extends undefined
+    ? Uint8Array
+    : 'output' extends keyof O
+      ? O extends { output?: 'chunks' | undefined }
+        ? Uint8Array
+        : Uint8Array | (string | null)[]
+      : Uint8Array
+
 export class CopyToIterable<T = Uint8Array> implements AsyncIterable<T> {
   readonly #sql: string
   readonly #rows: boolean

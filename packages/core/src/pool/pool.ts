@@ -15,7 +15,7 @@ import type { ConnectionConfig } from '../conninfo/config.js'
 import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
-import { CopyToIterable } from '../copy/copy-to-iterable.js'
+import { type CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import { DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
@@ -529,22 +529,10 @@ export class Pool {
    * `COPY … TO STDOUT` as an async iterable (see Session.copyToIterable) on a connection checked
    * out at once and released when the COPY ends (read to the end, failed, broken out of or closed).
    */
-  copyToIterable(
+  copyToIterable<O extends CopyToOptions | undefined = undefined>(
     sql: string,
-    options: CopyToOptions & { output: 'rows' },
-  ): CopyToIterable<(string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions & { output?: 'chunks' },
-  ): CopyToIterable<Uint8Array>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]> {
+    options?: O,
+  ): CopyToIterable<CopyToItem<O>> {
     checkCopyToCall(sql, options, 'copyToIterable')
     const site = this.#earlySites ? captureCallSite(this.copyToIterable) : undefined
     let slot: PoolSlot | undefined

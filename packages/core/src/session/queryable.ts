@@ -7,7 +7,7 @@ import type { ExecOptions, QueryOptions } from '../connection/connection.js'
 import type { QueryResult } from '../connection/extended-query.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
-import type { CopyToIterable } from '../copy/copy-to-iterable.js'
+import type { CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
 import type { SqlFragment } from '../sql/fragment.js'
 
@@ -92,18 +92,10 @@ export interface Queryable {
    * `output: 'rows'`), on every runtime: read as fast as the loop iterates; leaving the loop early
    * cancels the COPY; `rowCount` is set at the end.
    */
-  copyToIterable(
+  copyToIterable<O extends CopyToOptions | undefined = undefined>(
     sql: string,
-    options: CopyToOptions & { output: 'rows' },
-  ): CopyToIterable<(string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions & { output?: 'chunks' },
-  ): CopyToIterable<Uint8Array>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]>
+    options?: O,
+  ): CopyToIterable<CopyToItem<O>>
   /** Sends a notification (`pg_notify`); the payload limit (under 8 000 bytes) is checked first. */
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>
 }

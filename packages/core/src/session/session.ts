@@ -24,7 +24,7 @@ import {
   copyFrom,
   copyTo,
 } from '../copy/copy.js'
-import { CopyToIterable } from '../copy/copy-to-iterable.js'
+import { type CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import type { TuskError } from '../errors/base.js'
 import { HandleClosed } from '../errors/client.js'
@@ -278,22 +278,10 @@ export class Session implements Queryable, TransactionHost {
     return out
   }
 
-  copyToIterable(
+  copyToIterable<O extends CopyToOptions | undefined = undefined>(
     sql: string,
-    options: CopyToOptions & { output: 'rows' },
-  ): CopyToIterable<(string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions & { output?: 'chunks' },
-  ): CopyToIterable<Uint8Array>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]> {
+    options?: O,
+  ): CopyToIterable<CopyToItem<O>> {
     checkCopyToCall(sql, options, 'copyToIterable')
     return CopyToIterable.open(this.#live(), sql, options ?? {})
   }

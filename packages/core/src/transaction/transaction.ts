@@ -10,7 +10,7 @@ import type { QueryResult } from '../connection/extended-query.js'
 import { type TraceTarget, traceOperation } from '../connection/operation-trace.js'
 import type { SimpleQueryResult } from '../connection/simple-query.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
-import type { CopyToIterable } from '../copy/copy-to-iterable.js'
+import type { CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
 import type { Cursor, CursorOptions } from '../cursor/cursor.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
 import { HandleClosed } from '../errors/client.js'
@@ -76,18 +76,10 @@ export interface TransactionHost {
   ): Cursor<R>
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number }
-  copyToIterable(
+  copyToIterable<O extends CopyToOptions | undefined = undefined>(
     sql: string,
-    options: CopyToOptions & { output: 'rows' },
-  ): CopyToIterable<(string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions & { output?: 'chunks' },
-  ): CopyToIterable<Uint8Array>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]>
+    options?: O,
+  ): CopyToIterable<CopyToItem<O>>
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void>
   readonly transactionStatus: 'I' | 'T' | 'E'
   /** @internal The connection, as operation events describe it. */
@@ -304,24 +296,13 @@ class Scope implements Transaction {
     return this.#live().copyTo(sql, signal ? { ...options, signal } : options)
   }
 
-  copyToIterable(
+  copyToIterable<O extends CopyToOptions | undefined = undefined>(
     sql: string,
-    options: CopyToOptions & { output: 'rows' },
-  ): CopyToIterable<(string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions & { output?: 'chunks' },
-  ): CopyToIterable<Uint8Array>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]>
-  copyToIterable(
-    sql: string,
-    options?: CopyToOptions,
-  ): CopyToIterable<Uint8Array | (string | null)[]> {
+    options?: O,
+  ): CopyToIterable<CopyToItem<O>> {
     const signal = options?.signal ?? this.#signal
-    return this.#live().copyToIterable(sql, signal ? { ...options, signal } : options)
+    const iterable = this.#live().copyToIterable(sql, signal ? { ...options, signal } : options)
+    return iterable as CopyToIterable<CopyToItem<O>>
   }
 
   notify(channel: string, payload?: string, options?: NotifyOptions): Promise<void> {
