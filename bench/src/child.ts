@@ -90,7 +90,14 @@ async function runTask(task: Extract<ChildTask, { kind: 'run' }>): Promise<RunAn
   try {
     const sample =
       driver === 'libpq'
-        ? await runLibpq(task.workload, task.tools, task.url, task.sizes, task.workDir)
+        ? await runLibpq(
+            task.workload,
+            task.tools,
+            task.url,
+            task.sizes,
+            task.workDir,
+            task.serverPid,
+          )
         : isOrmDriver(driver)
           ? await runOrm(task.workload, await ORM_LOADERS[driver](), task.url, task.sizes)
           : await runInProcess(
@@ -99,6 +106,7 @@ async function runTask(task: Extract<ChildTask, { kind: 'run' }>): Promise<RunAn
               task.url,
               task.sizes,
               task.workDir,
+              task.serverPid,
             )
     return { status: 'ok', sample }
   } catch (err) {

@@ -26,11 +26,16 @@ import {
   WIDE_TABLE,
 } from './fixtures.js'
 import { expectRows, expectValues, saturate, seconds, touch } from './measure.js'
+import { meterServer } from './server-cpu.js'
 import { percentile } from './stats.js'
 import type { Sample, Sizes, WorkloadId } from './workloads.js'
 
-/** Untimed queries each connection runs first, so statement caches are warm. */
-const WARM_QUERIES = 64
+/**
+ * Untimed queries before a timed pass, so statement caches are warm and the JIT has compiled the
+ * driver's query path: the passes measure the steady state of a long-running process (with 64,
+ * W1's first few thousand timed queries ran in V8's unoptimised tiers, about 1.5× slower).
+ */
+const WARM_QUERIES = 2_000
 /**
  * Untimed checkouts W6 makes from all its callers before each timed pass, so its code paths are
  * warm and each pass starts from the same pool state.
@@ -72,10 +77,15 @@ function saturateInts(
   return saturate((i) => target.selectInt(i), total, inFlight, latencies)
 }
 
-async function sequential(session: Session, sizes: Sizes): Promise<Sample> {
+async function sequential(
+  session: Session,
+  sizes: Sizes,
+  serverPid: number | undefined,
+): Promise<Sample> {
   for (let i = 0; i < WARM_QUERIES; i++) await session.selectOne()
   const n = sizes.sequentialQueries
   const latencies = new Float64Array(n)
+  const server = meterServer(serverPid)
   const start = performance.now()
   for (let i = 0; i < n; i++) {
     const t = performance.now()
@@ -88,6 +98,7 @@ async function sequential(session: Session, sizes: Sizes): Promise<Sample> {
     qps: n / elapsed,
     p50Us: percentile(latencies, 0.5) * 1000,
     p99Us: percentile(latencies, 0.99) * 1000,
+    ...server(elapsed),
   }
 }
 
@@ -110,7 +121,7 @@ async function withPool(
 
 /** W2 and W2 pipelined: throughput, and each caller's latency (p50, p99). */
 async function pooled(pool: IntQuery, sizes: Sizes): Promise<Sample> {
-  await saturateInts(pool, WARM_QUERIES * sizes.poolSize, sizes.inFlight)
+  await saturateInts(pool, WARM_QUERIES, sizes.inFlight)
   const n = sizes.concurrentQueries
   const latencies = new Float64Array(n)
   const elapsed = await saturateInts(pool, n, sizes.inFlight, latencies)
@@ -191,19 +202,26 @@ async function checkouts(
   }
 }
 
-async function pipelined(session: Session, sizes: Sizes): Promise<Sample> {
+async function pipelined(
+  session: Session,
+  sizes: Sizes,
+  serverPid: number | undefined,
+): Promise<Sample> {
   await saturateInts(session, WARM_QUERIES, sizes.inFlight)
-  return {
-    qps:
-      sizes.concurrentQueries /
-      (await saturateInts(session, sizes.concurrentQueries, sizes.inFlight)),
-  }
+  const server = meterServer(serverPid)
+  const elapsed = await saturateInts(session, sizes.concurrentQueries, sizes.inFlight)
+  return { qps: sizes.concurrentQueries / elapsed, ...server(elapsed) }
 }
 
-async function wideRead(session: Session, sizes: Sizes): Promise<Sample> {
+async function wideRead(
+  session: Session,
+  sizes: Sizes,
+  serverPid: number | undefined,
+): Promise<Sample> {
   const text = `SELECT ${COLUMNS.join(', ')} FROM ${WIDE_TABLE}`
   let values = 0
   const cpu = process.cpuUsage()
+  const server = meterServer(serverPid)
   const start = performance.now()
   for (let i = 0; i < sizes.wideReads; i++) {
     for (const row of await session.readAll(text)) values += touch(row)
@@ -212,7 +230,11 @@ async function wideRead(session: Session, sizes: Sizes): Promise<Sample> {
   const used = process.cpuUsage(cpu)
   const rows = sizes.wideRows * sizes.wideReads
   expectValues(values, rows)
-  return { rowsPerSec: rows / elapsed, cpuMs: (used.user + used.system) / 1000 }
+  return {
+    rowsPerSec: rows / elapsed,
+    cpuMs: (used.user + used.system) / 1000,
+    ...server(elapsed),
+  }
 }
 
 async function countInserted(session: Session): Promise<number> {
@@ -261,10 +283,15 @@ async function copyIn(session: Session, sizes: Sizes, workDir: string): Promise<
 
 const streamSql = `SELECT ${COLUMNS.join(', ')} FROM ${STREAM_TABLE}`
 
-async function cursorRead(session: Session, sizes: Sizes): Promise<Sample> {
+async function cursorRead(
+  session: Session,
+  sizes: Sizes,
+  serverPid: number | undefined,
+): Promise<Sample> {
   const cursor = session.cursor
   if (!cursor) throw new NotAvailable('n/a (no cursor or stream)')
   let values = 0
+  const server = meterServer(serverPid)
   const start = performance.now()
   const {
     value: rows,
@@ -278,7 +305,7 @@ async function cursorRead(session: Session, sizes: Sizes): Promise<Sample> {
   const elapsed = seconds(start)
   expectRows(rows, sizes.streamRows)
   expectValues(values, rows)
-  return { rowsPerSec: rows / elapsed, peakRssMiB, rssGrowthMiB }
+  return { rowsPerSec: rows / elapsed, peakRssMiB, rssGrowthMiB, ...server(elapsed) }
 }
 
 async function plainRead(session: Session, sizes: Sizes): Promise<Sample> {
@@ -302,6 +329,7 @@ export async function runInProcess(
   url: string,
   sizes: Sizes,
   workDir: string,
+  serverPid?: number,
 ): Promise<Sample> {
   if (workload === 'W2' || workload === 'OTEL-W2') {
     return withPool(adapter, url, sizes, 'serial', (pool) => pooled(pool, sizes))
@@ -320,13 +348,13 @@ export async function runInProcess(
       case 'W1':
       case 'OTEL-W1':
       case 'BUN-W1':
-        return await sequential(session, sizes)
+        return await sequential(session, sizes, serverPid)
       case 'W2p':
       case 'BUN-W2p':
-        return await pipelined(session, sizes)
+        return await pipelined(session, sizes, serverPid)
       case 'W3':
       case 'BUN-W3':
-        return await wideRead(session, sizes)
+        return await wideRead(session, sizes, serverPid)
       case 'W4-insert':
         return await multiRowInsert(session, sizes, false)
       case 'W4-insert-named':
@@ -334,7 +362,7 @@ export async function runInProcess(
       case 'W4-copy':
         return await copyIn(session, sizes, workDir)
       case 'W5-cursor':
-        return await cursorRead(session, sizes)
+        return await cursorRead(session, sizes, serverPid)
       case 'W5-plain':
         return await plainRead(session, sizes)
     }

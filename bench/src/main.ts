@@ -33,7 +33,10 @@ async function profile(options: BenchOptions, server: BenchServer, workDir: stri
   if (target.driver === 'libpq' || isBunDriver(target.driver))
     throw new Error(`--cpu-prof and --heap-prof profile Node drivers, not ${target.driver}`)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tusk-bench-prof-'))
-  const flags = target.cpu ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+  const flags = [
+    ...options.nodeFlags,
+    ...(target.cpu ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+  ]
   const kinds = [target.cpu ? 'CPU' : '', target.heap ? 'allocations' : ''].filter(Boolean)
   log(`profiling ${target.workload} with ${target.driver} (${kinds.join(', ')}) ...`)
   const answer = await runChild<RunAnswer>(
@@ -45,6 +48,7 @@ async function profile(options: BenchOptions, server: BenchServer, workDir: stri
       sizes: options.sizes,
       workDir,
       tools: server.tools,
+      ...(server.pid === undefined ? {} : { serverPid: server.pid }),
       ...(target.heap ? { heapProfileDir: dir } : {}),
     },
     flags,
@@ -144,6 +148,8 @@ async function main(): Promise<number> {
         url: server.url,
         workDir,
         tools: server.tools,
+        serverPid: server.pid,
+        nodeFlags: options.nodeFlags,
       },
       probes,
       log,

@@ -26,6 +26,8 @@ export interface BenchOptions {
   filtered: boolean
   /** `--save-as bun`: a narrowed run's results go to `results/bun.*` (kept in git) instead. */
   saveAs: string | undefined
+  /** `--node-flags`: extra flags for every Node child (e.g. V8's heap sizes); never for Bun. */
+  nodeFlags: string[]
   /** The arguments as given, for the results header. */
   args: string[]
 }
@@ -53,6 +55,10 @@ export const USAGE = `pnpm bench [options]
   --heap-prof W3:tusk      the same under V8's sampling allocation profiler (garbage included):
                            the profile's path and the functions that allocated the most; with
                            --cpu-prof (same target) both profiles come from one run
+  --node-flags "--max-semi-space-size=1"
+                           extra flags for every Node child (space-separated), e.g. to see
+                           how much of W5's RSS growth is V8's young generation; such a run
+                           is never the full run (results go to partial.* or --save-as)
   --save-as NAME           write a narrowed run to results/NAME.{md,json,svg} (tracked in git)
                            instead of results/partial.* (ignored); e.g. --only BUN --save-as bun
   --help                   this text
@@ -98,6 +104,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   let profile: ProfileTarget | undefined
   let filtered = false
   let saveAs: string | undefined
+  let nodeFlags: string[] = []
   const args = argv.filter((a) => a !== '--')
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined]
@@ -134,6 +141,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
           )
         }
         saveAs = name
+        break
+      }
+      case '--node-flags': {
+        nodeFlags = (value() ?? '').split(/\s+/).filter(Boolean)
+        if (nodeFlags.length === 0 || nodeFlags.some((f) => !f.startsWith('--'))) {
+          throw new Error(
+            '--node-flags needs Node flags, e.g. --node-flags "--max-semi-space-size=1"',
+          )
+        }
+        filtered = true
         break
       }
       case '--runs': {
@@ -174,6 +191,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     profile,
     filtered,
     saveAs,
+    nodeFlags,
     args,
   }
 }

@@ -70,6 +70,10 @@ export interface Plan {
   url: string
   workDir: string
   tools: LibpqTools
+  /** The postmaster's pid, when the server is local. */
+  serverPid: number | undefined
+  /** Extra flags for every Node child (`--node-flags`). */
+  nodeFlags: readonly string[]
 }
 
 /** Runs the child with `task`; resolves with its answer. */
@@ -162,10 +166,11 @@ export async function runPlan(
           sizes: plan.sizes,
           workDir: plan.workDir,
           tools: plan.tools,
+          ...(plan.serverPid === undefined ? {} : { serverPid: plan.serverPid }),
         }
         let answer: RunAnswer
         try {
-          answer = await runChild<RunAnswer>(task, ['--expose-gc'])
+          answer = await runChild<RunAnswer>(task, ['--expose-gc', ...plan.nodeFlags])
         } catch (err) {
           answer = { status: 'error', message: err instanceof Error ? err.message : String(err) }
         }

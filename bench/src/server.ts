@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { embeddedBinaries, startPostgres, systemBinaries } from '@tusk/testkit'
 import pg from 'pg'
+import { postmasterOf } from './server-cpu.js'
 import type { LibpqTools } from './workloads.js'
 
 /** postgresql.conf settings of a server the bench starts (durability off, as in the testkit). */
@@ -24,6 +25,8 @@ export interface BenchServer {
   /** How it was started, for the results header. */
   description: string
   tools: LibpqTools
+  /** The postmaster's pid when the server runs on this machine (for its CPU time), else undefined. */
+  pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -41,12 +44,20 @@ function findTool(name: string, dirs: readonly (string | undefined)[]): string |
   return undefined
 }
 
-async function serverVersion(url: string): Promise<string> {
+/** `SHOW server_version`, and the postmaster's pid when it is a process of this machine. */
+async function inspectServer(url: string): Promise<{ version: string; pid: number | undefined }> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    const { rows } = await client.query<{ server_version: string }>('SHOW server_version')
-    return rows[0]?.server_version ?? 'unknown'
+    const { rows } = await client.query<{ server_version: string; backend: number }>(
+      'SELECT current_setting($1) AS server_version, pg_backend_pid() AS backend',
+      ['server_version'],
+    )
+    const row = rows[0]
+    return {
+      version: row?.server_version ?? 'unknown',
+      pid: row ? postmasterOf(row.backend) : undefined,
+    }
   } finally {
     await client.end()
   }
@@ -66,13 +77,15 @@ export async function startBenchServer(): Promise<BenchServer> {
   const external = process.env.BENCH_DATABASE_URL
   if (external) {
     const url = withSslDisabled(external)
-    const version = await serverVersion(url)
+    const { version } = await inspectServer(url)
     const host = new URL(url).host
     return {
       url,
       version,
       description: `BENCH_DATABASE_URL (${host}), PostgreSQL ${version}`,
       tools,
+      // A pid seen through BENCH_DATABASE_URL may belong to another machine: no server CPU.
+      pid: undefined,
       stop: async () => {},
     }
   }
@@ -80,7 +93,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   if (!source) throw new Error('no PostgreSQL binaries: set BENCH_DATABASE_URL')
   const server = await startPostgres({ source, tls: false, settings: SERVER_SETTINGS })
   const url = withSslDisabled(server.url)
-  const version = await serverVersion(url)
+  const { version, pid } = await inspectServer(url)
   const settings = Object.entries(SERVER_SETTINGS)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')
@@ -89,6 +102,7 @@ export async function startBenchServer(): Promise<BenchServer> {
     version,
     description: `PostgreSQL ${version} (${source} binaries, started by the testkit; ${settings}; fsync off)`,
     tools,
+    pid,
     stop: () => server.stop(),
   }
 }

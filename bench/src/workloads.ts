@@ -196,6 +196,18 @@ const rssGrowth: MetricSpec = {
   chart: false,
 }
 
+/**
+ * Server CPU time over wall time while the workload ran (all of the postmaster's processes; the
+ * one backend serving it can use at most one core): near 100 % the server, not the client, is the
+ * limit. Higher means the client kept the server busier.
+ */
+const serverBusy: MetricSpec = {
+  key: 'serverBusyPct',
+  label: 'server busy %',
+  better: 'higher',
+  chart: false,
+}
+
 /** The catalogue, in run order. */
 export const WORKLOADS: readonly WorkloadSpec[] = [
   {
@@ -203,7 +215,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     suite: 'drivers',
     title: 'W1 sequential SELECT 1, one connection',
     short: 'W1 sequential',
-    metrics: [qps, p50, p99],
+    metrics: [qps, p50, p99, serverBusy],
   },
   {
     id: 'W2',
@@ -224,14 +236,18 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     suite: 'drivers',
     title: 'W2p SELECT $1::int, one connection, 64 in flight',
     short: 'W2p pipeline',
-    metrics: [qps],
+    metrics: [qps, serverBusy],
   },
   {
     id: 'W3',
     suite: 'drivers',
     title: 'W3 wide read, 3 × 8-column table',
     short: 'W3 wide read',
-    metrics: [rowsPerSec, { key: 'cpuMs', label: 'client CPU ms', better: 'lower', chart: false }],
+    metrics: [
+      rowsPerSec,
+      { key: 'cpuMs', label: 'client CPU ms', better: 'lower', chart: false },
+      serverBusy,
+    ],
   },
   {
     id: 'W4-insert',
@@ -259,7 +275,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     suite: 'drivers',
     title: 'W5 cursor/stream, batches of 1 000',
     short: 'W5 cursor',
-    metrics: [rowsPerSec, peakRss, rssGrowth],
+    metrics: [rowsPerSec, peakRss, rssGrowth, serverBusy],
   },
   {
     id: 'W5-plain',
@@ -467,6 +483,8 @@ export type ChildTask =
       /** Holds the COPY data file and libpq's scripts and logs. */
       workDir: string
       tools: LibpqTools
+      /** The postmaster's pid, when local: W1, W2p, W3 and W5 cursor report how busy it was. */
+      serverPid?: number
       /**
        * `--heap-prof`: record every allocation of the run (sampled, garbage collected or not)
        * and write the `.heapprofile` into this folder.
