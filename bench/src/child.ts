@@ -90,14 +90,7 @@ async function runTask(task: Extract<ChildTask, { kind: 'run' }>): Promise<RunAn
   try {
     const sample =
       driver === 'libpq'
-        ? await runLibpq(
-            task.workload,
-            task.tools,
-            task.url,
-            task.sizes,
-            task.workDir,
-            task.serverPid,
-          )
+        ? await runLibpq(task.workload, task.tools, task.url, task.sizes, task.workDir)
         : isOrmDriver(driver)
           ? await runOrm(task.workload, await ORM_LOADERS[driver](), task.url, task.sizes)
           : await runInProcess(

@@ -12,15 +12,12 @@ const MS_PER_TICK = 10
  * From `/proc/<pid>/stat`: the parent pid, the process's own user + system ticks, and those of
  * its children that exited and were waited for; undefined once it is gone.
  */
-function statOf(
-  pid: string,
-): { zombie: boolean; ppid: number; ticks: number; reaped: number } | undefined {
+function statOf(pid: string): { ppid: number; ticks: number; reaped: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // Fields after the command name, which is in parentheses and may itself contain spaces.
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
     return {
-      zombie: f[0] === 'Z',
       ppid: Number(f[1]),
       ticks: Number(f[11]) + Number(f[12]),
       reaped: Number(f[13]) + Number(f[14]),
@@ -36,35 +33,14 @@ function statOf(
  * postmaster waits for it, and the kernel adds its times to the postmaster's).
  */
 export function serverCpuMs(pid: number): number {
-  return serverCpu(pid).ms
-}
-
-/** serverCpuMs, and whether a child has exited but not been waited for (its time is in flux). */
-function serverCpu(pid: number): { ms: number; settling: boolean } {
   const postmaster = statOf(String(pid))
   let ticks = postmaster ? postmaster.ticks + postmaster.reaped : 0
-  let settling = false
   for (const entry of readdirSync('/proc')) {
     if (entry.charCodeAt(0) > 0x39) continue
     const stat = statOf(entry)
-    if (stat?.ppid !== pid) continue
-    ticks += stat.ticks
-    if (stat.zombie) settling = true
+    if (stat?.ppid === pid) ticks += stat.ticks
   }
-  return { ms: ticks * MS_PER_TICK, settling }
-}
-
-/**
- * serverCpuMs once every backend that exited has been waited for by the postmaster (a program
- * like psql disconnects at its end; until then its backend's time is in neither place), or
- * after a second.
- */
-export async function settledServerCpuMs(pid: number): Promise<number> {
-  for (let waited = 0; ; waited += 10) {
-    const now = serverCpu(pid)
-    if (!now.settling || waited >= 1000) return now.ms
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  return ticks * MS_PER_TICK
 }
 
 /** The postmaster's pid: the parent of the backend `backendPid`, when it runs on this machine. */

@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { measureCommand, run } from '../external-command.js'
 import {
   COLUMNS,
@@ -15,8 +14,6 @@ import {
   STREAM_TABLE,
   WIDE_TABLE,
 } from '../fixtures.js'
-import { seconds } from '../measure.js'
-import { serverCpuMs, settledServerCpuMs } from '../server-cpu.js'
 import { percentile } from '../stats.js'
 import type { LibpqTools, ProbeAnswer, Sample, Sizes, WorkloadId } from '../workloads.js'
 import { NotAvailable } from './driver.js'
@@ -28,22 +25,6 @@ interface Context {
   workDir: string
   pgbench: string
   psql: string
-  /** The postmaster's pid, when local (see meterServer). */
-  serverPid: number | undefined
-}
-
-/**
- * Runs `command` and adds how busy the server was over its wall time (the program's start and
- * connect included: a few ms of the run).
- */
-async function withServerBusy(ctx: Context, command: () => Promise<Sample>): Promise<Sample> {
-  const pid = ctx.serverPid
-  if (pid === undefined) return command()
-  const before = serverCpuMs(pid)
-  const start = performance.now()
-  const sample = await command()
-  const elapsed = seconds(start)
-  return { ...sample, serverBusyPct: ((await settledServerCpuMs(pid)) - before) / (elapsed * 10) }
 }
 
 const NO_INSERT =
@@ -99,11 +80,7 @@ function pgbench(
  */
 async function sequential(ctx: Context): Promise<Sample> {
   const n = ctx.sizes.sequentialQueries
-  let output = ''
-  const busy = await withServerBusy(ctx, async () => {
-    output = await pgbench(ctx, script(ctx, 'select-one', 'SELECT 1;\n'), 1, n)
-    return {}
-  })
+  const output = await pgbench(ctx, script(ctx, 'select-one', 'SELECT 1;\n'), 1, n)
   const timed = script(ctx, 'select-one-timed', `\\timing on\n${'SELECT 1;\n'.repeat(n)}`)
   const [file, ...args] = psql(ctx, '-f', timed)
   const latencies: number[] = []
@@ -117,7 +94,6 @@ async function sequential(ctx: Context): Promise<Sample> {
     qps: tps(output),
     p50Us: percentile(latencies, 0.5),
     p99Us: percentile(latencies, 0.99),
-    ...busy,
   }
 }
 
@@ -136,9 +112,7 @@ async function pipelined(ctx: Context): Promise<Sample> {
     `\\set v random(1, 1000000)\n\\startpipeline\n${body}\\endpipeline\n`,
   )
   const batches = Math.ceil(concurrentQueries / inFlight)
-  return withServerBusy(ctx, async () => ({
-    qps: tps(await pgbench(ctx, file, 1, batches)) * inFlight,
-  }))
+  return { qps: tps(await pgbench(ctx, file, 1, batches)) * inFlight }
 }
 
 function psql(ctx: Context, ...args: string[]): string[] {
@@ -148,12 +122,10 @@ function psql(ctx: Context, ...args: string[]): string[] {
 async function wideRead(ctx: Context): Promise<Sample> {
   const { wideRows, wideReads } = ctx.sizes
   const select = ['-c', `SELECT ${COLUMNS.join(', ')} FROM ${WIDE_TABLE}`]
-  return withServerBusy(ctx, async () => {
-    const m = await measureCommand(
-      psql(ctx, ...Array.from({ length: wideReads }, () => select).flat()),
-    )
-    return { rowsPerSec: (wideRows * wideReads) / m.seconds, cpuMs: m.cpuMs }
-  })
+  const m = await measureCommand(
+    psql(ctx, ...Array.from({ length: wideReads }, () => select).flat()),
+  )
+  return { rowsPerSec: (wideRows * wideReads) / m.seconds, cpuMs: m.cpuMs }
 }
 
 async function copyIn(ctx: Context): Promise<Sample> {
@@ -169,11 +141,8 @@ async function copyIn(ctx: Context): Promise<Sample> {
 async function stream(ctx: Context, cursor: boolean): Promise<Sample> {
   const fetch = cursor ? ['-v', `FETCH_COUNT=${ctx.sizes.cursorBatch}`] : []
   const select = `SELECT ${COLUMNS.join(', ')} FROM ${STREAM_TABLE}`
-  const measure = async (): Promise<Sample> => {
-    const m = await measureCommand(psql(ctx, ...fetch, '-c', select))
-    return { rowsPerSec: ctx.sizes.streamRows / m.seconds, peakRssMiB: m.peakRssMiB }
-  }
-  return cursor ? withServerBusy(ctx, measure) : measure()
+  const m = await measureCommand(psql(ctx, ...fetch, '-c', select))
+  return { rowsPerSec: ctx.sizes.streamRows / m.seconds, peakRssMiB: m.peakRssMiB }
 }
 
 /** Runs one workload through pgbench or psql. */
@@ -183,17 +152,9 @@ export async function runLibpq(
   url: string,
   sizes: Sizes,
   workDir: string,
-  serverPid?: number,
 ): Promise<Sample> {
   if (!tools.pgbench || !tools.psql) throw new NotAvailable('n/a (no pgbench/psql on this machine)')
-  const ctx: Context = {
-    url,
-    sizes,
-    workDir,
-    pgbench: tools.pgbench,
-    psql: tools.psql,
-    serverPid,
-  }
+  const ctx: Context = { url, sizes, workDir, pgbench: tools.pgbench, psql: tools.psql }
   switch (workload) {
     case 'W1':
       return sequential(ctx)
