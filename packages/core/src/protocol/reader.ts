@@ -1,32 +1,15 @@
 /**
  * A bounds-checked cursor over one message body; every failure is a ProtocolError naming the message.
- * Pure bytes: imports only the client errors (no sockets, timers, promises or Node built-ins).
+ * Pure bytes: imports only the client errors and the UTF-8 decoder (no sockets, timers, promises
+ * or Node built-ins).
  */
 import { ProtocolError } from '../errors/client.js'
-
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
-
-/** Below this many bytes an all-ASCII string is built by a loop instead of TextDecoder. */
-const ASCII_LOOP_LIMIT = 32
+import { utf8DecodeRange } from './utf8.js'
 
 const EMPTY = new Uint8Array(0)
 
 /** Decodes `bytes[start, end)` as UTF-8; invalid sequences become U+FFFD, a BOM is kept. */
-export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  const n = end - start
-  if (n === 0) return ''
-  if (n <= ASCII_LOOP_LIMIT) {
-    let s = ''
-    let i = start
-    for (; i < end; i++) {
-      const c = bytes[i]!
-      if (c >= 0x80) break
-      s += String.fromCharCode(c)
-    }
-    if (i === end) return s
-  }
-  return utf8.decode(bytes.subarray(start, end))
-}
+export const decodeUtf8: (bytes: Uint8Array, start: number, end: number) => string = utf8DecodeRange
 
 /**
  * Reads fields from one message body, `bytes[start, end)`. One instance is reused per decoder;
