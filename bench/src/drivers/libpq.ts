@@ -90,11 +90,7 @@ async function sequential(ctx: Context): Promise<Sample> {
   }
   if (latencies.length !== n) throw new Error(`psql timed ${latencies.length} of ${n} queries`)
   latencies.sort((a, b) => a - b)
-  return {
-    qps: tps(output),
-    p50Us: percentile(latencies, 0.5),
-    p99Us: percentile(latencies, 0.99),
-  }
+  return { qps: tps(output), p50Us: percentile(latencies, 0.5), p99Us: percentile(latencies, 0.99) }
 }
 
 async function pooled(ctx: Context): Promise<Sample> {
