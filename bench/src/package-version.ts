@@ -1,5 +1,5 @@
 /** Finds the installed version of a package from the bench package's point of view. */
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -21,4 +21,21 @@ export function packageVersion(name: string): string {
     }
   } catch {}
   return `${name} ?`
+}
+
+/**
+ * Throws unless `peer` resolves to the same file from bench/ and from `adapter`'s package. Two
+ * copies of an ORM (pnpm makes one per set of resolved optional peers) break its `instanceof`
+ * checks between the copy the workload's schema comes from and the copy the adapter runs, and the
+ * ORM then takes slower paths on every row: the adapter would be measured on a setup no user has.
+ */
+export function assertOneCopy(adapter: string, peer: string): void {
+  const fromBench = realpathSync(require.resolve(peer))
+  const adapterDir = realpathSync(path.dirname(require.resolve(adapter)))
+  const fromAdapter = realpathSync(createRequire(path.join(adapterDir, 'x.js')).resolve(peer))
+  if (fromBench !== fromAdapter) {
+    throw new Error(
+      `two copies of ${peer}: bench/ loads ${fromBench}, ${adapter} loads ${fromAdapter}; align the optional peers bench/package.json pins with the adapter's`,
+    )
+  }
 }

@@ -1,11 +1,12 @@
 /** Drizzle over `@tusk/drizzle`: `drizzle({ connection, pool: { max } })`. */
 import { drizzle } from '@tusk/drizzle'
-import { packageVersion } from '../package-version.js'
+import { assertOneCopy, packageVersion } from '../package-version.js'
 import { type AnyDrizzle, drizzleTarget } from './drizzle-queries.js'
 import type { OrmAdapter } from './orm-driver.js'
 
 /** The Drizzle-over-Tusk setup. */
 export async function load(): Promise<OrmAdapter> {
+  assertOneCopy('@tusk/drizzle', 'drizzle-orm')
   return {
     version: [
       packageVersion('drizzle-orm'),

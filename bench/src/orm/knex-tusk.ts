@@ -1,12 +1,13 @@
 /** Knex over `@tusk/knex`: `knex({ client: TuskClient, connection, pool: { max } })`. */
 import { TuskClient } from '@tusk/knex'
 import knex from 'knex'
-import { packageVersion } from '../package-version.js'
+import { assertOneCopy, packageVersion } from '../package-version.js'
 import { knexTarget } from './knex-queries.js'
 import type { OrmAdapter } from './orm-driver.js'
 
 /** The Knex-over-Tusk setup. */
 export async function load(): Promise<OrmAdapter> {
+  assertOneCopy('@tusk/knex', 'knex')
   return {
     version: [
       packageVersion('knex'),

@@ -1,12 +1,13 @@
 /** Kysely over `@tusk/kysely-dialect`: `new TuskDialect({ conninfo, poolOptions: { max } })`. */
 import { TuskDialect } from '@tusk/kysely-dialect'
 import { Kysely } from 'kysely'
-import { packageVersion } from '../package-version.js'
+import { assertOneCopy, packageVersion } from '../package-version.js'
 import { type BenchDatabase, kyselyTarget } from './kysely-queries.js'
 import type { OrmAdapter } from './orm-driver.js'
 
 /** The Kysely-over-Tusk setup. */
 export async function load(): Promise<OrmAdapter> {
+  assertOneCopy('@tusk/kysely-dialect', 'kysely')
   return {
     version: [
       packageVersion('kysely'),
