@@ -10,7 +10,7 @@ import { shape } from '@tusk/testkit/shape'
 import { until } from '@tusk/testkit/until'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { OrmSession, Row } from './harness.js'
-import { columnShapes, elapse, type Run, rejection } from './run-context.js'
+import { columnShapes, elapse, memoryBeyondYoung, type Run, rejection } from './run-context.js'
 import { EDGE_VALUES_SQL } from './schema.js'
 
 /** Marks, in a test's title, a case the stock driver is known to fail (counted by the matrix). */
@@ -412,7 +412,7 @@ export function defineCasesV2(run: Run): void {
       async () => {
         const gc = (globalThis as { gc?: () => void }).gc
         gc?.()
-        const baseline = process.memoryUsage.rss()
+        const baseline = memoryBeyondYoung()
         let peak = baseline
         let n = 0
         for await (const row of run.orm.stream(
@@ -424,7 +424,7 @@ export function defineCasesV2(run: Run): void {
           if (n % 1000 === 0) {
             // The consumer is slower than the server: nothing may pile up ahead of it.
             await elapse(2)
-            peak = Math.max(peak, process.memoryUsage.rss())
+            peak = Math.max(peak, memoryBeyondYoung())
           }
         }
         expect(n).toBe(100_000)
