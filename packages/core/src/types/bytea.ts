@@ -112,7 +112,9 @@ export const byteaCodec: Codec = defineCodec({
   name: 'bytea',
   decodeText: decodeByteaText,
   parseText: parseByteaText,
-  decodeBinary: (b) => b.slice(),
+  // A copy in a plain Uint8Array: `b` may be a view of a Node Buffer, whose slice() is a view too
+  // (the value would be a Buffer keeping the whole socket chunk alive).
+  decodeBinary: (b) => new Uint8Array(b),
   encodeText: (v) => byteaHexText(byteaParameter(v)),
   encodeBinary: byteaParameter,
   sendBinary: true,

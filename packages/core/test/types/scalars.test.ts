@@ -414,6 +414,16 @@ describe('bytea', () => {
     expect(toHex(copy)).toBe('00ff')
   })
 
+  it('copies binary bytea out of a Node Buffer into a plain Uint8Array of its own', () => {
+    // Socket chunks are Buffers, and Buffer's slice() is a view: the value must still be a copy.
+    const chunk = Buffer.from('00000000ff410000', 'hex')
+    const value = defaultTypes.decoder(OID.bytea, 1)(chunk.subarray(3, 6)) as Uint8Array
+    chunk.fill(7)
+    expect(toHex(value)).toBe('00ff41')
+    expect(value.constructor).toBe(Uint8Array)
+    expect(value.buffer.byteLength).toBe(3)
+  })
+
   it('keeps NUL bytes and empty values', () => {
     const codec = defaultTypes.codec(OID.bytea)
     const bytes = Uint8Array.of(0, 0, 1, 0)
