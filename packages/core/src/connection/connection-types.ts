@@ -150,6 +150,8 @@ export interface InternalQueryOptions extends QueryOptions {
   inferredTypes?: readonly number[] | undefined
   onInfo?: ((info: RunInfo) => void) | undefined
   encodeOverride?: ((w: Writer) => void) | undefined
+  /** The result formats `encodeOverride` binds (text for every column when absent). */
+  resultFormats?: readonly (0 | 1)[] | undefined
   /** The operation event the query's event names as parent (a cursor's reads). */
   traceParent?: number | undefined
 }

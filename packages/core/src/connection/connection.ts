@@ -372,9 +372,10 @@ export class Connection extends RequestPump {
     const plan: StatementPlan = prepare ? this.#cache.plan(key, text, this.#evict) : UNNAMED
     const statement = plan.kind === 'unnamed' ? undefined : plan.statement
     const formats =
-      plan.kind === 'cached' && plan.statement.state === 'ready' && plan.statement.fields
+      opts.resultFormats ??
+      (plan.kind === 'cached' && plan.statement.state === 'ready' && plan.statement.fields
         ? resultFormats(codecs, plan.statement)
-        : undefined
+        : undefined)
     const settings: PerQuerySettings = {
       statementTimeout: opts.statementTimeout,
       lockTimeout: opts.lockTimeout,

@@ -4,7 +4,12 @@
  */
 
 import type { Connection, QueryOptions } from '../connection/connection.js'
-import type { QueryResult, RowMode, RunInfo } from '../connection/extended-query.js'
+import {
+  preferredFormats,
+  type QueryResult,
+  type RowMode,
+  type RunInfo,
+} from '../connection/extended-query.js'
 import { type OperationTrace, traceOperation } from '../connection/operation-trace.js'
 import { highestPlaceholder } from '../connection/placeholders.js'
 import { InterfaceError, type TuskError } from '../errors/base.js'
@@ -73,6 +78,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   #closed = false
   #closing: Promise<void> | undefined
   #fields: readonly FieldDescription[] | undefined
+  /** The result formats the portal was bound with (per column; binary where faster). */
+  #formats: readonly (0 | 1)[] | undefined
   /** The batch requested but not yet handed out (the prefetch). */
   #next: Promise<QueryResult<R> & { more: boolean }> | undefined
   #error: TuskError | undefined
@@ -228,28 +235,46 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       const text = this.#text
       const values = this.#values
       const codecs = conn.types
-      p = conn.runBatch<R>(text, values, common, (w) => {
-        const params = values.map((v, i) => codecs.encodeParameter(v, 0, i))
-        encodeParse(
-          w,
-          '',
-          text,
-          values.map((v) => inferredParameterOid(v)),
-        )
-        encodeBind(
-          w,
-          this.#portal,
-          '',
-          params.map((x) => x.format),
-          params.map((x) => x.value),
-          [],
-        )
-        encodeDescribe(w, 'P', this.#portal)
-        encodeExecute(w, this.#portal, this.#batchSize)
-        encodeSync(w)
-      })
+      const oids = values.map((v) => inferredParameterOid(v))
+      // The portal's result formats are fixed when it is bound, and binary decodes most types
+      // faster than text: one Describe round trip first learns the column types, so every
+      // batch comes back in the formats the registry prefers.
+      let described: readonly FieldDescription[] = []
+      const describe = {
+        ...common,
+        onInfo: (info: RunInfo) => {
+          described = info.fields ?? []
+        },
+      }
+      p = conn
+        .runBatch<R>(text, values, describe, (w) => {
+          encodeParse(w, '', text, oids)
+          encodeDescribe(w, 'S', '')
+          encodeSync(w)
+        })
+        .then(() => {
+          const registry = this.#options.types ? codecs.extend(this.#options.types) : codecs
+          const formats = preferredFormats(registry, described)
+          this.#formats = formats
+          return conn.runBatch<R>(text, values, { ...common, resultFormats: formats }, (w) => {
+            const params = values.map((v, i) => codecs.encodeParameter(v, 0, i))
+            encodeParse(w, '', text, oids)
+            encodeBind(
+              w,
+              this.#portal,
+              '',
+              params.map((x) => x.format),
+              params.map((x) => x.value),
+              formats,
+            )
+            encodeDescribe(w, 'P', this.#portal)
+            encodeExecute(w, this.#portal, this.#batchSize)
+            encodeSync(w)
+          })
+        })
     } else {
-      p = conn.runBatch<R>(this.#text, [], { ...common, presetFields: this.#fields }, (w) => {
+      const batch = { ...common, presetFields: this.#fields, resultFormats: this.#formats }
+      p = conn.runBatch<R>(this.#text, [], batch, (w) => {
         encodeExecute(w, this.#portal, this.#batchSize)
         encodeSync(w)
       })

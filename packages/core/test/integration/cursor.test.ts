@@ -80,6 +80,37 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       expect(c.state).toBe('idle')
     })
 
+    it('binds the formats the registry prefers and returns the values a plain query does', async () => {
+      const c = await conn()
+      const sql = `select i, i::int2 as small, (i - 3) * 4611686018427387 as big, i / 7.0 as num,
+          i / 3.0::float8 as dbl, (i / 3.0)::float4 as flt, i % 2 = 0 as flag, 'row ' || i as label,
+          case when i = 2 then null else timestamptz '2024-02-29 23:59:59.123456+00' + i * interval '1 day' end as ts,
+          case when i = 3 then timestamp 'infinity' else timestamp '1999-12-31 12:00:00.5' + i * interval '1 hour' end as local,
+          date '2000-02-28' + i as day, i * interval '1 day 02:03:04.5' as span,
+          jsonb_build_object('i', i, 'tags', jsonb_build_array('a', i)) as doc, array[i, -i, null] as ints,
+          decode(repeat('ff00', i), 'hex') as bytes, md5(i::text)::uuid as id,
+          case when i = 4 then 'NaN'::numeric else (i * 1.25)::numeric(10, 3) end as amount
+        from generate_series(1, 7) i`
+      const plain = (await c.query(sql, [], { prepare: false })).rows
+      expect(plain).toHaveLength(7)
+      const cursor = c.cursor(sql, { batchSize: 2 })
+      const read: unknown[] = []
+      for await (const batch of cursor) read.push(...batch)
+      // More than one batch: the later Executes decode with the formats the first one bound.
+      expect(read).toEqual(plain)
+      const formats = Object.fromEntries((cursor.fields ?? []).map((f) => [f.name, f.format]))
+      expect(formats).toMatchObject({ i: 1, big: 1, dbl: 1, flag: 1, ts: 1, label: 0, num: 0 })
+      const asText = c.cursor(sql, { batchSize: 3, types: { timestamps: 'string' } })
+      const strings: Record<string, unknown>[] = []
+      for await (const batch of asText) strings.push(...(batch as Record<string, unknown>[]))
+      const plainText = (
+        await c.query(sql, [], { prepare: false, types: { timestamps: 'string' } })
+      ).rows
+      expect(strings).toEqual(plainText)
+      expect(typeof strings[0]?.ts).toBe('string')
+      expect(c.state).toBe('idle')
+    })
+
     it('closes and leaves the connection idle on break, throw and abort; the pool reuses it', async () => {
       const pool = createPool(server.url, { max: 1 })
       open.push(pool)
