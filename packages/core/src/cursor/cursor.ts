@@ -253,6 +253,17 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
           encodeSync(w)
         })
         .then(() => {
+          // Closed while the columns were described (aborted, or its transaction ended): close()
+          // has already cleaned up, and a pool may have the connection back, so open nothing.
+          if (this.#closed) {
+            throw (
+              this.#error ??
+              new HandleClosed('cursor was closed before its first batch', {
+                query: text,
+                handle: 'cursor',
+              })
+            )
+          }
           const registry = this.#options.types ? codecs.extend(this.#options.types) : codecs
           const formats = preferredFormats(registry, described)
           this.#formats = formats

@@ -111,6 +111,26 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       expect(c.state).toBe('idle')
     })
 
+    it('runs nothing of its statement when aborted while the first read describes it', async () => {
+      const c = await conn()
+      await c.exec('create temporary sequence cursor_abort_seq')
+      const ac = new AbortController()
+      const cursor = c.cursor("select nextval('cursor_abort_seq') from generate_series(1, 50)", {
+        batchSize: 10,
+        signal: ac.signal,
+      })
+      const first = cursor.read()
+      ac.abort()
+      const err = await first.catch((e) => e)
+      expect(err).toBeInstanceOf(errors.QueryCanceled)
+      expect(cursor.closed).toBe(true)
+      // nextval() ignores rollbacks: a Bind/Execute sent after the close would have called it.
+      const seq = await c.queryOne<{ is_called: boolean }>('select is_called from cursor_abort_seq')
+      expect(seq?.is_called).toBe(false)
+      expect(c.state).toBe('idle')
+      expect((await c.queryOne<{ one: number }>('select 1 as one'))?.one).toBe(1)
+    })
+
     it('closes and leaves the connection idle on break, throw and abort; the pool reuses it', async () => {
       const pool = createPool(server.url, { max: 1 })
       open.push(pool)
