@@ -154,6 +154,12 @@ export interface InternalQueryOptions extends QueryOptions {
   resultFormats?: readonly (0 | 1)[] | undefined
   /** The operation event the query's event names as parent (a cursor's reads). */
   traceParent?: number | undefined
+  /**
+   * A preparatory round trip (a cursor describing its statement): no query event or log line
+   * when it succeeds, since the statement itself is announced when it runs; a failure is
+   * announced like any failed query.
+   */
+  quietUnlessFailed?: boolean | undefined
 }
 
 /** Why a query was canceled. */

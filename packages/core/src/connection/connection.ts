@@ -401,7 +401,8 @@ export class Connection extends RequestPump {
           parentId: opts.traceParent ?? this.traceScopes.at(-1),
         }
       : undefined
-    if (event) queryStart.publish(event)
+    const quiet = opts.quietUnlessFailed === true
+    if (event && !quiet) queryStart.publish(event)
     const self = this
     return new Promise<QueryResult<R>>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -435,7 +436,7 @@ export class Connection extends RequestPump {
           },
           resolve(result) {
             if (timer !== undefined || onAbort !== undefined) cleanup(timer, onAbort, opts.signal)
-            if (event) {
+            if (event && !quiet) {
               const durationMs = performance.now() - started
               queryEnd.publish({
                 ...event,
@@ -452,6 +453,7 @@ export class Connection extends RequestPump {
             self.#settleLockFailure(self.#annotate(err, op), op, (e) => {
               if (event) {
                 const durationMs = performance.now() - started
+                if (quiet) queryStart.publish(event)
                 queryError.publish({ ...event, durationMs, error: e })
                 if (self.#queryLog) self.#logQuery(event, durationMs, undefined, e)
               }

@@ -242,6 +242,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       let described: readonly FieldDescription[] = []
       const describe = {
         ...common,
+        quietUnlessFailed: true,
         onInfo: (info: RunInfo) => {
           described = info.fields ?? []
         },

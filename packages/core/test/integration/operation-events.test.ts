@@ -117,6 +117,27 @@ describe.each(testServers().map((s) => [s.name, s] as const))('on %s', (_n, serv
     expect(op).toMatchObject({ query: 'select g from generate_series(1, 25) g', parentId: tx?.id })
     expect(endOf(op)).toMatchObject({ rowCount: 25 })
     expect(endOf(op)?.error).toBeUndefined()
+    // One query event per batch read (10 + 10 + 5 rows) and one for closing the portal:
+    // describing the statement before the first batch is part of reading it, not a statement.
+    expect(seen.queries.filter((q) => q.parentId === op?.id)).toHaveLength(4)
+  })
+
+  it('a cursor whose statement fails when described announces the failed query', async () => {
+    const errorsSeen: QueryEvent[] = []
+    const onError = (m: unknown) => errorsSeen.push(m as QueryEvent)
+    subscribe(CHANNELS.queryError, onError)
+    try {
+      session = await connect(server.url)
+      const cursor = session.cursor('select no_such_column from generate_series(1, 3) g')
+      await expect(cursor.read()).rejects.toBeInstanceOf(errors.UndefinedColumn)
+      const op = seen.ops.find((o) => o.kind === 'cursor')
+      const started = seen.queries.filter((q) => q.parentId === op?.id)
+      expect(started).toHaveLength(1)
+      expect(errorsSeen.map((e) => e.id)).toEqual([started[0]?.id])
+      expect(endOf(op)?.error).toBeInstanceOf(errors.UndefinedColumn)
+    } finally {
+      unsubscribe(CHANNELS.queryError, onError)
+    }
   })
 
   it('a pool cursor is announced once it has its connection', async () => {
