@@ -379,7 +379,10 @@ interface TlsSession {
 }
 /** Callbacks a transport delivers to; set once with {@link Transport.setHandlers}. */
 interface TransportHandlers {
-    /** Bytes from the peer. `chunk` is owned by the receiver after the call. */
+    /**
+     * Bytes from the peer. `chunk` is valid only during the call: the transport may read into the
+     * same memory next, so the receiver copies what it keeps.
+     */
     data(chunk: Uint8Array): void;
     /** The transport closed; `error` when it failed (system error code on `code`). */
     close(error?: Error & {

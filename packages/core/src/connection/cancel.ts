@@ -32,7 +32,7 @@ export async function sendCancelRequest(
           // Nothing more is read from the plain socket: startTls takes it over.
           data: (chunk) => {
             transport.pause()
-            resolve(chunk)
+            resolve(new Uint8Array(chunk))
           },
           drain: () => {},
           close: (err) =>

@@ -509,7 +509,7 @@ export class RequestPump {
       this.#rawHandler = undefined
       // Nothing more may be read until the caller decides (a TLS upgrade takes the socket over).
       this.#transport.pause()
-      raw.resolve(chunk)
+      raw.resolve(new Uint8Array(chunk))
       return
     }
     try {
@@ -524,6 +524,8 @@ export class RequestPump {
         this.#dispatch(m)
         if (this.#closed && this.#ops.length === 0) break
       }
+      // The transport may read into the same memory next time: keep no view of it.
+      decoder.release()
     } catch (err) {
       const error =
         err instanceof ProtocolError

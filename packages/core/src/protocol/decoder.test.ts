@@ -282,6 +282,30 @@ describe('BackendDecoder: incremental input and ownership', () => {
     expect(v.byteOffset).toBe(11)
   })
 
+  it('after release() keeps no view of the pushed chunk: its owner may read into it again', () => {
+    const w = new Writer()
+    encodeBackendMessage(w, { type: 'CommandComplete', tag: 'SELECT 12345' })
+    const tag = w.flush().slice()
+    const two = new Uint8Array(tag.length * 2)
+    two.set(tag, 0)
+    two.set(tag, tag.length)
+    // One read buffer, reused: the first read ends inside the second message.
+    const buffer = new Uint8Array(64)
+    const d = new BackendDecoder()
+    const cut = tag.length + 6
+    buffer.set(two.subarray(0, cut))
+    d.push(buffer.subarray(0, cut))
+    expect(d.next()).toEqual({ type: 'CommandComplete', tag: 'SELECT 12345' })
+    expect(d.next()).toBeUndefined()
+    d.release()
+    buffer.fill(0x58)
+    buffer.set(two.subarray(cut))
+    d.push(buffer.subarray(0, two.length - cut))
+    expect(d.next()).toEqual({ type: 'CommandComplete', tag: 'SELECT 12345' })
+    expect(d.next()).toBeUndefined()
+    expect(d.bufferedBytes).toBe(0)
+  })
+
   it('hands out owned copies for auth data and cancel keys', () => {
     const chunk = frame('K', [...int32(1), 1, 2, 3, 4])
     const d = new BackendDecoder()

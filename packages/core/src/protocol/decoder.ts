@@ -134,6 +134,14 @@ export class BackendDecoder {
     this.#framer.push(chunk)
   }
 
+  /**
+   * Copies unread bytes out of the last pushed chunk, so its owner may reuse that memory (a
+   * transport reading into one buffer); views from earlier `next()` calls become invalid.
+   */
+  release(): void {
+    this.#framer.release()
+  }
+
   /** Returns the next whole message, or undefined until more bytes are pushed. */
   next(): BackendMessage | undefined {
     if (this.#failure !== undefined) throw poisonedError(this.#failure)

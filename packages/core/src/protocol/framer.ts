@@ -66,24 +66,47 @@ export class Framer {
       return
     }
     const need = left + n
+    const unread = this.buf.subarray(this.pos, this.end)
     let scratch = this.#scratch
-    if (scratch.length >= need) {
-      if (this.buf === scratch) scratch.copyWithin(0, this.pos, this.end)
-      else scratch.set(this.buf.subarray(this.pos, this.end), 0)
-    } else {
-      let capacity = Math.max(MIN_SCRATCH, scratch.length * 2)
-      if (this.frameHint > 0) capacity = Math.min(capacity, this.frameHint)
-      capacity = Math.max(capacity, need)
-      const next = new Uint8Array(capacity)
-      next.set(this.buf.subarray(this.pos, this.end), 0)
-      scratch = next
-      this.#scratch = next
-      this.#scratchData = dataViewOf(next)
+    if (this.buf === scratch && scratch.length >= need) scratch.copyWithin(0, this.pos, this.end)
+    else {
+      scratch = this.#scratchFor(need)
+      scratch.set(unread, 0)
     }
     scratch.set(chunk, left)
     this.buf = scratch
     this.data = this.#scratchData
     this.pos = 0
     this.end = need
+  }
+
+  /**
+   * The scratch buffer, replaced by a larger empty one when it holds fewer than `need` bytes.
+   * Growth doubles and never exceeds `frameHint` unless `need` does.
+   */
+  #scratchFor(need: number): Uint8Array {
+    if (this.#scratch.length >= need) return this.#scratch
+    let capacity = Math.max(MIN_SCRATCH, this.#scratch.length * 2)
+    if (this.frameHint > 0) capacity = Math.min(capacity, this.frameHint)
+    const next = new Uint8Array(Math.max(capacity, need))
+    this.#scratch = next
+    this.#scratchData = dataViewOf(next)
+    return next
+  }
+
+  /**
+   * Stops referencing the last pushed chunk, whose memory its owner is about to reuse: unread
+   * bytes still in it move to the scratch buffer. Views into it become invalid.
+   */
+  release(): void {
+    const left = this.end - this.pos
+    // With nothing unread, the chunk is never read again: the next push replaces it.
+    if (left === 0 || this.buf === this.#scratch) return
+    const scratch = this.#scratchFor(left)
+    scratch.set(this.buf.subarray(this.pos, this.end), 0)
+    this.buf = scratch
+    this.data = this.#scratchData
+    this.pos = 0
+    this.end = left
   }
 }

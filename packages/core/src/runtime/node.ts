@@ -7,7 +7,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { nodeCrypto } from './node-crypto.js'
 import { nodeResolveContext, readBytes } from './node-environment.js'
-import { nodeTransport } from './node-transport.js'
+import { nodeCompatTransport, nodeTransport } from './node-transport.js'
 import type { Runtime } from './runtime.js'
 
 /**
@@ -17,7 +17,7 @@ import type { Runtime } from './runtime.js'
 export function nodeApiRuntime(name: 'node' | 'bun' | 'deno'): () => Runtime {
   return () => ({
     name,
-    transport: nodeTransport,
+    transport: name === 'node' ? nodeTransport : nodeCompatTransport,
     crypto: nodeCrypto,
     context: nodeResolveContext(),
     readBytes,
