@@ -66,12 +66,12 @@ export class Framer {
       return
     }
     const need = left + n
-    const unread = this.buf.subarray(this.pos, this.end)
     let scratch = this.#scratch
     if (this.buf === scratch && scratch.length >= need) scratch.copyWithin(0, this.pos, this.end)
     else {
+      // #scratchFor may replace the scratch buffer; `buf` still holds the unread bytes.
       scratch = this.#scratchFor(need)
-      scratch.set(unread, 0)
+      scratch.set(this.buf.subarray(this.pos, this.end), 0)
     }
     scratch.set(chunk, left)
     this.buf = scratch
