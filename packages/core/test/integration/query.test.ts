@@ -12,8 +12,7 @@ import {
   type Session,
   sql,
 } from '../../src/index.js'
-import { nodeTransport } from '../../src/runtime/node-transport.js'
-import type { TransportFactory } from '../../src/runtime/transport.js'
+import { countingTransport } from './counting-transport.js'
 
 const servers = testServers()
 const open: Session[] = []
@@ -94,26 +93,15 @@ describe.each(servers.map((s) => [s.name, s] as const))('queries on %s', (_n, se
   })
 
   it('pipelines concurrent queries in one write, each with its own Sync', async () => {
-    let writes = 0
-    const counting: TransportFactory = {
-      async connect(target, options) {
-        const t = await nodeTransport.connect(target, options)
-        const write = t.write.bind(t)
-        t.write = (chunk) => {
-          writes++
-          return write(chunk)
-        }
-        return t
-      },
-    }
-    const c = await conn({ runtime: { transport: counting } })
-    writes = 0
+    const counting = countingTransport()
+    const c = await conn({ runtime: { transport: counting.transport } })
+    counting.writes = 0
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
         i === 50 ? c.query('select 1/0') : c.query('select $1::int as i', [i]),
       ),
     )
-    expect(writes).toBe(1)
+    expect(counting.writes).toBe(1)
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
     expect((results[50] as PromiseRejectedResult).reason).toBeInstanceOf(errors.DivisionByZero)
     expect((results[99] as PromiseFulfilledResult<{ rows: unknown[] }>).value.rows).toEqual([
