@@ -26,6 +26,7 @@ import {
   encodeParse,
   encodeSync,
 } from '../protocol/frontend.js'
+import type { Writer } from '../protocol/writer.js'
 import { Readable } from '../runtime/streams.js'
 import { asyncDispose } from '../session/dispose.js'
 import { escapeIdentifier } from '../sql/escape.js'
@@ -53,6 +54,26 @@ export interface CursorOptions {
 }
 
 let serial = 0
+
+/**
+ * How many rows each statement's last cursor on a connection returned in all, when it was read
+ * to its end (Infinity when it was closed with rows left). A statement that fitted in one batch
+ * skips the Describe round trip next time and reads text: for a batch or less, that round trip
+ * costs more than binary decoding saves. Only a hint: text is valid for every column, so a stale
+ * entry costs speed, never correctness. Dropped with the connection; started over past
+ * MAX_REMEMBERED statements.
+ */
+const lastRowCounts = new WeakMap<Connection, Map<string, number>>()
+const MAX_REMEMBERED = 256
+
+function rememberRows(conn: Connection, text: string, rows: number): void {
+  let counts = lastRowCounts.get(conn)
+  if (counts === undefined) {
+    counts = new Map()
+    lastRowCounts.set(conn, counts)
+  } else if (counts.size >= MAX_REMEMBERED && !counts.has(text)) counts.clear()
+  counts.set(text, rows)
+}
 
 /**
  * A server-side cursor. Read it with `for await (const rows of cursor)` (batches),
@@ -167,7 +188,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       const batch = await (this.#next ?? this.#request())
       this.#next = undefined
       if (batch.more) this.#next = this.#request()
-      else this.#done = true
+      else {
+        this.#done = true
+        if (!this.#declared) rememberRows(this.#connection!, this.#text, this.#rowsRead)
+      }
       if (!batch.more && batch.rows.length === 0) await this.close()
       return batch.rows
     } catch (err) {
@@ -236,6 +260,18 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       const values = this.#values
       const codecs = conn.types
       const oids = values.map((v) => inferredParameterOid(v))
+      const last = lastRowCounts.get(conn)?.get(text)
+      if (last !== undefined && last < this.#batchSize) {
+        // Its last cursor here fitted in one batch: bind text, in one round trip.
+        this.#formats = undefined
+        p = conn.runBatch<R>(text, values, common, (w) => {
+          this.#encodeOpen(w, oids, undefined)
+        })
+        return p.then((r) => {
+          this.#rowsRead += r.rows.length
+          return { ...r, more }
+        })
+      }
       // The portal's result formats are fixed when it is bound, and binary decodes most types
       // faster than text: one Describe round trip first learns the column types, so every
       // batch comes back in the formats the registry prefers.
@@ -269,19 +305,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
           const formats = preferredFormats(registry, described)
           this.#formats = formats
           return conn.runBatch<R>(text, values, { ...common, resultFormats: formats }, (w) => {
-            const params = values.map((v, i) => codecs.encodeParameter(v, 0, i))
-            encodeParse(w, '', text, oids)
-            encodeBind(
-              w,
-              this.#portal,
-              '',
-              params.map((x) => x.format),
-              params.map((x) => x.value),
-              formats,
-            )
-            encodeDescribe(w, 'P', this.#portal)
-            encodeExecute(w, this.#portal, this.#batchSize)
-            encodeSync(w)
+            this.#encodeOpen(w, oids, formats)
           })
         })
     } else {
@@ -295,6 +319,24 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       this.#rowsRead += r.rows.length
       return { ...r, more }
     })
+  }
+
+  /** Parse, Bind with result `formats` (all text when undefined), Describe and the first Execute. */
+  #encodeOpen(w: Writer, oids: readonly number[], formats: readonly (0 | 1)[] | undefined): void {
+    const codecs = this.#connection!.types
+    const params = this.#values.map((v, i) => codecs.encodeParameter(v, 0, i))
+    encodeParse(w, '', this.#text, oids)
+    encodeBind(
+      w,
+      this.#portal,
+      '',
+      params.map((x) => x.format),
+      params.map((x) => x.value),
+      formats,
+    )
+    encodeDescribe(w, 'P', this.#portal)
+    encodeExecute(w, this.#portal, this.#batchSize)
+    encodeSync(w)
   }
 
   #declaring: Promise<void> | undefined
@@ -365,7 +407,13 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       if (this.#opened) await conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
       return undefined
     }
-    if (this.#opened && conn.transactionStatus !== 'E') {
+    // Closed with rows left: the next cursor of this statement here describes it (binary).
+    if (this.#opened && !this.#done && this.#error === undefined) {
+      rememberRows(conn, this.#text, Number.POSITIVE_INFINITY)
+    }
+    // The cursor's own transaction ends next, and its COMMIT or ROLLBACK drops the portal: no
+    // Close round trip for it.
+    if (this.#opened && !this.#began && conn.transactionStatus !== 'E') {
       await conn
         .runBatch(this.#text, [], this.#trace ? { traceParent: this.#trace.id } : {}, (w) => {
           encodeClose(w, 'P', this.#portal)

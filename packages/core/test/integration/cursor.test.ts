@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect, createPool, errors, type Pool, type Session } from '../../src/index.js'
+import { countingTransport } from './counting-transport.js'
 
 const servers = testServers()
 const open: (Session | Pool)[] = []
@@ -108,6 +109,48 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       ).rows
       expect(strings).toEqual(plainText)
       expect(typeof strings[0]?.ts).toBe('string')
+      expect(c.state).toBe('idle')
+    })
+
+    it('reads text in one round trip where the last cursor of the statement fitted in one batch', async () => {
+      const counting = countingTransport()
+      const c = await connect(server.url, { runtime: { transport: counting.transport } })
+      open.push(c)
+      const sql = `select i, i::int8 * 3 as big, i / 3.0::float8 as dbl, i % 2 = 0 as flag,
+          timestamptz '2024-02-29 23:59:59.123456+00' + i * interval '1 day' as ts,
+          jsonb_build_object('i', i) as doc, case when i = 2 then null else 'row ' || i end as label
+        from generate_series(1, $1::int) i`
+      const plain = (await c.query(sql, [5], { prepare: false })).rows
+      const readAll = async (batchSize: number) => {
+        const cursor = c.cursor(sql, [5], { batchSize })
+        const rows: unknown[] = []
+        counting.writes = 0
+        for await (const batch of cursor) rows.push(...batch)
+        const formats = (cursor.fields ?? []).map((f) => f.format)
+        return { rows, formats, writes: counting.writes }
+      }
+      // First time here: Describe, then Bind with binary where faster; its own transaction's
+      // COMMIT drops the portal (no Close round trip): BEGIN + Describe, Bind + Execute, COMMIT.
+      const first = await readAll(10)
+      expect(first.rows).toEqual(plain)
+      expect(first.formats).toContain(1)
+      expect(first.writes).toBe(3)
+      // It fitted in one batch: text, no Describe round trip (BEGIN + Bind + Execute, COMMIT).
+      const second = await readAll(10)
+      expect(second.rows).toEqual(plain)
+      expect(second.formats.every((f) => f === 0)).toBe(true)
+      expect(second.writes).toBe(2)
+      // A smaller batch than it returned last time: described and bound binary again.
+      const third = await readAll(2)
+      expect(third.rows).toEqual(plain)
+      expect(third.formats).toContain(1)
+      // Closed with rows left: the next cursor describes it, whatever its batch size.
+      const early = c.cursor(sql, [5], { batchSize: 2 })
+      expect(await early.read()).toHaveLength(2)
+      await early.close()
+      const fourth = await readAll(10)
+      expect(fourth.rows).toEqual(plain)
+      expect(fourth.formats).toContain(1)
       expect(c.state).toBe('idle')
     })
 
