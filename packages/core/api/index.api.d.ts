@@ -4549,7 +4549,11 @@ declare class Pool {
     cursor<R = Record<string, unknown>>(text: string | SqlFragment, params?: readonly unknown[] | CursorOptions, options?: CursorOptions): Cursor<R>;
     /** `COPY … FROM STDIN` on one connection (see Session.copyFrom). */
     copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult>;
-    /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Session.copyTo). */
+    /**
+     * `COPY … TO STDOUT` as a Readable (see Session.copyTo) on a connection checked out at once and
+     * given back when the COPY ends: read to the end, failed, or the stream destroyed (as leaving a
+     * `for await` loop early does), which cancels a COPY still running.
+     */
     copyTo(sql: string, options?: CopyToOptions): Readable & {
         rowCount?: number;
     };

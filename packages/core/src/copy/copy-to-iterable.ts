@@ -150,7 +150,7 @@ export class CopyToIterable<T = Uint8Array> implements AsyncIterable<T> {
         // A COPY … FROM STDIN: refuse it (the server answers with an error and ReadyForQuery).
         this.#wrongWay = true
         conn.writeNow((w) =>
-          encodeCopyFail(w, 'COPY FROM STDIN runs through copyFrom(), not copyToIterable()'),
+          encodeCopyFail(w, 'COPY FROM STDIN runs through copyFrom(), not copyTo()'),
         )
       },
       copyOut: () => {

@@ -20,8 +20,8 @@ import {
   encodeCopyFail,
   encodeQuery,
 } from '../protocol/frontend.js'
-import { Readable } from '../runtime/streams.js'
-import { type CopyFormat, decodeTextRow, RowEncoder } from './row-encoder.js'
+import type { Readable } from '../runtime/streams.js'
+import { type CopyFormat, RowEncoder } from './row-encoder.js'
 
 /** What `copyFrom` reads: a Readable, or an async (or sync) iterable of chunks or row arrays. */
 export type CopySource =
@@ -326,113 +326,4 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
     pos += c.length
   }
   return out
-}
-
-/**
- * Runs `COPY … TO STDOUT` on `conn`. Returns a Readable of Buffers (chunk boundaries are not row
- * boundaries), or of decoded text-format rows with `output: 'rows'` (one array per row).
- * Reading is paused while the consumer is behind. `stream.rowCount` is set when it ends.
- */
-export function copyTo(
-  conn: Connection,
-  sql: string,
-  options: CopyToOptions = {},
-): Readable & { rowCount?: number } {
-  const decoder = new TextDecoder()
-  let paused = false
-  let finished = false
-  // A cancel sent for the signal or a destroy: the grace timer that closes a silent link, and
-  // the reason the server's QueryCanceled is given.
-  let grace: ReturnType<typeof setTimeout> | undefined
-  let canceled: 'abort' | 'timeout' | undefined
-  const cancel = (reason: 'abort' | 'timeout'): boolean => {
-    if (finished || canceled !== undefined) return false
-    canceled = reason
-    if (paused) conn.resumeReading()
-    paused = false
-    grace = conn.cancelOperation(op, reason)
-    return grace !== undefined
-  }
-  const stream: Readable & { rowCount?: number } = new Readable({
-    objectMode: options.output === 'rows',
-    highWaterMark: options.output === 'rows' ? 1000 : 256 * 1024,
-    read() {
-      if (paused) {
-        paused = false
-        conn.resumeReading()
-      }
-    },
-    destroy(err, callback) {
-      cancel('abort')
-      callback(err)
-    },
-  })
-  let started = false
-  let wrongWay = false
-  const trace = traceOperation(conn, 'copy-to', sql)
-  if (trace) {
-    stream.once('end', () => trace.end({ rowCount: stream.rowCount ?? 0 }))
-    stream.once('close', () => trace.end(stream.errored ? { error: stream.errored } : {}))
-  }
-  const op = new CopyOperation(sql, conn.host, {
-    copyIn: () => {
-      // A COPY … FROM STDIN: refuse it (the server answers with an error and ReadyForQuery).
-      wrongWay = true
-      conn.writeNow((w) => encodeCopyFail(w, 'COPY FROM STDIN runs through copyFrom()'))
-    },
-    copyOut: () => {
-      started = true
-    },
-    data: (bytes) => {
-      // After a cancel the rows still arriving are dropped: nobody reads them.
-      if (stream.destroyed || canceled !== undefined) return
-      const more =
-        options.output === 'rows'
-          ? stream.push(decodeTextRow(decoder.decode(bytes)))
-          : stream.push(Buffer.from(bytes))
-      if (!more && !paused) {
-        paused = true
-        conn.pauseReading()
-      }
-    },
-    done: (err, rowCount) => {
-      finished = true
-      clearTimeout(grace)
-      if (paused) conn.resumeReading()
-      paused = false
-      if (stream.destroyed) return
-      if (wrongWay || (!err && !started))
-        stream.destroy(
-          new InterfaceError('the statement is not a COPY … TO STDOUT', { query: sql }),
-        )
-      else if (err) {
-        if (canceled !== undefined && err instanceof QueryCanceled) {
-          ;(err as QueryCanceled & { reason?: string }).reason = canceled
-        }
-        stream.destroy(err)
-      } else if (canceled !== undefined) {
-        // Finished before the cancel took effect: the rows after it were dropped, so it fails.
-        stream.destroy(copyCanceled(sql, options.signal))
-      } else {
-        stream.rowCount = rowCount
-        stream.push(null)
-      }
-    },
-  })
-  // The signal cancels the COPY on the server; the stream fails with the server's answer (or,
-  // when none comes within cancelGrace, with the lost connection's), as a query does.
-  options.signal?.addEventListener(
-    'abort',
-    () => {
-      if (stream.destroyed || finished) return
-      if (!cancel(stopReason(options.signal))) stream.destroy(copyCanceled(sql, options.signal))
-    },
-    { once: true },
-  )
-  try {
-    conn.enqueue(op, (w) => encodeQuery(w, sql))
-  } catch (err) {
-    queueMicrotask(() => stream.destroy(err as Error))
-  }
-  return stream
 }

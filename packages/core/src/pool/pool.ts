@@ -16,6 +16,7 @@ import type { ConnectionOptions } from '../conninfo/options.js'
 import { resolveConfig } from '../conninfo/resolve.js'
 import type { CopyFromOptions, CopyResult, CopySource, CopyToOptions } from '../copy/copy.js'
 import { type CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
+import { copyToStream } from '../copy/copy-to-stream.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import { DatabaseError, InterfaceError, type TuskError } from '../errors/base.js'
 import { attachCallSite, type CallSite, captureCallSite } from '../errors/call-site.js'
@@ -45,7 +46,6 @@ import {
 } from '../options/validate.js'
 import { CHANNELS, channel } from '../runtime/diagnostics.js'
 import { type Runtime, runtimeOf } from '../runtime/runtime.js'
-import { PassThrough } from '../runtime/streams.js'
 import { asyncDispose } from '../session/dispose.js'
 import type { NotifyOptions } from '../session/queryable.js'
 import { Session } from '../session/session.js'
@@ -497,32 +497,16 @@ export class Pool {
     }
   }
 
-  /** `COPY … TO STDOUT` on one connection, held until the stream ends (see Session.copyTo). */
+  /**
+   * `COPY … TO STDOUT` as a Readable (see Session.copyTo) on a connection checked out at once and
+   * given back when the COPY ends: read to the end, failed, or the stream destroyed (as leaving a
+   * `for await` loop early does), which cancels a COPY still running.
+   */
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
     checkCopyToCall(sql, options)
-    const out: PassThrough & { rowCount?: number } = new PassThrough({
-      objectMode: options?.output === 'rows',
-    })
-    this.connect(options?.signal ? { signal: options.signal } : undefined).then(
-      (client) => {
-        const src = client.copyTo(sql, options)
-        const done = (err?: unknown): void => {
-          out.rowCount = src.rowCount
-          void client.release(client.state === 'closed' ? err : undefined)
-        }
-        src.on('end', () => done())
-        src.on('error', (err) => {
-          done(err)
-          out.destroy(err)
-        })
-        out.on('close', () => {
-          if (!src.readableEnded) src.destroy()
-        })
-        src.pipe(out)
-      },
-      (err) => out.destroy(err),
+    return copyToStream(options?.output === 'rows', () =>
+      this.#copyToIterable<Uint8Array | (string | null)[]>(sql, options, this.copyTo),
     )
-    return out
   }
 
   /**
@@ -534,7 +518,16 @@ export class Pool {
     options?: O,
   ): CopyToIterable<CopyToItem<O>> {
     checkCopyToCall(sql, options, 'copyToIterable')
-    const site = this.#earlySites ? captureCallSite(this.copyToIterable) : undefined
+    return this.#copyToIterable<CopyToItem<O>>(sql, options, this.copyToIterable)
+  }
+
+  /** The COPY of `copyTo`/`copyToIterable`; errors carry the frames below `method`. */
+  #copyToIterable<T>(
+    sql: string,
+    options: CopyToOptions | undefined,
+    method: (...args: never[]) => unknown,
+  ): CopyToIterable<T> {
+    const site = this.#earlySites ? captureCallSite(method) : undefined
     let slot: PoolSlot | undefined
     const acquire = async (): Promise<Connection> => {
       try {
@@ -542,7 +535,7 @@ export class Pool {
         slot = pending instanceof Promise ? await pending : pending
         return slot.resource.conn
       } catch (err) {
-        throw attachCallSite(err, site ?? captureCallSite(this.copyToIterable))
+        throw attachCallSite(err, site ?? captureCallSite(method))
       }
     }
     return CopyToIterable.open(acquire(), sql, options ?? {}, () => {

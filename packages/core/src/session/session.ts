@@ -22,9 +22,9 @@ import {
   type CopySource,
   type CopyToOptions,
   copyFrom,
-  copyTo,
 } from '../copy/copy.js'
 import { type CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
+import { copyToStream } from '../copy/copy-to-stream.js'
 import { Cursor, type CursorOptions } from '../cursor/cursor.js'
 import type { TuskError } from '../errors/base.js'
 import { HandleClosed } from '../errors/client.js'
@@ -271,11 +271,9 @@ export class Session implements Queryable, TransactionHost {
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
     checkCopyToCall(sql, options)
     const conn = this.#live()
-    const deadline = deadlineSignal(options?.signal, options?.timeout)
-    if (deadline === undefined) return copyTo(conn, sql, options)
-    const out = copyTo(conn, sql, { ...options, signal: deadline.signal })
-    out.once('close', deadline.dispose)
-    return out
+    return copyToStream(options?.output === 'rows', () =>
+      CopyToIterable.open(conn, sql, options ?? {}),
+    )
   }
 
   copyToIterable<O extends CopyToOptions | undefined = undefined>(

@@ -193,6 +193,30 @@ describe.each(servers.map((s) => [s.name, s] as const))('COPY and LISTEN on %s',
     expect(pool.stats().busy).toBe(0)
   })
 
+  it('gives the pool its connection back when a copyTo stream is destroyed or left early', async () => {
+    const pool = createPool(server.url, { max: 1 })
+    open.push(pool)
+    const big = 'copy (select i, repeat($$x$$, 50) from generate_series(1, 2000000) i) to stdout'
+    const destroyed = pool.copyTo(big)
+    await new Promise((resolve) => destroyed.once('data', resolve))
+    destroyed.destroy()
+    await new Promise((resolve) => destroyed.once('close', resolve))
+    await until(() => pool.stats().busy === 0, {
+      what: 'the destroyed COPY to give its connection back',
+    })
+    for await (const _ of pool.copyTo(big)) break
+    await until(() => pool.stats().busy === 0, {
+      what: 'the COPY left by break to give its connection back',
+    })
+    const rows = pool.copyTo('copy (select 1, null) to stdout', { output: 'rows' })
+    const got: unknown[] = []
+    for await (const row of rows) got.push(row)
+    expect(got).toEqual([['1', null]])
+    expect((rows as { rowCount?: number }).rowCount).toBe(1)
+    expect(await pool.queryOne('select 1 as one')).toEqual({ one: 1 })
+    expect(pool.stats()).toMatchObject({ total: 1, busy: 0 })
+  })
+
   it('listens on 3 channels, survives pg_terminate_backend of the listener and reports the gap once', async () => {
     const reconnects: string[][] = []
     const pool = createPool(server.url, { max: 2, onListenReconnect: (ch) => reconnects.push(ch) })
