@@ -20,6 +20,3 @@ export class Readable {
     return unavailable('cursor.stream()')
   }
 }
-
-/** Stands in for `node:stream`'s PassThrough: constructing it throws `ConfigError`. */
-export class PassThrough extends Readable {}

@@ -21,6 +21,3 @@ export class Readable {
     return unavailable('cursor.stream()', 'iterate the cursor (for await … of db.cursor(…))')
   }
 }
-
-/** Stands in for `node:stream`'s PassThrough: constructing it throws `ConfigError`. */
-export class PassThrough extends Readable {}

@@ -1,6 +1,6 @@
 /**
- * The Node stream classes the session layer's stream adapters build on (`copyTo`, `cursor.stream()`).
+ * The Node stream class the session layer's stream adapters build on (`copyTo`, `cursor.stream()`).
  * One module so that a runtime without `node:stream` swaps this file alone at build time
- * (`streams-workerd.ts` in the Workers bundle); the layers import the classes from here.
+ * (`streams-workerd.ts` in the Workers bundle); the layers import it from here.
  */
-export { PassThrough, Readable } from 'node:stream'
+export { Readable } from 'node:stream'
