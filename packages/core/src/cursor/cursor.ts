@@ -187,8 +187,12 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     try {
       const batch = await (this.#next ?? this.#request())
       this.#next = undefined
-      if (batch.more) this.#next = this.#request()
-      else {
+      if (batch.more) {
+        // Taken by the next read(). Until then its failure is nobody's yet, and the cursor may
+        // never be read again (abandoned, or its connection released): not an unhandled rejection.
+        this.#next = this.#request()
+        this.#next.catch(() => {})
+      } else {
         this.#done = true
         if (!this.#declared) rememberRows(this.#connection!, this.#text, this.#rowsRead)
       }

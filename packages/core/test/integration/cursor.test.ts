@@ -154,6 +154,31 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       expect(c.state).toBe('idle')
     })
 
+    it('leaves no unhandled rejection when a prefetched batch fails with nobody reading', async () => {
+      const unhandled: unknown[] = []
+      const onUnhandled = (reason: unknown) => unhandled.push(reason)
+      process.on('unhandledRejection', onUnhandled)
+      try {
+        const pool = createPool(server.url, { max: 1 })
+        open.push(pool)
+        const client = await pool.connect()
+        const cursor = client.cursor('select i from generate_series(1, 100000) i', [], {
+          batchSize: 10,
+        })
+        expect(await cursor.read()).toHaveLength(10)
+        // The next batch is in flight: the pool discards the connection, which fails it.
+        await client.release()
+        expect(pool.stats().destroyed.dirty).toBe(1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        expect(unhandled).toEqual([])
+        // The failure is the next read()'s.
+        await expect(cursor.read()).rejects.toBeInstanceOf(errors.ConnectionClosed)
+        expect(await pool.queryOne('select 1 as one')).toEqual({ one: 1 })
+      } finally {
+        process.off('unhandledRejection', onUnhandled)
+      }
+    })
+
     it('runs nothing of its statement when aborted while the first read describes it', async () => {
       const c = await conn()
       await c.exec('create temporary sequence cursor_abort_seq')
