@@ -4240,7 +4240,9 @@ declare class Session implements Queryable, TransactionHost {
     /**
      * Closes gracefully: waits for pending requests, sends Terminate, ends the socket. With
      * `{ timeout }` (ms), requests still pending past it fail with ConnectionClosed (`inDoubt` as
-     * for `destroy()`), so a link that went silent cannot hold the close up.
+     * for `destroy()`), so a link that went silent cannot hold the close up. A COPY-out stream or
+     * iterator left paused is still pending: read it to the end, end it (`destroy()`, `return()`),
+     * or pass `timeout`.
      */
     close(options?: CloseOptions): Promise<void>;
     /** Closes at once without waiting; pending requests fail with ConnectionClosed. */
