@@ -700,6 +700,15 @@ declare class HandleClosed extends InterfaceError {
         handle: HandleKind;
     });
 }
+/**
+ * A statement was given to a session while one of its cursors reads in a transaction the cursor
+ * opened itself (the session was idle): run there, the statement would join that transaction and
+ * be rolled back with it when the cursor fails. Nothing was sent.
+ */
+declare class SessionBusy extends InterfaceError {
+    static readonly kind: string;
+    constructor(message: string, options?: TuskErrorOptions);
+}
 /** The server sent bytes that break the protocol: unknown type, bad length, truncated body. */
 declare class ProtocolError extends OperationalError {
     static readonly kind: string;
@@ -2527,6 +2536,8 @@ declare const index_SequenceGeneratorLimitExceeded: typeof SequenceGeneratorLimi
 type index_SerializationFailure = SerializationFailure;
 declare const index_SerializationFailure: typeof SerializationFailure;
 type index_ServerErrorFields = ServerErrorFields;
+type index_SessionBusy = SessionBusy;
+declare const index_SessionBusy: typeof SessionBusy;
 type index_SingletonSqlJsonItemRequired = SingletonSqlJsonItemRequired;
 declare const index_SingletonSqlJsonItemRequired: typeof SingletonSqlJsonItemRequired;
 type index_SqlJsonArrayNotFound = SqlJsonArrayNotFound;
@@ -2867,6 +2878,7 @@ declare namespace index {
     index_SequenceGeneratorLimitExceeded as SequenceGeneratorLimitExceeded,
     index_SerializationFailure as SerializationFailure,
     type index_ServerErrorFields as ServerErrorFields,
+    index_SessionBusy as SessionBusy,
     index_SingletonSqlJsonItemRequired as SingletonSqlJsonItemRequired,
     index_SqlJsonArrayNotFound as SqlJsonArrayNotFound,
     index_SqlJsonItemCannotBeCastToTargetType as SqlJsonItemCannotBeCastToTargetType,
@@ -4045,7 +4057,8 @@ interface Queryable {
     exec<R = (string | null)[]>(sql: string, options?: ExecOptions<R>): Promise<SimpleQueryResult<R>[]>;
     /**
      * A server-side cursor over `text`, read in batches of `batchSize` rows (at most two in
-     * memory). Returned at once; the first read opens it.
+     * memory). Returned at once; the first read opens it. On an idle session it reads in a
+     * transaction of its own, and the session refuses other statements (SessionBusy) until it closes.
      */
     cursor<R extends readonly unknown[] = unknown[]>(text: string | SqlFragment, params: readonly unknown[] | undefined, options: CursorOptions & {
         rowMode: 'array';
@@ -5040,6 +5053,8 @@ export {
   type RuntimeEntry,
 
   Session,
+
+  SessionBusy,
 
   type SimpleQueryResult,
 

@@ -88,6 +88,7 @@ export {
   ProgrammingError,
   ProtocolError,
   ResultTooLarge,
+  SessionBusy,
   TlsError,
   TuskError,
 } from './errors/index.js'

@@ -76,6 +76,21 @@ function rememberRows(conn: Connection, text: string, rows: number): void {
 }
 
 /**
+ * @internal What a session's cursor tells the session it was opened on, and asks it. A session
+ * refuses statements while one of its cursors holds a transaction of its own (SessionBusy), and
+ * when its handle is revoked (a released pool client) detaches its cursors, which then touch the
+ * connection no more.
+ */
+export interface CursorHost {
+  /** Throws HandleClosed once the session's handle is revoked. */
+  check(): void
+  /** The cursor is about to put state on the server (a portal, a transaction). */
+  opened(cursor: Cursor<unknown>): void
+  /** The cursor closed. */
+  closed(cursor: Cursor<unknown>): void
+}
+
+/**
  * A server-side cursor. Read it with `for await (const rows of cursor)` (batches),
  * `cursor.rows()` (single rows) or `cursor.stream()` (a Readable in object mode). It closes —
  * and leaves its connection idle — at the end, on `break`/`return`/throw in the loop, on abort,
@@ -110,11 +125,18 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   #trace: OperationTrace | undefined
   #traced = false
   #rowsRead = 0
+  /** The session it belongs to (session and transaction cursors; pool cursors have none). */
+  readonly #host: CursorHost | undefined
+  #hosted = false
+  /** The session's handle was revoked: nothing more may reach the connection. */
+  #detached = false
+  /** The COMMIT or ROLLBACK of the cursor's own transaction was sent (or the link is gone). */
+  #ownEnded = false
 
   /**
    * @internal Opens a cursor (`session.cursor()`, `transaction.cursor()` and `pool.cursor()` call
    * it). `conn` is the connection, or a function that checks one out at the first read
-   * (released on close).
+   * (released on close); `host` the session it belongs to.
    */
   static open<R>(
     conn: Connection | (() => Promise<Connection>),
@@ -122,8 +144,9 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     params: readonly unknown[] | undefined,
     options: CursorOptions,
     onClose?: () => void,
+    host?: CursorHost,
   ): Cursor<R> {
-    return new Cursor<R>(conn, query, params, options, onClose)
+    return new Cursor<R>(conn, query, params, options, onClose, host)
   }
 
   /** Cursors come from `cursor()` on a session, a transaction or a pool. */
@@ -133,7 +156,9 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     params: readonly unknown[] | undefined,
     options: CursorOptions,
     onClose?: () => void,
+    host?: CursorHost,
   ) {
+    this.#host = host
     if (typeof conn === 'function') this.#acquire = conn
     else this.#connection = conn
     if (isSqlFragment(query)) {
@@ -163,6 +188,43 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     return this.#closed
   }
 
+  /**
+   * @internal True while the cursor holds a transaction it opened itself (its session was idle),
+   * from its first read until its COMMIT or ROLLBACK is sent.
+   */
+  get holdsTransaction(): boolean {
+    return this.#began && !this.#ownEnded && !this.#detached
+  }
+
+  /** @internal The cursor's statement, as errors about it quote it. */
+  get statement(): string {
+    return this.#text
+  }
+
+  /**
+   * @internal Its session's handle was revoked (a released pool client): every later call throws
+   * `error`, and nothing more reaches the connection, which now serves someone else. A
+   * `WITH HOLD` cursor's CLOSE is queued first, so the pool sees the connection busy and drops it
+   * rather than hand it on with the cursor open.
+   */
+  detach(error: TuskError): void {
+    if (this.#detached) return
+    const conn = this.#connection
+    if (this.#declared && this.#opened && !this.#closed && conn !== undefined && !conn.closed) {
+      void conn.exec(`CLOSE ${escapeIdentifier(this.#portal)}`).catch(() => {})
+    }
+    this.#detached = true
+    this.#error ??= error
+    this.#next = undefined
+    if (!this.#closed) {
+      this.#closed = true
+      this.#closing = Promise.resolve()
+      this.#trace?.end({ rowCount: this.#rowsRead, error })
+      this.#onClose?.()
+    }
+    this.#host?.closed(this as Cursor<unknown>)
+  }
+
   /** The columns, once the first batch arrived. */
   get fields(): readonly FieldDescription[] | undefined {
     return this.#fields
@@ -171,6 +233,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   /** Reads the next batch; an empty array at the end (then the cursor is closed). */
   async read(): Promise<R[]> {
     if (this.#error) throw this.#error
+    if (this.#done) {
+      await this.close()
+      return []
+    }
     if (this.#closed) {
       throw attachCallSite(
         new HandleClosed('cursor is closed (read to the end, broken out of, aborted or closed)', {
@@ -179,10 +245,6 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
         }),
         this.#site,
       )
-    }
-    if (this.#done) {
-      await this.close()
-      return []
     }
     try {
       const batch = await (this.#next ?? this.#request())
@@ -195,8 +257,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       } else {
         this.#done = true
         if (!this.#declared) rememberRows(this.#connection!, this.#text, this.#rowsRead)
+        // The last batch: close now, so its own transaction commits and the session is free
+        // as soon as the rows are handed out (a COMMIT that fails throws here).
+        await this.close()
       }
-      if (!batch.more && batch.rows.length === 0) await this.close()
       return batch.rows
     } catch (err) {
       this.#error ??= err as TuskError
@@ -217,6 +281,17 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
 
   #request(): Promise<QueryResult<R> & { more: boolean }> {
     if (this.#options.signal?.aborted) return Promise.reject(this.#abortError())
+    if (this.#host !== undefined) {
+      try {
+        this.#host.check()
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      if (!this.#hosted) {
+        this.#hosted = true
+        this.#host.opened(this as Cursor<unknown>)
+      }
+    }
     const conn = this.#conn()
     if (conn instanceof Promise) return conn.then(() => this.#request())
     if (!this.#traced) {
@@ -393,8 +468,10 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       lost = await this.#finish(conn)
     } finally {
       const error = lost ?? this.#error
+      this.#ownEnded = true
       this.#trace?.end({ rowCount: this.#rowsRead, ...(error !== undefined ? { error } : {}) })
       this.#onClose?.()
+      this.#host?.closed(this as Cursor<unknown>)
     }
     if (lost !== undefined) throw attachCallSite(lost, this.#site)
   }
@@ -402,7 +479,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
   /** Ends the portal and the cursor's own transaction; what made its COMMIT fail, if anything. */
   async #finish(conn: Connection | undefined): Promise<unknown> {
     let lost: unknown
-    if (conn === undefined) return undefined
+    // Detached (its pool client was released): the connection is someone else's now.
+    if (conn === undefined || this.#detached) return undefined
     const ownCommit = this.#began && this.#error === undefined
     if (conn.closed) {
       return ownCommit ? (conn.closeReason ?? new ConnectionClosed('connection closed')) : undefined
@@ -425,7 +503,8 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
         })
         .catch(() => {})
     }
-    if (this.#began) {
+    if (this.#began && !this.#detached) {
+      this.#ownEnded = true
       if (!ownCommit || conn.transactionStatus === 'E') {
         await conn.exec('ROLLBACK').catch(() => {})
       } else if (conn.closed) {

@@ -39,6 +39,18 @@ export class HandleClosed extends InterfaceError {
   }
 }
 
+/**
+ * A statement was given to a session while one of its cursors reads in a transaction the cursor
+ * opened itself (the session was idle): run there, the statement would join that transaction and
+ * be rolled back with it when the cursor fails. Nothing was sent.
+ */
+export class SessionBusy extends InterfaceError {
+  static override readonly kind: string = 'SessionBusy'
+  constructor(message: string, options: TuskErrorOptions = {}) {
+    super(message, { safeToRetry: true, ...options })
+  }
+}
+
 /** The server sent bytes that break the protocol: unknown type, bad length, truncated body. */
 export class ProtocolError extends OperationalError {
   static override readonly kind: string = 'ProtocolError'

@@ -36,6 +36,7 @@ export {
   ProtocolError,
   type ResultLimit,
   ResultTooLarge,
+  SessionBusy,
   TlsError,
 } from './client.js'
 export * from './sqlstate.generated.js'

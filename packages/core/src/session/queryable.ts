@@ -64,7 +64,8 @@ export interface Queryable {
   ): Promise<SimpleQueryResult<R>[]>
   /**
    * A server-side cursor over `text`, read in batches of `batchSize` rows (at most two in
-   * memory). Returned at once; the first read opens it.
+   * memory). Returned at once; the first read opens it. On an idle session it reads in a
+   * transaction of its own, and the session refuses other statements (SessionBusy) until it closes.
    */
   cursor<R extends readonly unknown[] = unknown[]>(
     text: string | SqlFragment,

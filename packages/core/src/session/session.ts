@@ -25,9 +25,9 @@ import {
 } from '../copy/copy.js'
 import { type CopyToItem, CopyToIterable } from '../copy/copy-to-iterable.js'
 import { copyToStream } from '../copy/copy-to-stream.js'
-import { Cursor, type CursorOptions } from '../cursor/cursor.js'
+import { Cursor, type CursorHost, type CursorOptions } from '../cursor/cursor.js'
 import type { TuskError } from '../errors/base.js'
-import { HandleClosed } from '../errors/client.js'
+import { HandleClosed, SessionBusy } from '../errors/client.js'
 import { InFailedSqlTransaction } from '../errors/sqlstate.generated.js'
 import { checkNotifyPayload } from '../listen/listener.js'
 import {
@@ -73,6 +73,19 @@ export class Session implements Queryable, TransactionHost {
   readonly #conn: Connection
   /** Why this handle no longer works (a released client); the error is built only when used. */
   #revoked: string | undefined
+  /** Cursors of this session that put state on the server and are not closed yet. */
+  readonly #cursors = new Set<Cursor<unknown>>()
+  readonly #cursorHost: CursorHost = {
+    check: () => {
+      this.#live()
+    },
+    opened: (c) => {
+      this.#cursors.add(c)
+    },
+    closed: (c) => {
+      this.#cursors.delete(c)
+    },
+  }
 
   /** @internal Wraps a connection (the session entry, the pool's hooks). */
   static wrap(connection: Connection): Session {
@@ -90,6 +103,20 @@ export class Session implements Queryable, TransactionHost {
     return this.#conn
   }
 
+  /**
+   * The connection, for a statement: HandleClosed when this handle was given back, SessionBusy
+   * while one of its cursors holds a transaction it opened itself (the statement would join it).
+   */
+  #free(): Connection {
+    const conn = this.#live()
+    if (this.#cursors.size > 0 && !conn.closed) {
+      for (const c of this.#cursors) {
+        if (c.holdsTransaction) throw sessionBusy(c.statement)
+      }
+    }
+    return conn
+  }
+
   /** @internal The connection, as operation events describe it. */
   get traceTarget(): TraceTarget {
     return this.#conn
@@ -97,7 +124,11 @@ export class Session implements Queryable, TransactionHost {
 
   /** @internal From now on every call throws HandleClosed with `message` (a released client). */
   revoke(message: string): void {
-    this.#revoked ??= message
+    if (this.#revoked !== undefined) return
+    this.#revoked = message
+    const open = [...this.#cursors]
+    this.#cursors.clear()
+    for (const c of open) c.detach(new HandleClosed(message, { handle: 'client' }))
   }
 
   /** `host:port` (or socket path) of the server. */
@@ -165,7 +196,7 @@ export class Session implements Queryable, TransactionHost {
    */
   registerTypes(names: readonly string[]): Promise<void> {
     try {
-      return this.#live().registerTypes(names)
+      return this.#free().registerTypes(names)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -191,7 +222,7 @@ export class Session implements Queryable, TransactionHost {
     options?: QueryOptions,
   ): Promise<QueryResult<R>> {
     try {
-      return this.#live().query<R>(text, params, options)
+      return this.#free().query<R>(text, params, options)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -224,7 +255,7 @@ export class Session implements Queryable, TransactionHost {
     options?: ExecOptions<R>,
   ): Promise<SimpleQueryResult<R>[]> {
     try {
-      return this.#live().exec(sql, options)
+      return this.#free().exec(sql, options)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -251,13 +282,13 @@ export class Session implements Queryable, TransactionHost {
   ): Cursor<R> {
     checkCursorCall(text, params, options)
     const [values, opts] = cursorArgs(params, options)
-    return Cursor.open<R>(this.#live(), text, values, opts)
+    return Cursor.open<R>(this.#free(), text, values, opts, undefined, this.#cursorHost)
   }
 
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
     try {
       checkCopyFromCall(sql, source, options)
-      const conn = this.#live()
+      const conn = this.#free()
       const deadline = deadlineSignal(options?.signal, options?.timeout)
       if (deadline === undefined) return copyFrom(conn, sql, source, options)
       return copyFrom(conn, sql, source, { ...options, signal: deadline.signal }).finally(
@@ -270,7 +301,7 @@ export class Session implements Queryable, TransactionHost {
 
   copyTo(sql: string, options?: CopyToOptions): Readable & { rowCount?: number } {
     checkCopyToCall(sql, options)
-    const conn = this.#live()
+    const conn = this.#free()
     return copyToStream(options?.output === 'rows', () =>
       CopyToIterable.open(conn, sql, options ?? {}),
     )
@@ -281,7 +312,7 @@ export class Session implements Queryable, TransactionHost {
     options?: O,
   ): CopyToIterable<CopyToItem<O>> {
     checkCopyToCall(sql, options, 'copyToIterable')
-    return CopyToIterable.open(this.#live(), sql, options ?? {})
+    return CopyToIterable.open(this.#free(), sql, options ?? {})
   }
 
   async notify(channel: string, payload = '', options?: NotifyOptions): Promise<void> {
@@ -307,7 +338,7 @@ export class Session implements Queryable, TransactionHost {
   ): Promise<T> {
     try {
       checkTransactionCall(a, b)
-      this.#live()
+      this.#free()
       const [options, fn] = typeof a === 'function' ? [{}, a] : [a ?? {}, b!]
       return runTransaction(this, options, fn)
     } catch (err) {
@@ -422,4 +453,15 @@ export class Session implements Queryable, TransactionHost {
   [asyncDispose](): Promise<void> {
     return this.close()
   }
+}
+
+function sessionBusy(statement: string): SessionBusy {
+  const shown = statement.length > 80 ? `${statement.slice(0, 77)}...` : statement
+  return new SessionBusy(
+    `this session's cursor (${shown}) is reading in a transaction it opened itself, and a ` +
+      'statement run now would join that transaction and be rolled back with it if the cursor ' +
+      'fails. Close the cursor (or read it to the end) first; read it inside ' +
+      'session.transaction() to run statements in the same transaction on purpose; or run them ' +
+      "on another connection (a pool's cursor() holds a connection of its own)",
+  )
 }

@@ -171,8 +171,10 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
         expect(pool.stats().destroyed.dirty).toBe(1)
         await new Promise((resolve) => setTimeout(resolve, 50))
         expect(unhandled).toEqual([])
-        // The failure is the next read()'s.
-        await expect(cursor.read()).rejects.toBeInstanceOf(errors.ConnectionClosed)
+        // The next read() fails: the cursor went with the client it was opened on.
+        const err = await cursor.read().catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(errors.HandleClosed)
+        expect((err as errors.HandleClosed).handle).toBe('client')
         expect(await pool.queryOne('select 1 as one')).toEqual({ one: 1 })
       } finally {
         process.off('unhandledRejection', onUnhandled)
@@ -250,6 +252,72 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       for await (const b of held) rest.push(...b.map((r) => r.i))
       expect(firstBatch.map((r) => r.i)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
       expect(rest).toEqual(Array.from({ length: 20 }, (_, i) => i + 11))
+    })
+
+    it('refuses statements while it reads in a transaction of its own, so none is rolled back unseen', async () => {
+      const s = await conn()
+      const t = `tusk_cursor_busy_${process.pid}_${index}`
+      await s.exec(`drop table if exists ${t}; create table ${t} (x int)`)
+      // The session is idle, so the cursor opens a transaction; row 20 fails (division by zero),
+      // which rolls that transaction back. A write let in between would be rolled back with it
+      // after it was acknowledged.
+      const c = s.cursor('select 1 / (20 - i) as v from generate_series(1, 30) as i', [], {
+        batchSize: 5,
+      })
+      expect(await c.read()).toHaveLength(5)
+      expect(s.transactionStatus).toBe('T')
+      const calls: (() => Promise<unknown>)[] = [
+        () => s.query(`insert into ${t} values (1)`),
+        () => s.queryOne(`insert into ${t} values (2) returning x`),
+        () => s.exec(`insert into ${t} values (3)`),
+        () => s.copyFrom(`copy ${t} from stdin`, ['4\n']),
+        () => s.transaction(async (tx) => tx.query(`insert into ${t} values (5)`)),
+        () => s.begin(),
+        () => s.commit(),
+        () => s.notify('tusk_busy', 'x'),
+        () => s.registerTypes(['int4']),
+        async () => s.cursor('select 1'),
+        async () => s.copyTo(`copy ${t} to stdout`),
+        async () => s.copyToIterable(`copy ${t} to stdout`),
+      ]
+      for (const call of calls) {
+        const err = await call().catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(errors.SessionBusy)
+        expect(err).toBeInstanceOf(errors.InterfaceError)
+        expect((err as errors.SessionBusy).safeToRetry).toBe(true)
+        expect((err as Error).message).toContain('1 / (20 - i)')
+        expect((err as Error).message).toContain('session.transaction()')
+      }
+      const failure = await (async () => {
+        for await (const rows of c) expect(rows.length).toBeGreaterThan(0)
+      })().catch((e: unknown) => e)
+      expect(failure).toBeInstanceOf(errors.DivisionByZero)
+      // Free again once it closed, and none of the refused statements ran.
+      expect(s.transactionStatus).toBe('I')
+      expect(await s.queryOne(`select count(*)::int as n from ${t}`)).toEqual({ n: 0 })
+
+      // The last batch closes the cursor and commits: the session is free once it is handed out.
+      const d = s.cursor('select generate_series(1, 7) as n', [], { batchSize: 5 })
+      expect(await d.read()).toHaveLength(5)
+      expect(await d.read()).toHaveLength(2)
+      expect(d.closed).toBe(true)
+      expect(s.transactionStatus).toBe('I')
+      await s.query(`insert into ${t} values (6)`)
+      expect(await d.read()).toEqual([])
+
+      // In a transaction the caller opened, statements between batches are the caller's to run.
+      await s.transaction(async (tx) => {
+        const e = tx.cursor<{ n: number }>('select generate_series(1, 10) as n', [], {
+          batchSize: 5,
+        })
+        for await (const rows of e) await tx.query(`insert into ${t} values ($1)`, [rows[0]!.n])
+      })
+      expect((await s.query<{ x: number }>(`select x from ${t} order by x`)).rows).toEqual([
+        { x: 1 },
+        { x: 6 },
+        { x: 6 },
+      ])
+      await s.exec(`drop table ${t}`)
     })
 
     it('trips the result-size guard with maxRows and maxBytes, then keeps working', async () => {

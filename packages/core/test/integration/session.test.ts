@@ -157,6 +157,50 @@ describe.each(servers.map((s) => [s.name, s] as const))('sessions on %s', (_n, s
       await next.release()
     })
 
+    it("detaches a released pool client's cursors: they never touch the next owner's connection", async () => {
+      const p = pool({ max: 1 })
+      const first = await p.connect()
+      const pid = first.processId
+      // Read once: the next batch is prefetched, then the connection is idle inside the cursor's
+      // own transaction, so the pool rolls it back and hands it on.
+      const reading = first.cursor('select generate_series(1, 100) as n', [], { batchSize: 10 })
+      const unread = first.cursor('select 1 as n')
+      expect(await reading.read()).toHaveLength(10)
+      await until(() => first.state !== 'busy')
+      await first.release()
+      const next = await p.connect()
+      expect(next.processId).toBe(pid)
+      await next.exec('begin; create temp table mine (x int) on commit drop')
+      for (const c of [reading, unread]) {
+        const err = await c.read().catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(errors.HandleClosed)
+        expect((err as errors.HandleClosed).handle).toBe('client')
+        await c.close()
+        expect(c.closed).toBe(true)
+      }
+      // The next owner's transaction saw nothing: not aborted, its table there.
+      expect(next.transactionStatus).toBe('T')
+      expect(await next.queryOne('select count(*)::int as n from mine')).toEqual({ n: 0 })
+      await next.exec('rollback')
+      await next.release()
+
+      // A WITH HOLD cursor outlives transactions: released open, its connection is not reused.
+      const third = await p.connect()
+      const held = third.cursor('select generate_series(1, 100) as n', [], {
+        batchSize: 10,
+        withHold: true,
+      })
+      expect(await held.read()).toHaveLength(10)
+      await third.release()
+      const fourth = await p.connect()
+      expect(fourth.processId).not.toBe(third.processId)
+      expect(
+        await fourth.queryOne('select count(*)::int as n from pg_cursors where is_holdable'),
+      ).toEqual({ n: 0 })
+      await expect(held.read()).rejects.toBeInstanceOf(errors.HandleClosed)
+      await fourth.release()
+    })
+
     it('refuses reads on a closed cursor with HandleClosed', async () => {
       const s = await session()
       const c = s.cursor('select generate_series(1, 10) as n', [], { batchSize: 2 })
