@@ -73,19 +73,12 @@ export class Session implements Queryable, TransactionHost {
   readonly #conn: Connection
   /** Why this handle no longer works (a released client); the error is built only when used. */
   #revoked: string | undefined
-  /** Cursors of this session that put state on the server and are not closed yet. */
-  readonly #cursors = new Set<Cursor<unknown>>()
-  readonly #cursorHost: CursorHost = {
-    check: () => {
-      this.#live()
-    },
-    opened: (c) => {
-      this.#cursors.add(c)
-    },
-    closed: (c) => {
-      this.#cursors.delete(c)
-    },
-  }
+  /**
+   * Cursors of this session that put state on the server and are not closed yet, and what they
+   * report to; made at the first cursor, so a checkout that opens none allocates neither.
+   */
+  #cursors: Set<Cursor<unknown>> | undefined
+  #cursorHost: CursorHost | undefined
 
   /** @internal Wraps a connection (the session entry, the pool's hooks). */
   static wrap(connection: Connection): Session {
@@ -109,12 +102,33 @@ export class Session implements Queryable, TransactionHost {
    */
   #free(): Connection {
     const conn = this.#live()
-    if (this.#cursors.size > 0 && !conn.closed) {
-      for (const c of this.#cursors) {
+    const cursors = this.#cursors
+    if (cursors !== undefined && cursors.size > 0 && !conn.closed) {
+      for (const c of cursors) {
         if (c.holdsTransaction) throw sessionBusy(c.statement)
       }
     }
     return conn
+  }
+
+  /** What this session's cursors report to (see CursorHost). */
+  #host(): CursorHost {
+    if (this.#cursorHost === undefined) {
+      const cursors = new Set<Cursor<unknown>>()
+      this.#cursors = cursors
+      this.#cursorHost = {
+        check: () => {
+          this.#live()
+        },
+        opened: (c) => {
+          cursors.add(c)
+        },
+        closed: (c) => {
+          cursors.delete(c)
+        },
+      }
+    }
+    return this.#cursorHost
   }
 
   /** @internal The connection, as operation events describe it. */
@@ -126,6 +140,7 @@ export class Session implements Queryable, TransactionHost {
   revoke(message: string): void {
     if (this.#revoked !== undefined) return
     this.#revoked = message
+    if (this.#cursors === undefined) return
     const open = [...this.#cursors]
     this.#cursors.clear()
     for (const c of open) c.detach(new HandleClosed(message, { handle: 'client' }))
@@ -282,7 +297,7 @@ export class Session implements Queryable, TransactionHost {
   ): Cursor<R> {
     checkCursorCall(text, params, options)
     const [values, opts] = cursorArgs(params, options)
-    return Cursor.open<R>(this.#free(), text, values, opts, undefined, this.#cursorHost)
+    return Cursor.open<R>(this.#free(), text, values, opts, undefined, this.#host())
   }
 
   copyFrom(sql: string, source: CopySource, options?: CopyFromOptions): Promise<CopyResult> {
