@@ -160,6 +160,13 @@ export interface InternalQueryOptions extends QueryOptions {
    * announced like any failed query.
    */
   quietUnlessFailed?: boolean | undefined
+  /**
+   * Nothing queued after this request is sent until it completes (see Operation.barrier): with
+   * `onInfo` queuing a request `ahead`, that request runs next, as if both were one.
+   */
+  barrier?: boolean | undefined
+  /** Queue ahead of the requests held behind the barrier now completing (see `barrier`). */
+  ahead?: boolean | undefined
 }
 
 /** Why a query was canceled. */

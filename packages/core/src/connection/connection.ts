@@ -515,25 +515,26 @@ export class Connection extends RequestPump {
         },
       ) as ExtendedQueryOperation<R> & Cancellable
       // In copy-in mode the server takes any message but COPY data as a protocol violation.
-      if (startsWithKeyword(text, COPY)) op.barrier = true
+      if (opts.barrier || startsWithKeyword(text, COPY)) op.barrier = true
       try {
         const override = opts.encodeOverride
-        this.enqueue(op, (w) => {
-          if (override) {
-            override(w)
-            return
-          }
-          prelude = encodeQueryBatch(w, {
-            text: comment === undefined ? text : `${text}\n${comment}`,
-            values,
-            paramTypes: opts.paramTypes ?? opts.inferredTypes,
-            plan,
-            encoder: codecs,
-            inferOid: inferredParameterOid,
-            resultFormats: formats,
-            settings,
+        if (override !== undefined) {
+          if (opts.ahead) this.enqueueAhead(op, override)
+          else this.enqueue(op, override)
+        } else {
+          this.enqueue(op, (w) => {
+            prelude = encodeQueryBatch(w, {
+              text: comment === undefined ? text : `${text}\n${comment}`,
+              values,
+              paramTypes: opts.paramTypes ?? opts.inferredTypes,
+              plan,
+              encoder: codecs,
+              inferOid: inferredParameterOid,
+              resultFormats: formats,
+              settings,
+            })
           })
-        })
+        }
       } catch (err) {
         if (plan.kind === 'prepare') this.#cache.forget(plan.statement)
         if (event)

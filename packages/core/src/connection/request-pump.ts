@@ -349,6 +349,23 @@ export class RequestPump {
   }
 
   /**
+   * @internal Queue a request ahead of every request held behind the barrier now completing: the
+   * barrier's own continuation (a cursor binding the statement its barrier described), so nothing
+   * queued meanwhile runs in between. Call it while the barrier's answer is being handled. With
+   * no barrier in flight it is `enqueue`.
+   */
+  enqueueAhead(op: Operation, encode: (w: Writer) => void): void {
+    if (!this.#holding || this.#closed) {
+      this.#enqueue(op, encode)
+      return
+    }
+    const w = new Writer(256)
+    encode(w)
+    this.#ops.splice(this.#ops.length - this.#held.length, 0, op)
+    this.#held.unshift({ bytes: w.flush(), op })
+  }
+
+  /**
    * @internal Write at once, after anything already queued (startup, auth, COPY data). Returns
    * false when the socket's buffer is full: wait for `drained()` before writing more.
    */

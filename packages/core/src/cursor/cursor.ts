@@ -353,13 +353,30 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
       }
       // The portal's result formats are fixed when it is bound, and binary decodes most types
       // faster than text: one Describe round trip first learns the column types, so every
-      // batch comes back in the formats the registry prefers.
-      let described: readonly FieldDescription[] = []
+      // batch comes back in the formats the registry prefers. The Describe is a barrier and the
+      // Bind is queued ahead of whatever was queued meanwhile, so the two run as one request:
+      // a statement called after this read runs after the cursor's, and the unnamed statement
+      // the Describe parsed is still the one bound.
+      let bound: Promise<QueryResult<R>> | undefined
       const describe = {
         ...common,
         quietUnlessFailed: true,
+        barrier: true,
         onInfo: (info: RunInfo) => {
-          described = info.fields ?? []
+          // Closed while the columns were described (aborted, or its transaction ended): close()
+          // has already cleaned up, and a pool may have the connection back, so open nothing.
+          if (this.#closed) return
+          const registry = this.#options.types ? codecs.extend(this.#options.types) : codecs
+          const formats = preferredFormats(registry, info.fields ?? [])
+          this.#formats = formats
+          bound = conn.runBatch<R>(
+            text,
+            values,
+            { ...common, resultFormats: formats, ahead: true },
+            (w) => {
+              this.#encodeOpen(w, oids, formats, false)
+            },
+          )
         },
       }
       p = conn
@@ -369,9 +386,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
           encodeSync(w)
         })
         .then(() => {
-          // Closed while the columns were described (aborted, or its transaction ended): close()
-          // has already cleaned up, and a pool may have the connection back, so open nothing.
-          if (this.#closed) {
+          if (bound === undefined) {
             throw (
               this.#error ??
               new HandleClosed('cursor was closed before its first batch', {
@@ -380,12 +395,7 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
               })
             )
           }
-          const registry = this.#options.types ? codecs.extend(this.#options.types) : codecs
-          const formats = preferredFormats(registry, described)
-          this.#formats = formats
-          return conn.runBatch<R>(text, values, { ...common, resultFormats: formats }, (w) => {
-            this.#encodeOpen(w, oids, formats)
-          })
+          return bound
         })
     } else {
       const batch = { ...common, presetFields: this.#fields, resultFormats: this.#formats }
@@ -400,11 +410,19 @@ export class Cursor<R = Record<string, unknown>> implements AsyncIterable<R[]> {
     })
   }
 
-  /** Parse, Bind with result `formats` (all text when undefined), Describe and the first Execute. */
-  #encodeOpen(w: Writer, oids: readonly number[], formats: readonly (0 | 1)[] | undefined): void {
+  /**
+   * Parse (unless the unnamed statement already holds it), Bind with result `formats` (all text
+   * when undefined), Describe and the first Execute.
+   */
+  #encodeOpen(
+    w: Writer,
+    oids: readonly number[],
+    formats: readonly (0 | 1)[] | undefined,
+    parse = true,
+  ): void {
     const codecs = this.#connection!.types
     const params = this.#values.map((v, i) => codecs.encodeParameter(v, 0, i))
-    encodeParse(w, '', this.#text, oids)
+    if (parse) encodeParse(w, '', this.#text, oids)
     encodeBind(
       w,
       this.#portal,

@@ -427,12 +427,17 @@ export async function runSavepoint<T>(
     trace?.end({ error: err, outcome: 'rollback' })
     throw err
   }
-  const scope = new Scope(host, cursors, 'savepoint', signal)
+  // Its own cursors: a rollback to the savepoint drops the portals opened since, so they close
+  // first (a read of a dropped portal would fail the whole transaction). Released, they stay
+  // open in the enclosing scope.
+  const opened: OpenCursors = new Set()
+  const scope = new Scope(host, opened, 'savepoint', signal)
   let result: T
   try {
     result = await fn(scope)
   } catch (err) {
     scope.end()
+    await closeCursors(opened)
     try {
       await host.exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`)
     } catch {}
@@ -440,6 +445,7 @@ export async function runSavepoint<T>(
     throw err
   }
   scope.end()
+  for (const c of opened) if (!c.closed) cursors.add(c)
   try {
     await host.exec(`RELEASE SAVEPOINT ${name}`, signal ? { signal } : undefined)
   } catch (err) {

@@ -2,7 +2,14 @@ import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { testServers } from '@tusk/testkit/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connect, createPool, errors, type Pool, type Session } from '../../src/index.js'
+import {
+  type Cursor,
+  connect,
+  createPool,
+  errors,
+  type Pool,
+  type Session,
+} from '../../src/index.js'
 import { countingTransport } from './counting-transport.js'
 
 const servers = testServers()
@@ -154,6 +161,27 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       expect(c.state).toBe('idle')
     })
 
+    it('runs its first read before a statement called after it, though that read describes first', async () => {
+      const c = await conn()
+      const t = `tusk_cursor_order_${process.pid}_${index}`
+      const rows = await c.transaction(async (tx) => {
+        await tx.exec(`create temp table ${t} (x int) on commit drop`)
+        await tx.query(`insert into ${t} select generate_series(1, 10)`)
+        const cursor = tx.cursor<{ x: number }>(`select x from ${t} order by x`, [], {
+          batchSize: 4,
+        })
+        // Not awaited in between: the DELETE is queued while the cursor's Describe is answered.
+        const first = cursor.read()
+        const deleted = tx.query(`delete from ${t}`)
+        const batch = await first
+        expect((await deleted).rowCount).toBe(10)
+        await cursor.close()
+        return batch
+      })
+      expect(rows.map((r) => r.x)).toEqual([1, 2, 3, 4])
+      expect(c.state).toBe('idle')
+    })
+
     it('leaves no unhandled rejection when a prefetched batch fails with nobody reading', async () => {
       const unhandled: unknown[] = []
       const onUnhandled = (reason: unknown) => unhandled.push(reason)
@@ -252,6 +280,37 @@ describe.each(servers.map((s, i) => [s.name, s, i] as const))(
       for await (const b of held) rest.push(...b.map((r) => r.i))
       expect(firstBatch.map((r) => r.i)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
       expect(rest).toEqual(Array.from({ length: 20 }, (_, i) => i + 11))
+    })
+
+    it('closes the cursors of a savepoint that rolled back; a released one keeps its cursors open', async () => {
+      const c = await conn()
+      await c.transaction(async (tx) => {
+        let undone: Cursor<{ n: number }> | undefined
+        const err = await tx
+          .savepoint(async (sp) => {
+            undone = sp.cursor('select generate_series(1, 100) as n', [], { batchSize: 10 })
+            expect(await undone.read()).toHaveLength(10)
+            throw new Error('undo')
+          })
+          .catch((e: unknown) => e)
+        expect((err as Error).message).toBe('undo')
+        // ROLLBACK TO SAVEPOINT dropped its portal: the cursor is closed rather than left to
+        // read a portal that is gone, which would fail the whole transaction.
+        expect(undone!.closed).toBe(true)
+        await expect(undone!.read()).rejects.toBeInstanceOf(errors.HandleClosed)
+        expect(c.transactionStatus).toBe('T')
+        expect(await tx.queryOne('select 1 as one')).toEqual({ one: 1 })
+        let kept: Cursor<{ n: number }> | undefined
+        await tx.savepoint(async (sp) => {
+          kept = sp.cursor('select generate_series(1, 30) as n', [], { batchSize: 10 })
+          expect(await kept.read()).toHaveLength(10)
+        })
+        expect(kept!.closed).toBe(false)
+        expect((await kept!.read()).map((r) => r.n)).toEqual([
+          11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+        ])
+      })
+      expect(c.state).toBe('idle')
     })
 
     it('refuses statements while it reads in a transaction of its own, so none is rolled back unseen', async () => {
